@@ -1,0 +1,8 @@
+//! goroscope's core: parse Go goroutine dumps and pprof profiles, analyse them, and hand the
+//! findings to a renderer. Nothing here knows about N-API, JavaScript or command lines.
+//!
+//! Layers (data flows one way): `source` (bytes in) → `stacks::parse` (bytes → model) →
+//! `stacks::analyze` (model → findings).
+
+pub mod source;
+pub mod stacks;

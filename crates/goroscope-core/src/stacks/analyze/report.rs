@@ -1,0 +1,159 @@
+//! The findings of one analysis: what renderers (FlatBuffers, JSON, text) consume.
+//!
+//! Field names here are the names everywhere: the FlatBuffers tables in `schema/stacks.fbs`,
+//! the TypeScript types and the JSON keys (camelCased) all use them.
+
+/// Human state classes, in the order a report lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StateClass {
+    /// semacquire, sync.Mutex.Lock, sync.RWMutex.*, sync.WaitGroup.Wait, sync.Cond.Wait
+    Lock,
+    /// chan send/receive (incl. nil chan)
+    Channel,
+    /// select, select (no cases)
+    Select,
+    /// IO wait
+    Io,
+    /// syscall
+    Syscall,
+    /// sleep
+    Sleep,
+    /// runnable, running, preempted
+    Running,
+    /// GC workers, finalizer wait, force gc (idle), timer goroutine, …
+    Runtime,
+    /// anything else (future or unknown reasons), and debug=1 buckets with no state
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateCount {
+    /// The raw state as Go printed it.
+    pub state: String,
+    pub class: StateClass,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassCount {
+    pub class: StateClass,
+    pub count: u64,
+    /// One line, in the words of the debug guide, on what goroutines in this class are doing.
+    pub explanation: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameOut {
+    pub function: String,
+    pub file: String,
+    pub line: u32,
+    /// Raw argument text (empty for debug=1).
+    pub args: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreatedByOut {
+    pub function: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Goroutines in the group (debug=1 buckets add their N).
+    pub count: u64,
+    pub state: String,
+    pub class: StateClass,
+    /// Wait minutes range over the group's goroutines; None when no goroutine printed minutes.
+    pub wait_min: Option<u32>,
+    pub wait_max: Option<u32>,
+    /// Goroutine ids, ascending (empty for debug=1 buckets).
+    pub ids: Vec<u64>,
+    /// The representative stack, leaf first.
+    pub frames: Vec<FrameOut>,
+    pub created_by: Option<CreatedByOut>,
+    /// Index into `frames` of the first frame outside `runtime`, `sync`, `internal/`.
+    pub interesting: Option<u32>,
+    /// How the stack was cut (`Elision` of the representative).
+    pub elided: bool,
+    pub locked_to_thread: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LockKind {
+    Mutex,
+    RwMutexRead,
+    RwMutexWrite,
+    /// A semaphore we could not tie to a lock type (WaitGroup, raw semaphore).
+    Semaphore,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub goroutine: u64,
+    pub state: String,
+    pub wait_minutes: Option<u32>,
+    /// Higher is more likely; only meaningful for ranking within one lock.
+    pub score: f64,
+    /// Human-readable reasons, most important first
+    /// (e.g. "frame 3 yamux.(*Session).Close receives 0xc8222fd340 = lock − 0xa0").
+    pub evidence: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lock {
+    /// The lock's base address (semaphore addresses shifted back to the struct), 0 if unknown.
+    pub lock: u64,
+    pub kind: LockKind,
+    /// Waiting goroutine ids, ascending.
+    pub waiters: Vec<u64>,
+    pub wait_max: Option<u32>,
+    /// The frame that took the lock in the waiters (e.g. `yamux.(*Session).Close`).
+    pub site: String,
+    /// Ranked candidate holders, best first.
+    pub candidates: Vec<Candidate>,
+    /// Set when addresses are dead (`0x0?`) or missing so that no holder can be inferred.
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupDelta {
+    /// Index into `Report::groups` for groups present now; None for groups that vanished.
+    pub group: Option<u32>,
+    pub state: String,
+    /// The interesting (or leaf) frame's function, to name the group.
+    pub function: String,
+    pub base: u64,
+    pub current: u64,
+    pub delta: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportWarning {
+    pub line: u64,
+    pub offset: u64,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// Goroutines in the dump (before filters).
+    pub goroutines: u64,
+    /// Goroutines that passed the `state`/`match` filters.
+    pub matched: u64,
+    /// Raw state → count, most first.
+    pub states: Vec<StateCount>,
+    /// Class → count, in `StateClass` order, only classes present.
+    pub classes: Vec<ClassCount>,
+    /// Groups sorted by the requested order (count desc by default), cut to `top`.
+    pub groups: Vec<Group>,
+    /// Groups with wait ≥ min_wait, longest wait first (not cut by `top`).
+    pub hung: Vec<Group>,
+    /// Locks, most waiters first.
+    pub contention: Vec<Lock>,
+    /// With a base dump: groups that changed, largest growth first.
+    pub diff: Option<Vec<GroupDelta>>,
+    pub truncated: bool,
+    pub warnings: Vec<ReportWarning>,
+    pub prelude: Option<String>,
+}

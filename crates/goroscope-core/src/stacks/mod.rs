@@ -1,0 +1,8 @@
+//! Go goroutine dumps: the model, the parser and the analyses over them.
+
+pub mod model;
+pub mod parse;
+pub mod args;
+pub mod analyze;
+
+pub use model::*;

@@ -1,0 +1,196 @@
+//! The model of a parsed goroutine dump: goroutines, frames and interned strings.
+//!
+//! The dump owns its input bytes (`Source`); every string in the model is either an interned
+//! id (`Sym`, one allocation per *unique* function/file/state, never per line) or a `Span`
+//! into the input (argument lists, which are unique per goroutine and only read on demand).
+
+use crate::source::Source;
+
+/// An interned string: index into `Dump::symbols`.
+pub type Sym = u32;
+
+/// A byte range of the dump's input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: u64,
+    pub len: u32,
+}
+
+impl Span {
+    pub const EMPTY: Span = Span { start: 0, len: 0 };
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len as usize
+    }
+}
+
+/// Which text form a goroutine came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Form {
+    /// `goroutine N [state]:` blocks: debug=2, runtime.Stack, panic, SIGQUIT.
+    Full,
+    /// `N @ 0x…` buckets of `goroutine profile: total N` (debug=1): no ids, states or args.
+    Aggregated,
+}
+
+/// How a stack was cut by the runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Elision {
+    #[default]
+    None,
+    /// `...additional frames elided...` (Go ≤1.20): the root frames are lost, count unknown.
+    Unknown,
+    /// `...N frames elided...` (Go ≥1.21): N middle frames are missing.
+    Count(u32),
+}
+
+/// One stack frame: `func(args)` then `\tfile:line +0xoff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Frame {
+    /// Function name as printed (`main.(*T).M`, `panic`, `pkg.F[...]`, `non-Go function`).
+    pub func: Sym,
+    pub file: Sym,
+    pub line: u32,
+    /// `+0x…` pc offset, if printed.
+    pub pc_offset: Option<u32>,
+    /// The text between the call's parentheses (without them); `...` for inlined frames.
+    pub args: Span,
+    /// The frame was printed as `f(...)`: inlined, no arguments available.
+    pub inlined: bool,
+}
+
+/// A `created by F in goroutine N` record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CreatedBy {
+    pub func: Sym,
+    pub file: Sym,
+    pub line: u32,
+    /// Go ≥1.21 `in goroutine N`.
+    pub parent: Option<u64>,
+}
+
+/// A `[originating from goroutine N]:` block (GODEBUG=tracebackancestors).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ancestor {
+    pub id: u64,
+    /// Range into `Dump::frames`.
+    pub frames: std::ops::Range<u32>,
+    pub created_by: Option<CreatedBy>,
+}
+
+/// One goroutine (or, for `Form::Aggregated`, one debug=1 bucket of `count` goroutines).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Goroutine {
+    /// The goroutine id; 0 for aggregated buckets.
+    pub id: u64,
+    /// How many goroutines this record stands for: 1 for full dumps, N for debug=1 buckets.
+    pub count: u32,
+    pub form: Form,
+    /// The raw status/wait reason as printed (`chan receive`, `sync.Mutex.Lock`, `running`);
+    /// the empty string for aggregated buckets.
+    pub state: Sym,
+    /// `, N minutes`; None when absent (absent means "less than a minute, or no GC yet").
+    pub wait_minutes: Option<u32>,
+    pub locked_to_thread: bool,
+    /// ` (scan)` after the status.
+    pub scan: bool,
+    /// Go ≥1.22 SIGQUIT headers: `gp=0x… m=N|nil mp=0x…`.
+    pub gp: Option<u64>,
+    pub m: Option<u64>,
+    pub mp: Option<u64>,
+    /// Range into `Dump::frames`, leaf first.
+    pub frames: std::ops::Range<u32>,
+    pub elided: Elision,
+    pub created_by: Option<CreatedBy>,
+    /// Range into `Dump::ancestors`.
+    pub ancestors: std::ops::Range<u32>,
+    /// `goroutine running on other thread; stack unavailable`.
+    pub stack_unavailable: bool,
+    /// The block ended before its stack was complete (input cut mid-goroutine).
+    pub truncated: bool,
+    /// 1-based line of the header (or of `N @ 0x…`).
+    pub line: u64,
+}
+
+/// A problem found while parsing that did not stop the parse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of that line.
+    pub offset: u64,
+    pub message: String,
+}
+
+/// A whole parsed dump. Owns the input so that spans stay valid.
+pub struct Dump {
+    pub source: Source,
+    /// Unique strings (functions, files, states), as spans of the input or owned text.
+    pub symbols: Symbols,
+    pub goroutines: Vec<Goroutine>,
+    pub frames: Vec<Frame>,
+    pub ancestors: Vec<Ancestor>,
+    pub warnings: Vec<Warning>,
+    /// The input ended inside a goroutine block (e.g. debug=2 cut at 64 MiB).
+    pub truncated: bool,
+    /// The panic / fatal error / signal prelude text, if any (`panic: …`, `fatal error: …`).
+    pub prelude: Option<String>,
+    /// Number of input lines.
+    pub lines: u64,
+}
+
+impl Dump {
+    pub fn sym(&self, s: Sym) -> &str {
+        self.symbols.get(&self.source, s)
+    }
+    pub fn span(&self, s: Span) -> &[u8] {
+        &self.source.bytes()[s.range()]
+    }
+    pub fn frames_of(&self, g: &Goroutine) -> &[Frame] {
+        &self.frames[g.frames.start as usize..g.frames.end as usize]
+    }
+    pub fn ancestors_of(&self, g: &Goroutine) -> &[Ancestor] {
+        &self.ancestors[g.ancestors.start as usize..g.ancestors.end as usize]
+    }
+    /// Total goroutines represented (aggregated buckets count N each).
+    pub fn total(&self) -> u64 {
+        self.goroutines.iter().map(|g| g.count as u64).sum()
+    }
+}
+
+/// One interned string.
+#[derive(Clone, Debug)]
+pub enum SymText {
+    /// Bytes of the input (always valid UTF-8, checked when interned).
+    Input(Span),
+    /// Text that does not stand verbatim in the input.
+    Owned(Box<str>),
+}
+
+/// The interned-string table. Index 0 is always the empty string.
+#[derive(Clone, Debug)]
+pub struct Symbols {
+    pub texts: Vec<SymText>,
+}
+
+impl Default for Symbols {
+    fn default() -> Self {
+        Symbols { texts: vec![SymText::Owned("".into())] }
+    }
+}
+
+impl Symbols {
+    pub const EMPTY: Sym = 0;
+    pub fn get<'a>(&'a self, src: &'a Source, s: Sym) -> &'a str {
+        match &self.texts[s as usize] {
+            // SAFETY-free: validated as UTF-8 at intern time; fall back to "" defensively.
+            SymText::Input(sp) => std::str::from_utf8(&src.bytes()[sp.range()]).unwrap_or(""),
+            SymText::Owned(b) => b,
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.texts.len() <= 1
+    }
+}

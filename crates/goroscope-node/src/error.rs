@@ -1,0 +1,46 @@
+//! Core errors → JS errors, mapped once here. Each message starts with a stable code in
+//! brackets (`[GOROSCOPE_IO]`, `[GOROSCOPE_GZIP]`, `[GOROSCOPE_PARSE]`, `[GOROSCOPE_PANIC]`),
+//! which the TypeScript layer moves into `error.code` (async napi tasks only carry a Status).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use goroscope_core::source::SourceError;
+use goroscope_core::stacks::parse::ParseError;
+use napi::{Error, Result, Status};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
+impl CoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            CoreError::Source(SourceError::Io { .. }) => "GOROSCOPE_IO",
+            CoreError::Source(SourceError::Gzip { .. }) => "GOROSCOPE_GZIP",
+            CoreError::Parse(_) => "GOROSCOPE_PARSE",
+        }
+    }
+}
+
+/// Run core work, turning its errors and any panic into a JS error.
+pub fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Error::new(Status::GenericFailure, format!("[{}] {e}", e.code()))),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(Error::new(
+                Status::GenericFailure,
+                format!("[GOROSCOPE_PANIC] internal error (a bug in goroscope, please report it): {what}"),
+            ))
+        }
+    }
+}

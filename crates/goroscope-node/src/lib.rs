@@ -1,0 +1,175 @@
+//! N-API binding of goroscope-core. It converts and nothing else: JS options → core options,
+//! core findings → one FlatBuffers buffer, core errors → JS errors with a stable `code`.
+//! All parsing and analysis runs on the libuv pool (`AsyncTask`), never on the JS thread, and
+//! every call into the core is wrapped in `catch_unwind` so a bug is an error, not a crash.
+
+#![deny(clippy::all)]
+
+mod convert;
+mod error;
+#[allow(clippy::all, unused_imports, dead_code, non_snake_case, mismatched_lifetime_syntaxes)]
+#[path = "generated/stacks_generated.rs"]
+mod stacks_generated;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use goroscope_core::source::Source;
+use goroscope_core::stacks::{analyze, parse, Dump};
+
+use crate::error::{guard, CoreError};
+
+/// Where a dump comes from: a file path, the bytes themselves (gzip or plain), or a dump
+/// already parsed by `StackDump.open`.
+pub enum DumpRef {
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+    Parsed(Arc<Dump>),
+}
+
+impl DumpRef {
+    fn from_js(input: Either<String, Buffer>) -> DumpRef {
+        match input {
+            Either::A(p) => DumpRef::Path(PathBuf::from(p)),
+            Either::B(b) => DumpRef::Bytes(b.to_vec()),
+        }
+    }
+
+    fn load(self) -> std::result::Result<Arc<Dump>, CoreError> {
+        let (source, name) = match self {
+            DumpRef::Parsed(d) => return Ok(d),
+            DumpRef::Path(p) => (Source::open(&p)?, p.display().to_string()),
+            DumpRef::Bytes(b) => (Source::from_bytes(b, "<buffer>")?, "<buffer>".to_string()),
+        };
+        Ok(Arc::new(parse::parse(source, &name)?))
+    }
+}
+
+/// Options of `analyzeStacks` and `StackDump.analyze`; every field is optional.
+#[napi(object)]
+#[derive(Default)]
+pub struct StacksOptions {
+    /// `"loose"` (default: arguments and pc offsets ignored) or `"exact"`.
+    pub similarity: Option<String>,
+    /// Minutes from which a group counts as hung (default 1).
+    pub min_wait: Option<u32>,
+    /// Keep goroutines whose state contains this text or whose class is this name.
+    pub state: Option<String>,
+    /// Keep goroutines with a frame whose function or file matches this regular expression.
+    #[napi(js_name = "match")]
+    pub match_: Option<String>,
+    /// Keep the first N groups.
+    pub top: Option<u32>,
+    /// `"count"` (default) or `"wait"`.
+    pub sort: Option<String>,
+}
+
+pub struct AnalyzeTask {
+    dump: Option<DumpRef>,
+    base: Option<DumpRef>,
+    options: std::result::Result<analyze::Options, String>,
+}
+
+impl Task for AnalyzeTask {
+    type Output = Vec<u8>;
+    type JsValue = Buffer;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let options = self.options.clone().map_err(|m| Error::new(Status::InvalidArg, format!("[GOROSCOPE_OPTIONS] {m}")))?;
+        let dump = self.dump.take().expect("compute runs once");
+        let base = self.base.take();
+        guard(move || {
+            let dump = dump.load()?;
+            let base = base.map(DumpRef::load).transpose()?;
+            let report = analyze::analyze(&dump, base.as_deref(), &options);
+            Ok(convert::report_to_flatbuffer(&report))
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output.into())
+    }
+}
+
+/// Parse a dump (path or Buffer, gzip or plain) and analyse it off the main thread.
+/// Resolves to a FlatBuffers `goroscope.stacks.Report` (schema/stacks.fbs).
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn analyze_stacks_raw(
+    input: Either<String, Buffer>,
+    options: Option<StacksOptions>,
+    base: Option<Either<String, Buffer>>,
+) -> AsyncTask<AnalyzeTask> {
+    AsyncTask::new(AnalyzeTask {
+        dump: Some(DumpRef::from_js(input)),
+        base: base.map(DumpRef::from_js),
+        options: convert::options(options.unwrap_or_default()),
+    })
+}
+
+/// A parsed dump kept in native memory for repeated queries.
+#[napi]
+pub struct StackDump {
+    dump: Arc<Dump>,
+}
+
+pub struct OpenTask {
+    input: Option<DumpRef>,
+}
+
+impl Task for OpenTask {
+    type Output = Arc<Dump>;
+    type JsValue = StackDump;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let input = self.input.take().expect("compute runs once");
+        guard(move || input.load())
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(StackDump { dump: output })
+    }
+}
+
+#[napi]
+impl StackDump {
+    /// Parse a dump off the main thread.
+    #[napi(ts_return_type = "Promise<StackDump>")]
+    pub fn open(input: Either<String, Buffer>) -> AsyncTask<OpenTask> {
+        AsyncTask::new(OpenTask { input: Some(DumpRef::from_js(input)) })
+    }
+
+    /// Goroutines in the dump (debug=1 buckets count N each).
+    #[napi(getter)]
+    pub fn goroutines(&self) -> f64 {
+        self.dump.total() as f64
+    }
+
+    /// Records parsed (goroutines, or debug=1 buckets).
+    #[napi(getter)]
+    pub fn records(&self) -> u32 {
+        self.dump.goroutines.len() as u32
+    }
+
+    /// The input ended inside a goroutine.
+    #[napi(getter)]
+    pub fn truncated(&self) -> bool {
+        self.dump.truncated
+    }
+
+    /// Analyse with `options`, optionally against a base dump; resolves to a FlatBuffers Report.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn analyze_raw(
+        &self,
+        options: Option<StacksOptions>,
+        base: Option<&StackDump>,
+    ) -> AsyncTask<AnalyzeTask> {
+        AsyncTask::new(AnalyzeTask {
+            dump: Some(DumpRef::Parsed(self.dump.clone())),
+            base: base.map(|b| DumpRef::Parsed(b.dump.clone())),
+            options: convert::options(options.unwrap_or_default()),
+        })
+    }
+}

@@ -1,0 +1,19 @@
+// goroscope's typed Node API.
+export { analyzeStacks, StackDump, StacksReport } from './stacks'
+export type {
+  AnalyzeOptions,
+  Candidate,
+  ClassCount,
+  CreatedBy,
+  Frame,
+  Group,
+  GroupDelta,
+  Lock,
+  LockKind,
+  StacksJSON,
+  StacksOptions,
+  StateClass,
+  WaitMinutes,
+  Warning,
+} from './stacks'
+export { GoroscopeError } from './native'

@@ -1,0 +1,16 @@
+// Writing outputs safely: a file is written beside its target and renamed over it only when
+// complete, so a failure never leaves a partial file over a good one.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+export async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
+  const dir = path.dirname(path.resolve(file))
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`)
+  try {
+    await fs.promises.writeFile(tmp, data)
+    await fs.promises.rename(tmp, file)
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true })
+    throw e
+  }
+}

@@ -1,0 +1,119 @@
+// The human report of `goroscope stacks`: what matters first (states, hung groups, contention
+// with suspected holders), then the biggest groups, each with a representative stack and ids.
+import type { Group, Lock, StacksReport } from '../stacks'
+import type { Palette } from './color'
+
+export interface TextOptions {
+  /** Name of the input, for the title line. */
+  name: string
+  minWait: number
+  /** Frames printed per stack (the rest are counted). */
+  maxFrames?: number
+  /** Goroutine ids printed per group (the rest are counted). */
+  maxIds?: number
+  /** Groups shown in the "biggest groups" section. */
+  top?: number
+}
+
+const n = (x: number) => x.toLocaleString('en-US')
+
+function waitText(g: Group): string {
+  if (!g.waitMinutes) return ''
+  const { min, max } = g.waitMinutes
+  return min === max ? `, ${min} min` : `, ${min}~${max} min`
+}
+
+function ids(list: number[], max: number): string {
+  if (list.length === 0) return ''
+  const shown = list.slice(0, max).join(' ')
+  return list.length > max ? `${shown} … (+${n(list.length - max)})` : shown
+}
+
+function stack(out: string[], g: Group, p: Palette, maxFrames: number, indent: string) {
+  const frames = g.frames
+  frames.slice(0, maxFrames).forEach((f, i) => {
+    const name = i === g.interesting ? p.bold(f.function) : f.function
+    const args = f.args ? `(${f.args})` : ''
+    out.push(`${indent}${name}${p.dim(args)}`)
+    out.push(`${indent}    ${p.dim(`${f.file}:${f.line}`)}`)
+  })
+  if (frames.length > maxFrames) out.push(`${indent}${p.dim(`… ${frames.length - maxFrames} more frames`)}`)
+  if (g.elided) out.push(`${indent}${p.dim('…frames elided by the Go runtime…')}`)
+  if (g.createdBy) out.push(`${indent}${p.dim(`created by ${g.createdBy.function} at ${g.createdBy.file}:${g.createdBy.line}`)}`)
+}
+
+function groupTitle(g: Group, p: Palette): string {
+  const where = g.interesting !== null && g.frames[g.interesting] ? g.frames[g.interesting].function : g.frames[0]?.function ?? '?'
+  const state = `[${g.state || g.class}${waitText(g)}${g.lockedToThread ? ', locked to thread' : ''}]`
+  return `${p.bold(n(g.count))} × ${p.yellow(state)} in ${p.cyan(where)}`
+}
+
+function lockTitle(l: Lock, p: Palette): string {
+  const kind = { mutex: 'sync.Mutex', rwMutexRead: 'sync.RWMutex (readers waiting)', rwMutexWrite: 'sync.RWMutex (writer waiting)', semaphore: 'semaphore' }[l.kind]
+  const wait = l.waitMax !== null ? `, up to ${l.waitMax} min` : ''
+  return `${p.red(`lock ${l.lock}`)} ${kind}: ${p.bold(n(l.waiters.length))} waiting${wait}${l.site ? ` in ${p.cyan(l.site)}` : ''}`
+}
+
+export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): string {
+  const maxFrames = o.maxFrames ?? 12
+  const maxIds = o.maxIds ?? 12
+  const out: string[] = []
+  const filtered = r.matched !== r.goroutines ? ` (${n(r.matched)} match the filters)` : ''
+  out.push(p.bold(`${o.name}: ${n(r.goroutines)} goroutines${filtered}`))
+  if (r.truncated) out.push(p.red('warning: the dump ends in the middle of a goroutine: it was cut (debug=2 stops at 64 MiB); the rest was kept'))
+  for (const w of r.warnings.slice(0, 5)) out.push(p.yellow(`warning: line ${w.line}: ${w.message}`))
+  if (r.warnings.length > 5) out.push(p.yellow(`warning: … ${r.warnings.length - 5} more`))
+  if (r.prelude) out.push('', p.red(r.prelude.trimEnd()))
+
+  out.push('', p.bold('States'))
+  const states = r.states
+  for (const c of r.classes) {
+    out.push(`  ${c.class.padEnd(8)} ${n(c.count).padStart(10)}  ${p.dim(c.explanation)}`)
+  }
+  const raw = Object.entries(states).slice(0, 20).map(([s, c]) => `${s || '(no state)'} ${n(c)}`)
+  if (raw.length) out.push(p.dim(`  as printed: ${raw.join(' · ')}`))
+
+  out.push('', p.bold(`Hung: waiting ≥ ${o.minWait} min`))
+  if (r.hung.length === 0) out.push(p.dim('  none (waits appear only once a GC has seen the goroutine blocked for a minute)'))
+  for (const g of r.hung.slice(0, 10)) {
+    out.push(`  ${groupTitle(g, p)}`)
+    out.push(`    ${p.dim('ids')} ${ids(g.ids, maxIds)}`)
+  }
+  if (r.hung.length > 10) out.push(p.dim(`  … ${r.hung.length - 10} more hung groups`))
+
+  out.push('', p.bold('Lock contention'))
+  if (r.contention.length === 0) out.push(p.dim('  no goroutine waits on a lock'))
+  for (const l of r.contention.slice(0, 10)) {
+    out.push(`  ${lockTitle(l, p)}`)
+    out.push(`    ${p.dim('waiters')} ${ids(l.waiters, maxIds)}`)
+    if (l.note) out.push(`    ${p.yellow(l.note)}`)
+    l.candidates.forEach((c, i) => {
+      const wait = c.waitMinutes !== null ? `, ${c.waitMinutes} min` : ''
+      out.push(`    ${i === 0 ? p.green('suspected holder') : 'candidate'} goroutine ${p.bold(String(c.goroutine))} [${c.state}${wait}] score ${c.score.toFixed(2)}`)
+      for (const e of c.evidence) out.push(`      - ${e}`)
+    })
+    if (l.candidates.length === 0 && !l.note) out.push(p.dim('    no candidate holder found'))
+  }
+
+  const diff = r.diff
+  if (diff) {
+    out.push('', p.bold('Change since the base dump'))
+    const changed = diff.filter((d) => d.delta !== 0)
+    if (changed.length === 0) out.push(p.dim('  no group changed size'))
+    for (const d of changed.slice(0, 20)) {
+      const sign = d.delta > 0 ? p.red(`+${n(d.delta)}`) : p.green(n(d.delta))
+      out.push(`  ${sign.padStart(8)}  ${n(d.base)} → ${n(d.current)}  [${d.state}] ${p.cyan(d.function)}`)
+    }
+  }
+
+  const top = o.top ?? 10
+  const groups = r.groups
+  out.push('', p.bold(`Biggest groups (${Math.min(top, groups.length)} of ${n(groups.length)})`))
+  for (const g of groups.slice(0, top)) {
+    out.push(`  ${groupTitle(g, p)}`)
+    if (g.ids.length) out.push(`    ${p.dim('ids')} ${ids(g.ids, maxIds)}`)
+    stack(out, g, p, maxFrames, '    ')
+    out.push('')
+  }
+  return out.join('\n').trimEnd() + '\n'
+}
