@@ -44,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (atomically) instead of stdout' }),
       async (a) => {
         try {
-          const input = a.file === '-' ? await readStdin() : a.file
+          // yargs hands a lone `-` over as an empty string
+          const stdin = a.file === '-' || (a.file === '' && argv.includes('-'))
+          const input = stdin ? await readStdin() : a.file
           const report = await analyzeStacks(input, {
             minWait: a['min-wait'],
             state: a.state,
@@ -58,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
             await emit(JSON.stringify(report.toJSON(), null, 2) + '\n', a.output)
           } else {
             const color = a.output ? false : wantColor(process.stdout, a.color)
-            const name = a.file === '-' ? '<stdin>' : a.file
+            const name = stdin ? '<stdin>' : a.file
             await emit(renderStacksText(report, palette(color), { name, minWait: a['min-wait'], top: a.top ?? 10 }), a.output)
           }
         } catch (e) {

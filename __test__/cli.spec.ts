@@ -1,0 +1,114 @@
+// `goroscope stacks` as a user runs it: text and JSON reports, flags, exit codes, safe output.
+import test from 'ava'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+import { cli, DUMPS, tmpdir } from './helpers'
+
+const KUBO = path.join(DUMPS, 'kubo', 'debug-guide-semacquire-458min.txt')
+const PANICWEB = path.join(DUMPS, 'panicparse', 'static_panicweb.txt')
+
+test('text report leads with states, hung groups and contention, then the biggest groups', (t) => {
+  const r = cli(['stacks', KUBO])
+  t.is(r.status, 0, r.stderr)
+  const out = r.stdout
+  const order = ['States', 'Hung: waiting ≥ 1 min', 'Lock contention', 'Biggest groups'].map((s) => out.indexOf(s))
+  t.true(order.every((i) => i >= 0), out)
+  t.deepEqual(order, [...order].sort((a, b) => a - b))
+  t.regex(out, /1 goroutines/)
+  t.regex(out, /\[semacquire, 458 min\]/)
+  t.regex(out, /lock 0xc8222fd3e0/)
+  t.regex(out, /2306090/)
+  t.notRegex(out, /\x1b\[/, 'no colour when not on a TTY')
+})
+
+test('colour only when asked or on a TTY', (t) => {
+  const r = cli(['stacks', KUBO, '--color'])
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stdout, /\x1b\[1m/)
+})
+
+test('--json prints the documented object', (t) => {
+  const r = cli(['stacks', PANICWEB, '--json'])
+  t.is(r.status, 0, r.stderr)
+  const j = JSON.parse(r.stdout)
+  for (const k of ['goroutines', 'matched', 'states', 'classes', 'groups', 'hung', 'contention', 'diff', 'truncated', 'warnings']) {
+    t.true(k in j, k)
+  }
+  t.is(j.goroutines, 71)
+  const g = j.groups[0]
+  for (const k of ['count', 'state', 'waitMinutes', 'ids', 'frames', 'createdBy']) t.true(k in g, k)
+  t.deepEqual(Object.keys(g.frames[0]).sort(), ['args', 'file', 'function', 'line'])
+  t.is(j.hung.length > 0, true, 'panicweb has 2-minute waits')
+  t.true(j.hung.every((h: { waitMinutes: { max: number } }) => h.waitMinutes.max >= 1))
+})
+
+test('--min-wait, --state, --match, --top, --sort shape the report', (t) => {
+  const hi = JSON.parse(cli(['stacks', PANICWEB, '--json', '--min-wait', '3']).stdout)
+  t.is(hi.hung.length, 0, 'nothing waited 3 minutes')
+  const sel = JSON.parse(cli(['stacks', PANICWEB, '--json', '--state', 'select']).stdout)
+  t.true(sel.matched > 0 && sel.matched < 71)
+  const m = JSON.parse(cli(['stacks', PANICWEB, '--json', '--match', 'crypto/tls']).stdout)
+  t.true(m.groups.every((g: { frames: { function: string; file: string }[] }) => g.frames.some((f) => /crypto\/tls/.test(f.function + f.file))))
+  const top = JSON.parse(cli(['stacks', PANICWEB, '--json', '--top', '1']).stdout)
+  t.is(top.groups.length, 1)
+  const wait = cli(['stacks', PANICWEB, '--sort', 'wait'])
+  t.is(wait.status, 0, wait.stderr)
+})
+
+test('--diff shows growth against a base dump', (t) => {
+  const dir = tmpdir()
+  const text = fs.readFileSync(PANICWEB, 'utf8')
+  const block = text.split(/\n\n(?=goroutine )/).find((b) => b.includes('[select'))!
+  let extra = ''
+  for (let i = 0; i < 7; i++) extra += '\n\n' + block.replace(/^goroutine \d+/, `goroutine ${800000 + i}`)
+  const now = path.join(dir, 'now.txt')
+  fs.writeFileSync(now, text.trimEnd() + extra + '\n')
+  const j = JSON.parse(cli(['stacks', now, '--json', '--diff', PANICWEB]).stdout)
+  t.is(j.diff[0].delta, 7)
+  const txt = cli(['stacks', now, '--diff', PANICWEB]).stdout
+  t.regex(txt, /Change since the base dump/)
+  t.regex(txt, /\+7/)
+})
+
+test('standard input works with -', (t) => {
+  const r = cli(['stacks', '-', '--json'], { input: fs.readFileSync(KUBO) })
+  t.is(r.status, 0, r.stderr)
+  t.is(JSON.parse(r.stdout).goroutines, 1)
+})
+
+test('bad input: exit 2 with the file named, nothing on stdout', (t) => {
+  const dir = tmpdir()
+  const empty = path.join(dir, 'empty.txt')
+  fs.writeFileSync(empty, '')
+  for (const [file, re] of [
+    [empty, /empty\.txt/],
+    [path.join(dir, 'missing.txt'), /missing\.txt/],
+  ] as const) {
+    const r = cli(['stacks', file])
+    t.is(r.status, 2, r.stderr)
+    t.regex(r.stderr, re)
+    t.is(r.stdout, '')
+  }
+  const bad = cli(['stacks', KUBO, '--match', '(('])
+  t.is(bad.status, 2)
+  t.regex(bad.stderr, /match/)
+  const unknown = cli(['stacks', KUBO, '--no-such-flag'])
+  t.is(unknown.status, 2)
+  const none = cli([])
+  t.is(none.status, 2)
+})
+
+test('-o writes atomically and never replaces a good file with a partial one', (t) => {
+  const dir = tmpdir()
+  const out = path.join(dir, 'report.json')
+  t.is(cli(['stacks', KUBO, '--json', '-o', out]).status, 0)
+  const good = fs.readFileSync(out, 'utf8')
+  t.is(JSON.parse(good).goroutines, 1)
+  const empty = path.join(dir, 'empty.txt')
+  fs.writeFileSync(empty, '')
+  const r = cli(['stacks', empty, '--json', '-o', out])
+  t.is(r.status, 2)
+  t.is(fs.readFileSync(out, 'utf8'), good)
+  t.deepEqual(fs.readdirSync(dir).sort(), ['empty.txt', 'report.json'], 'no temporary files left behind')
+})
