@@ -112,3 +112,11 @@ test('-o writes atomically and never replaces a good file with a partial one', (
   t.is(fs.readFileSync(out, 'utf8'), good)
   t.deepEqual(fs.readdirSync(dir).sort(), ['empty.txt', 'report.json'], 'no temporary files left behind')
 })
+
+test('names from the dump never reach the terminal raw (ANSI escapes are shown escaped)', (t) => {
+  const evil = 'goroutine 1 [chan receive, 3 minutes]:\nmain.\x1b[2J\x1b]0;pwned\x07evil(0x1)\n\t/src/\x1b[31mred.go:10 +0x1\n'
+  const r = cli(['stacks', '-'], { input: evil })
+  t.is(r.status, 0, r.stderr)
+  t.false(r.stdout.includes('\x1b'), JSON.stringify(r.stdout))
+  t.regex(r.stdout, /main\.\\x1b\[2J/)
+})

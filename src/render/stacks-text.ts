@@ -17,6 +17,11 @@ export interface TextOptions {
 
 const n = (x: number) => x.toLocaleString('en-US')
 
+/** Text from the dump never reaches the terminal raw: control bytes (ANSI escapes…) are shown escaped. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+export const safe = (s: string) => s.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+
 function waitText(g: Group): string {
   if (!g.waitMinutes) return ''
   const { min, max } = g.waitMinutes
@@ -32,26 +37,26 @@ function ids(list: number[], max: number): string {
 function stack(out: string[], g: Group, p: Palette, maxFrames: number, indent: string) {
   const frames = g.frames
   frames.slice(0, maxFrames).forEach((f, i) => {
-    const name = i === g.interesting ? p.bold(f.function) : f.function
-    const args = f.args ? `(${f.args})` : ''
+    const name = i === g.interesting ? p.bold(safe(f.function)) : safe(f.function)
+    const args = f.args ? `(${safe(f.args)})` : ''
     out.push(`${indent}${name}${p.dim(args)}`)
-    out.push(`${indent}    ${p.dim(`${f.file}:${f.line}`)}`)
+    out.push(`${indent}    ${p.dim(`${safe(f.file)}:${f.line}`)}`)
   })
   if (frames.length > maxFrames) out.push(`${indent}${p.dim(`… ${frames.length - maxFrames} more frames`)}`)
   if (g.elided) out.push(`${indent}${p.dim('…frames elided by the Go runtime…')}`)
-  if (g.createdBy) out.push(`${indent}${p.dim(`created by ${g.createdBy.function} at ${g.createdBy.file}:${g.createdBy.line}`)}`)
+  if (g.createdBy) out.push(`${indent}${p.dim(`created by ${safe(g.createdBy.function)} at ${safe(g.createdBy.file)}:${g.createdBy.line}`)}`)
 }
 
 function groupTitle(g: Group, p: Palette): string {
   const where = g.interesting !== null && g.frames[g.interesting] ? g.frames[g.interesting].function : g.frames[0]?.function ?? '?'
-  const state = `[${g.state || g.class}${waitText(g)}${g.lockedToThread ? ', locked to thread' : ''}]`
-  return `${p.bold(n(g.count))} × ${p.yellow(state)} in ${p.cyan(where)}`
+  const state = `[${safe(g.state) || g.class}${waitText(g)}${g.lockedToThread ? ', locked to thread' : ''}]`
+  return `${p.bold(n(g.count))} × ${p.yellow(state)} in ${p.cyan(safe(where))}`
 }
 
 function lockTitle(l: Lock, p: Palette): string {
   const kind = { mutex: 'sync.Mutex', rwMutexRead: 'sync.RWMutex (readers waiting)', rwMutexWrite: 'sync.RWMutex (writer waiting)', semaphore: 'semaphore' }[l.kind]
   const wait = l.waitMax !== null ? `, up to ${l.waitMax} min` : ''
-  return `${p.red(`lock ${l.lock}`)} ${kind}: ${p.bold(n(l.waiters.length))} waiting${wait}${l.site ? ` in ${p.cyan(l.site)}` : ''}`
+  return `${p.red(`lock ${l.lock}`)} ${kind}: ${p.bold(n(l.waiters.length))} waiting${wait}${l.site ? ` in ${p.cyan(safe(l.site))}` : ''}`
 }
 
 export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): string {
@@ -61,16 +66,16 @@ export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): s
   const filtered = r.matched !== r.goroutines ? ` (${n(r.matched)} match the filters)` : ''
   out.push(p.bold(`${o.name}: ${n(r.goroutines)} goroutines${filtered}`))
   if (r.truncated) out.push(p.red('warning: the dump ends in the middle of a goroutine: it was cut (debug=2 stops at 64 MiB); the rest was kept'))
-  for (const w of r.warnings.slice(0, 5)) out.push(p.yellow(`warning: line ${w.line}: ${w.message}`))
+  for (const w of r.warnings.slice(0, 5)) out.push(p.yellow(`warning: line ${w.line}: ${safe(w.message)}`))
   if (r.warnings.length > 5) out.push(p.yellow(`warning: … ${r.warnings.length - 5} more`))
-  if (r.prelude) out.push('', p.red(r.prelude.trimEnd()))
+  if (r.prelude) out.push('', p.red(safe(r.prelude.trimEnd())))
 
   out.push('', p.bold('States'))
   const states = r.states
   for (const c of r.classes) {
     out.push(`  ${c.class.padEnd(8)} ${n(c.count).padStart(10)}  ${p.dim(c.explanation)}`)
   }
-  const raw = Object.entries(states).slice(0, 20).map(([s, c]) => `${s || '(no state)'} ${n(c)}`)
+  const raw = Object.entries(states).slice(0, 20).map(([s, c]) => `${safe(s) || '(no state)'} ${n(c)}`)
   if (raw.length) out.push(p.dim(`  as printed: ${raw.join(' · ')}`))
 
   out.push('', p.bold(`Hung: waiting ≥ ${o.minWait} min`))
@@ -86,11 +91,11 @@ export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): s
   for (const l of r.contention.slice(0, 10)) {
     out.push(`  ${lockTitle(l, p)}`)
     out.push(`    ${p.dim('waiters')} ${ids(l.waiters, maxIds)}`)
-    if (l.note) out.push(`    ${p.yellow(l.note)}`)
+    if (l.note) out.push(`    ${p.yellow(safe(l.note))}`)
     l.candidates.forEach((c, i) => {
       const wait = c.waitMinutes !== null ? `, ${c.waitMinutes} min` : ''
-      out.push(`    ${i === 0 ? p.green('suspected holder') : 'candidate'} goroutine ${p.bold(String(c.goroutine))} [${c.state}${wait}] score ${c.score.toFixed(2)}`)
-      for (const e of c.evidence) out.push(`      - ${e}`)
+      out.push(`    ${i === 0 ? p.green('suspected holder') : 'candidate'} goroutine ${p.bold(String(c.goroutine))} [${safe(c.state)}${wait}] score ${c.score.toFixed(2)}`)
+      for (const e of c.evidence) out.push(`      - ${safe(e)}`)
     })
     if (l.candidates.length === 0 && !l.note) out.push(p.dim('    no candidate holder found'))
   }
@@ -102,7 +107,7 @@ export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): s
     if (changed.length === 0) out.push(p.dim('  no group changed size'))
     for (const d of changed.slice(0, 20)) {
       const sign = d.delta > 0 ? p.red(`+${n(d.delta)}`) : p.green(n(d.delta))
-      out.push(`  ${sign.padStart(8)}  ${n(d.base)} → ${n(d.current)}  [${d.state}] ${p.cyan(d.function)}`)
+      out.push(`  ${sign.padStart(8)}  ${n(d.base)} → ${n(d.current)}  [${safe(d.state)}] ${p.cyan(safe(d.function))}`)
     }
   }
 
