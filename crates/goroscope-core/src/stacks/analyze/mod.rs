@@ -1,0 +1,90 @@
+//! Analyses over a parsed dump: state classes, groups of identical stacks, hung goroutines,
+//! lock contention with candidate holders, and the diff of two dumps.
+
+pub mod classify;
+mod contention;
+mod diff;
+mod group;
+mod hung;
+mod scalars;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+pub mod report;
+
+pub use classify::{class_name, classify_state, explanation};
+pub use report::*;
+
+use regex::Regex;
+
+use super::model::Dump;
+
+/// How alike two stacks must be to share a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Similarity {
+    /// Same state, functions, files, lines, pc offsets and argument text.
+    Exact,
+    /// Same state class, functions, files and lines; arguments and pc offsets ignored.
+    #[default]
+    Loose,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Count,
+    Wait,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub similarity: Similarity,
+    /// Minutes from which a group counts as hung (default 1).
+    pub min_wait: u32,
+    /// Keep goroutines whose raw state contains this text, or whose class name equals it
+    /// (`lock`, `channel`, `select`, `io`, `syscall`, `sleep`, `running`, `runtime`, `other`).
+    pub state: Option<String>,
+    /// Keep goroutines with a frame (function or file) matching this.
+    pub matcher: Option<Regex>,
+    /// Keep the first N groups.
+    pub top: Option<usize>,
+    pub sort: SortBy,
+}
+
+/// Analyse `dump`; with `base`, also report which groups grew since `base`.
+///
+/// Linear in the size of the dump (hash-based grouping; regexes run once per unique string).
+/// `states` and `classes` count every goroutine; `groups`, `hung`, `contention` (its waiters)
+/// and `diff` only the goroutines that pass the `state` and `matcher` filters. debug=1 buckets
+/// get a synthetic state (see `classify`).
+pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Report {
+    let cls = classify::Classified::new(dump);
+    let (states, classes) = cls.counts(dump);
+    let sel = group::select(dump, &cls, opts.state.as_deref(), opts.matcher.as_ref());
+    let matched = sel.iter().map(|&i| dump.goroutines[i as usize].count as u64).sum();
+    let mut accs = group::group(dump, &cls, &sel, opts.similarity);
+    group::sort(&mut accs, opts.sort);
+    let hung = hung::hung(&accs, opts.min_wait).into_iter().map(|i| group::to_group(dump, &cls, &accs[i])).collect();
+    let shown = opts.top.map_or(accs.len(), |t| t.min(accs.len()));
+    let groups = accs[..shown].iter().map(|a| group::to_group(dump, &cls, a)).collect();
+    let contention = contention::find(dump, &cls, &sel);
+    let diff = base.map(|b| diff::diff(dump, &cls, &accs, shown, b, opts));
+    Report {
+        goroutines: dump.total(),
+        matched,
+        states,
+        classes,
+        groups,
+        hung,
+        contention,
+        diff,
+        truncated: dump.truncated,
+        warnings: dump
+            .warnings
+            .iter()
+            .map(|w| ReportWarning { line: w.line, offset: w.offset, message: w.message.clone() })
+            .collect(),
+        prelude: dump.prelude.clone(),
+    }
+}
