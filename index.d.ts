@@ -17,6 +17,8 @@ export declare class StackDump {
   get goroutines(): number
   /** Records parsed (goroutines, or debug=1 buckets). */
   get records(): number
+  /** Race-detector reports (`WARNING: DATA RACE`) in the input. */
+  get races(): number
   /** The input ended inside a goroutine. */
   get truncated(): boolean
   /** Analyse with `options`, optionally against a base dump; resolves to a FlatBuffers Report. */

@@ -22,6 +22,23 @@ test('text report leads with states, hung groups and contention, then the bigges
   t.notRegex(out, /\x1b\[/, 'no colour when not on a TTY')
 })
 
+test('text report of a race-detector report: a "Data races" section with both accesses', (t) => {
+  const r = cli(['stacks', path.join(DUMPS, 'panicparse', 'static_panic_race.txt')])
+  t.is(r.status, 0, r.stderr)
+  const out = r.stdout
+  t.regex(out, /0 goroutines, 1 data race\n/)
+  const at = out.indexOf('Data races (1)')
+  t.true(at >= 0 && at < out.indexOf('States'), out)
+  t.regex(out, /Read at 0xc000014100 by goroutine 8:\n\s+main\.panicDoRaceRead\(\)\n\s+\/go\/src\/github\.com\/maruel\/panicparse\/cmd\/panic\/main\.go:137\n/)
+  t.regex(out, /Previous write at 0xc000014100 by goroutine 7:/)
+  t.regex(out, /goroutine 8 \(running\) created at:\n\s+main\.panicRace\(\)\n\s+\S+main\.go:153/)
+  // Names from the input are escaped like everywhere else.
+  const evil = cli(['stacks', '-'], { input: 'WARNING: DATA RACE\nRead at 0x10 by goroutine 2:\n  main.\x1b[31mf()\n      /a.go:1 +0x1\n' })
+  t.is(evil.status, 0, evil.stderr)
+  t.regex(evil.stdout, /main\.\\x1b\[31mf\(\)/)
+  t.notRegex(evil.stdout, /\x1b/)
+})
+
 test('colour only when asked or on a TTY', (t) => {
   const r = cli(['stacks', KUBO, '--color'])
   t.is(r.status, 0, r.stderr)
@@ -32,10 +49,11 @@ test('--json prints the documented object', (t) => {
   const r = cli(['stacks', PANICWEB, '--json'])
   t.is(r.status, 0, r.stderr)
   const j = JSON.parse(r.stdout)
-  for (const k of ['goroutines', 'matched', 'states', 'classes', 'groups', 'hung', 'contention', 'diff', 'truncated', 'warnings']) {
+  for (const k of ['goroutines', 'matched', 'states', 'classes', 'groups', 'hung', 'contention', 'diff', 'races', 'truncated', 'warnings']) {
     t.true(k in j, k)
   }
   t.is(j.goroutines, 71)
+  t.deepEqual(j.races, [])
   const g = j.groups[0]
   for (const k of ['count', 'state', 'waitMinutes', 'ids', 'frames', 'createdBy']) t.true(k in g, k)
   t.deepEqual(Object.keys(g.frames[0]).sort(), ['args', 'file', 'function', 'line'])

@@ -9,7 +9,8 @@ import { analyzeStacks, GoroscopeError, StackDump } from '../src/index'
 import { DUMPS, FIXTURE_DUMPS, tmpdir, walk } from './helpers'
 
 const dumpFiles = walk(DUMPS).filter((f) => f.endsWith('.txt'))
-// Inputs that hold no goroutine at all: the core must refuse them with a clear error.
+// Inputs that hold neither a goroutine nor a race report: the core must refuse them with a
+// clear error. (A file of race reports alone is valid: 0 goroutines, its races.)
 const NO_GOROUTINE = new Set(['gostackparse/test-fixtures/empty_input.txt'])
 
 test('the corpus is where the tests expect it', (t) => {
@@ -162,6 +163,53 @@ test('a pprof protobuf given by mistake is named as such', async (t) => {
   const e = await t.throwsAsync(analyzeStacks(file), { instanceOf: GoroscopeError })
   t.is(e!.code, 'GOROSCOPE_PARSE')
   t.regex(e!.message, /pprof/)
+})
+
+test('a race-detector report alone: no goroutines, the race in full (panicparse static_panic_race)', async (t) => {
+  const r = await analyzeStacks(path.join(DUMPS, 'panicparse', 'static_panic_race.txt'))
+  const j = JSON.parse(JSON.stringify(r))
+  t.is(j.goroutines, 0)
+  t.deepEqual(j.groups, [])
+  t.deepEqual(j.warnings, [])
+  t.is(j.races.length, 1)
+  const race = j.races[0]
+  t.is(race.line, 4)
+  t.false(race.truncated)
+  const file = '/go/src/github.com/maruel/panicparse/cmd/panic/main.go'
+  t.deepEqual(race.accesses, [
+    {
+      kind: 'Read',
+      address: '0xc000014100',
+      goroutine: 8,
+      frames: [
+        { function: 'main.panicDoRaceRead', file, line: 137, args: '' },
+        { function: 'main.panicRace.func2', file, line: 154, args: '' },
+      ],
+    },
+    {
+      kind: 'Previous write',
+      address: '0xc000014100',
+      goroutine: 7,
+      frames: [
+        { function: 'main.panicDoRaceWrite', file, line: 132, args: '' },
+        { function: 'main.panicRace.func1', file, line: 151, args: '' },
+      ],
+    },
+  ])
+  t.deepEqual(
+    race.created.map((c: { goroutine: number; state: string; frames: { line: number }[] }) => [c.goroutine, c.state, c.frames.map((f) => f.line)]),
+    [
+      [8, 'running', [153, 54]],
+      [7, 'running', [150, 54]],
+    ],
+  )
+  // The same through a StackDump, and `by main goroutine` comes out as null.
+  const dump = await StackDump.open(path.join(DUMPS, 'panicparse', 'static_panic_race.txt'))
+  t.is(dump.races, 1)
+  t.is(dump.goroutines, 0)
+  const main = await analyzeStacks(Buffer.from('WARNING: DATA RACE\nWrite at 0x10 by main goroutine:\n  main.main()\n      /a.go:3 +0x1\n'))
+  t.is(main.races[0].accesses[0].goroutine, null)
+  t.is(main.races[0].accesses[0].address, '0x10')
 })
 
 test('a 100 MB line does not break the parse of the goroutines around it', async (t) => {

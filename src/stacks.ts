@@ -86,6 +86,32 @@ export interface GroupDelta {
   current: number
   delta: number
 }
+/** One racing memory access of a race-detector report. */
+export interface RaceAccess {
+  /** The verb as printed: `Read`, `Write`, `Previous read`, `Previous write`, `Atomic …`. */
+  kind: string
+  /** The accessed address, `0x…` (`0x0` when the report did not print one). */
+  address: string
+  /** The accessing goroutine; null for the main goroutine. */
+  goroutine: number | null
+  frames: Frame[]
+}
+/** `Goroutine N (state) created at:` of a race-detector report. */
+export interface RaceCreation {
+  goroutine: number
+  /** `running` or `finished`. */
+  state: string
+  frames: Frame[]
+}
+/** One `WARNING: DATA RACE` report. */
+export interface Race {
+  /** 1-based line of `WARNING: DATA RACE` in the input. */
+  line: number
+  accesses: RaceAccess[]
+  created: RaceCreation[]
+  /** The report is incomplete (cut); the reason is among the warnings. */
+  truncated: boolean
+}
 export interface ClassCount {
   class: StateClass
   count: number
@@ -105,6 +131,7 @@ export interface StacksJSON {
   hung: Group[]
   contention: Lock[]
   diff: GroupDelta[] | null
+  races: Race[]
   truncated: boolean
   warnings: Warning[]
   prelude: string | null
@@ -114,6 +141,33 @@ const num = (b: bigint): number => Number(b)
 
 function readFrame(f: fb.Frame): Frame {
   return { function: f.function_() ?? '', file: f.file() ?? '', line: f.line(), args: f.args() ?? '' }
+}
+
+function readFrames(len: number, at: (i: number, f: fb.Frame) => fb.Frame | null): Frame[] {
+  const frames = new Array<Frame>(len)
+  const f = new fb.Frame()
+  for (let i = 0; i < len; i++) frames[i] = readFrame(at(i, f)!)
+  return frames
+}
+
+function readRace(r: fb.Race): Race {
+  const accesses = new Array<RaceAccess>(r.accessesLength())
+  for (let i = 0; i < accesses.length; i++) {
+    const a = r.accesses(i)!
+    const g = a.goroutine()
+    accesses[i] = {
+      kind: a.kind() ?? '',
+      address: '0x' + a.address().toString(16),
+      goroutine: g === null ? null : num(g),
+      frames: readFrames(a.framesLength(), (j, f) => a.frames(j, f)),
+    }
+  }
+  const created = new Array<RaceCreation>(r.createdLength())
+  for (let i = 0; i < created.length; i++) {
+    const c = r.created(i)!
+    created[i] = { goroutine: num(c.goroutine()), state: c.state() ?? '', frames: readFrames(c.framesLength(), (j, f) => c.frames(j, f)) }
+  }
+  return { line: num(r.line()), accesses, created, truncated: r.truncated() }
 }
 
 function readGroup(g: fb.Group): Group {
@@ -246,6 +300,10 @@ export class StacksReport {
       })),
     )
   }
+  /** Race-detector reports (`WARNING: DATA RACE`), in input order; not filtered by `state`/`match`. */
+  get races(): Race[] {
+    return this.memo('races', () => list(this.root.racesLength(), (i) => this.root.races(i)!, readRace))
+  }
   get warnings(): Warning[] {
     return this.memo('warnings', () =>
       list(this.root.warningsLength(), (i) => this.root.warnings(i)!, (w) => ({
@@ -267,6 +325,7 @@ export class StacksReport {
       hung: this.hung,
       contention: this.contention,
       diff: this.diff,
+      races: this.races,
       truncated: this.truncated,
       warnings: this.warnings,
       prelude: this.prelude,
@@ -316,6 +375,10 @@ export class StackDump {
   /** Parsed records: goroutines, or debug=1 buckets. */
   get records(): number {
     return this.inner.records
+  }
+  /** Race-detector reports in the input. */
+  get races(): number {
+    return this.inner.races
   }
   /** The input ended inside a goroutine (a cut dump). */
   get truncated(): boolean {

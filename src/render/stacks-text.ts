@@ -1,6 +1,6 @@
 // The human report of `goroscope stacks`: what matters first (states, hung groups, contention
 // with suspected holders), then the biggest groups, each with a representative stack and ids.
-import type { Group, Lock, StacksReport } from '../stacks'
+import type { Frame, Group, Lock, Race, StacksReport } from '../stacks'
 import type { Palette } from './color'
 
 export interface TextOptions {
@@ -47,6 +47,31 @@ function stack(out: string[], g: Group, p: Palette, maxFrames: number, indent: s
   if (g.createdBy) out.push(`${indent}${p.dim(`created by ${safe(g.createdBy.function)} at ${safe(g.createdBy.file)}:${g.createdBy.line}`)}`)
 }
 
+function frameLines(out: string[], frames: Frame[], p: Palette, maxFrames: number, indent: string) {
+  for (const f of frames.slice(0, maxFrames)) {
+    out.push(`${indent}${safe(f.function)}${p.dim(`(${safe(f.args)})`)}`)
+    out.push(`${indent}    ${p.dim(f.file ? `${safe(f.file)}:${f.line}` : '(no file:line)')}`)
+  }
+  if (frames.length > maxFrames) out.push(`${indent}${p.dim(`… ${frames.length - maxFrames} more frames`)}`)
+}
+
+/** `Read at 0xc000014100 by goroutine 8:` … as the race detector printed it, frames and all. */
+function race(out: string[], r: Race, i: number, p: Palette, maxFrames: number) {
+  const who = (g: number | null) => (g === null ? 'main goroutine' : `goroutine ${p.bold(String(g))}`)
+  const cut = r.truncated ? p.yellow(' (incomplete: the report is cut)') : ''
+  out.push(`  ${p.red(`race ${i + 1}`)} ${p.dim(`line ${r.line}`)}${cut}`)
+  for (const a of r.accesses) {
+    const at = a.address !== '0x0' ? ` at ${a.address}` : ''
+    out.push(`    ${p.yellow(safe(a.kind))}${at} by ${who(a.goroutine)}:`)
+    if (a.frames.length === 0) out.push(`      ${p.dim('(no stack)')}`)
+    frameLines(out, a.frames, p, maxFrames, '      ')
+  }
+  for (const c of r.created) {
+    out.push(`    goroutine ${p.bold(String(c.goroutine))} (${safe(c.state)}) created at:`)
+    frameLines(out, c.frames, p, maxFrames, '      ')
+  }
+}
+
 function groupTitle(g: Group, p: Palette): string {
   const where = g.interesting !== null && g.frames[g.interesting] ? g.frames[g.interesting].function : g.frames[0]?.function ?? '?'
   const state = `[${safe(g.state) || g.class}${waitText(g)}${g.lockedToThread ? ', locked to thread' : ''}]`
@@ -64,13 +89,22 @@ export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): s
   const maxIds = o.maxIds ?? 12
   const out: string[] = []
   const filtered = r.matched !== r.goroutines ? ` (${n(r.matched)} match the filters)` : ''
-  out.push(p.bold(`${o.name}: ${n(r.goroutines)} goroutines${filtered}`))
+  const races = r.races
+  const raceCount = races.length ? `, ${n(races.length)} data race${races.length === 1 ? '' : 's'}` : ''
+  out.push(p.bold(`${o.name}: ${n(r.goroutines)} goroutines${filtered}${raceCount}`))
   if (r.truncated) out.push(p.red('warning: the dump ends in the middle of a goroutine: it was cut (debug=2 stops at 64 MiB); the rest was kept'))
   for (const w of r.warnings.slice(0, 5)) out.push(p.yellow(`warning: line ${w.line}: ${safe(w.message)}`))
   if (r.warnings.length > 5) out.push(p.yellow(`warning: … ${r.warnings.length - 5} more`))
   if (r.prelude) out.push('', p.red(safe(r.prelude.trimEnd())))
 
+  if (races.length) {
+    out.push('', p.bold(`Data races (${n(races.length)})`))
+    for (const [i, x] of races.slice(0, 20).entries()) race(out, x, i, p, maxFrames)
+    if (races.length > 20) out.push(p.dim(`  … ${n(races.length - 20)} more races`))
+  }
+
   out.push('', p.bold('States'))
+  if (r.goroutines === 0) out.push(p.dim('  no goroutine stacks in the input'))
   const states = r.states
   for (const c of r.classes) {
     out.push(`  ${c.class.padEnd(8)} ${n(c.count).padStart(10)}  ${p.dim(c.explanation)}`)

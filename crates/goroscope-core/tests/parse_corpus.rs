@@ -63,20 +63,24 @@ fn every_corpus_file() {
                 assert!(matches!(res, Err(ParseError::Empty { .. })), "{rel}");
                 continue;
             }
-            // A race report alone holds no goroutine dump.
-            "panicparse/static_panic_race.txt"
-            | "panicparse/synthetic-cases/RaceHdr1Err.txt"
+            // A race report alone is a dump without goroutines (see tests/parse_race.rs).
+            "panicparse/static_panic_race.txt" => {
+                let d = res.unwrap_or_else(|e| panic!("{rel}: {e}"));
+                assert_eq!((d.goroutines.len(), d.races.len()), (0, 1), "{rel}");
+                assert!(d.warnings.is_empty(), "{rel}: {:?}", d.warnings);
+                assert!(!d.races[0].truncated, "{rel}");
+                continue;
+            }
+            // The race header cut after its banner or its `WARNING: DATA RACE` line: one
+            // truncated race, named in a warning.
+            "panicparse/synthetic-cases/RaceHdr1Err.txt"
             | "panicparse/synthetic-cases/RaceHdr2Err.txt"
             | "panicparse/synthetic-cases/RaceHdr3Err.txt" => {
-                match res {
-                    Err(ParseError::NotADump { line, why, .. }) => {
-                        if rel.contains("static_panic_race") {
-                            assert!(why.contains("race-detector"), "{rel}: {why}");
-                            assert_eq!(line, 2, "{rel}"); // line 1 is blank
-                        }
-                    }
-                    other => panic!("{rel}: expected NotADump, got {:?}", other.map(|d| d.goroutines.len())),
-                }
+                let d = res.unwrap_or_else(|e| panic!("{rel}: {e}"));
+                assert_eq!((d.goroutines.len(), d.races.len()), (0, 1), "{rel}");
+                assert!(d.races[0].truncated && d.races[0].accesses.is_empty(), "{rel}");
+                assert_eq!(d.warnings.len(), 1, "{rel}: {:?}", d.warnings);
+                assert!(d.warnings[0].message.contains("race"), "{rel}: {:?}", d.warnings);
                 continue;
             }
             _ => {}

@@ -177,10 +177,12 @@ main.h()\n\t/a.go:3 +0x1\n");
     assert_eq!(d.goroutines.iter().map(|g| g.id).collect::<Vec<_>>(), vec![1, 2, 3]);
     assert_eq!(funcs(&d, &d.goroutines[0]), vec!["main.f"]);
     assert!(d.goroutines.iter().all(|g| !g.truncated && g.frames.len() == 1));
-    // only the race report is noted
-    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
-    assert!(d.warnings[0].message.contains("race"));
-    assert_eq!(d.warnings[0].line, 13);
+    // the race report between the blocks is kept, without warnings
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    assert_eq!(d.races.len(), 1);
+    assert_eq!(d.races[0].line, 13);
+    assert_eq!(d.races[0].accesses[0].goroutine, Some(8));
+    assert_eq!(d.races[0].created[0].goroutine, 8);
 }
 
 #[test]
@@ -307,9 +309,13 @@ fn fatal_inputs() {
     }
     // a raw profile.proto: sample_type { type: 1 unit: 2 } … string_table
     let mut pb = vec![0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0x0b, 0x0a, 0x02, 0x01, 0x00, 0x12, 0x01, 0x00, 0x1a, 0x02, 0x08, 0x01];
-    pb.extend(b"\x32\x00\x32\x09goroutine\x32\x05count\x72\xff\x80\x02");
+    pb.extend(b"\x32\x00\x32\x09goroutine\x32\x05count\x70\x02");
     let e = perr(&pb);
-    assert!(e.to_string().contains("looks like a pprof protobuf profile; use `goroscope top`"), "{e}");
+    assert!(e.to_string().contains("looks like a pprof protobuf profile"), "{e}");
+    assert!(e.to_string().contains("use `goroscope top`"), "{e}");
+    // cut inside its last field (a length beyond the end, below 64 KiB): binary data
+    pb.extend(b"\x72\xff\x80\x02");
+    assert!(perr(&pb).to_string().contains("binary"));
 }
 
 #[test]

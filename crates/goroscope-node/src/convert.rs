@@ -59,9 +59,10 @@ fn lock_kind(k: a::LockKind) -> fb::LockKind {
 
 type B<'a> = FlatBufferBuilder<'a>;
 
-fn group<'a>(b: &mut B<'a>, g: &a::Group) -> WIPOffset<fb::Group<'a>> {
-    let frames: Vec<_> = g
-        .frames
+type Frames<'a> = WIPOffset<flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<fb::Frame<'a>>>>;
+
+fn frames<'a>(b: &mut B<'a>, frames: &[a::FrameOut]) -> Frames<'a> {
+    let frames: Vec<_> = frames
         .iter()
         .map(|f| {
             let args = fb::FrameArgs {
@@ -73,7 +74,11 @@ fn group<'a>(b: &mut B<'a>, g: &a::Group) -> WIPOffset<fb::Group<'a>> {
             fb::Frame::create(b, &args)
         })
         .collect();
-    let frames = b.create_vector(&frames);
+    b.create_vector(&frames)
+}
+
+fn group<'a>(b: &mut B<'a>, g: &a::Group) -> WIPOffset<fb::Group<'a>> {
+    let frames = frames(b, &g.frames);
     let created_by = g.created_by.as_ref().map(|c| {
         let args = fb::CreatedByArgs {
             function: Some(b.create_shared_string(&c.function)),
@@ -128,6 +133,40 @@ fn lock<'a>(b: &mut B<'a>, l: &a::Lock) -> WIPOffset<fb::Lock<'a>> {
         note: l.note.as_deref().map(|n| b.create_string(n)),
     };
     fb::Lock::create(b, &args)
+}
+
+fn race<'a>(b: &mut B<'a>, r: &a::RaceOut) -> WIPOffset<fb::Race<'a>> {
+    let accesses: Vec<_> = r
+        .accesses
+        .iter()
+        .map(|x| {
+            let args = fb::RaceAccessArgs {
+                kind: Some(b.create_shared_string(&x.kind)),
+                address: x.address,
+                goroutine: x.goroutine,
+                frames: Some(frames(b, &x.frames)),
+            };
+            fb::RaceAccess::create(b, &args)
+        })
+        .collect();
+    let accesses = b.create_vector(&accesses);
+    let created: Vec<_> = r
+        .created
+        .iter()
+        .map(|c| {
+            let args = fb::RaceCreationArgs {
+                goroutine: c.goroutine,
+                state: Some(b.create_shared_string(&c.state)),
+                frames: Some(frames(b, &c.frames)),
+            };
+            fb::RaceCreation::create(b, &args)
+        })
+        .collect();
+    let created = b.create_vector(&created);
+    fb::Race::create(
+        b,
+        &fb::RaceArgs { line: r.line, accesses: Some(accesses), created: Some(created), truncated: r.truncated },
+    )
 }
 
 /// Serialise a report into one FlatBuffers buffer (root `goroscope.stacks.Report`).
@@ -192,6 +231,8 @@ pub fn report_to_flatbuffer(r: &a::Report) -> Vec<u8> {
         .collect();
     let warnings = b.create_vector(&warnings);
     let prelude = r.prelude.as_deref().map(|p| b.create_string(p));
+    let races: Vec<_> = r.races.iter().map(|x| race(&mut b, x)).collect();
+    let races = b.create_vector(&races);
     let root = fb::Report::create(
         &mut b,
         &fb::ReportArgs {
@@ -207,6 +248,7 @@ pub fn report_to_flatbuffer(r: &a::Report) -> Vec<u8> {
             truncated: r.truncated,
             warnings: Some(warnings),
             prelude,
+            races: Some(races),
         },
     );
     b.finish(root, None);

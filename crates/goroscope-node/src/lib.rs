@@ -153,6 +153,12 @@ impl StackDump {
         self.dump.goroutines.len() as u32
     }
 
+    /// Race-detector reports (`WARNING: DATA RACE`) in the input.
+    #[napi(getter)]
+    pub fn races(&self) -> u32 {
+        self.dump.races.len() as u32
+    }
+
     /// The input ended inside a goroutine.
     #[napi(getter)]
     pub fn truncated(&self) -> bool {

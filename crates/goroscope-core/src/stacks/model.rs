@@ -111,6 +111,53 @@ pub struct Goroutine {
     pub line: u64,
 }
 
+/// One memory access of a race-detector report:
+/// `Read at 0x00c000014100 by goroutine 8:` / `Previous write at 0x… by main goroutine:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaceAccess {
+    /// The raw verb as printed: `Read`, `Write`, `Previous read`, `Previous write`,
+    /// `Atomic read`, `Previous atomic write`, …
+    pub kind: Sym,
+    pub address: u64,
+    /// The accessing goroutine; None for `by main goroutine`.
+    pub goroutine: Option<u64>,
+    /// Range into `Dump::frames`, leaf first.
+    pub frames: std::ops::Range<u32>,
+}
+
+impl RaceAccess {
+    /// The verb names a write (`Write`, `Previous write`, `Atomic write`, …).
+    pub fn is_write(&self, d: &Dump) -> bool {
+        d.sym(self.kind).to_ascii_lowercase().ends_with("write")
+    }
+}
+
+/// `Goroutine 8 (running) created at:` in a race-detector report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaceCreation {
+    pub goroutine: u64,
+    /// As printed between the parentheses: `running` or `finished`.
+    pub state: Sym,
+    /// Range into `Dump::frames`, leaf first (the `go` statement first).
+    pub frames: std::ops::Range<u32>,
+}
+
+/// One `WARNING: DATA RACE` report of the race detector (`go test -race`, `go run -race`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Race {
+    /// 1-based line of `WARNING: DATA RACE` (of the `==================` banner when the input
+    /// ends before it).
+    pub line: u64,
+    /// The racing accesses, in printed order (the current access first, then `Previous …`).
+    pub accesses: Vec<RaceAccess>,
+    /// Where the goroutines involved were created (none for the main goroutine).
+    pub created: Vec<RaceCreation>,
+    /// The report is incomplete: it has no memory access (the input ends after its banner or its
+    /// `WARNING: DATA RACE` line), a section header without frames, or a call without its
+    /// `file:line` line. The reason is in `Dump::warnings`.
+    pub truncated: bool,
+}
+
 /// A problem found while parsing that did not stop the parse.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
@@ -129,6 +176,9 @@ pub struct Dump {
     pub goroutines: Vec<Goroutine>,
     pub frames: Vec<Frame>,
     pub ancestors: Vec<Ancestor>,
+    /// Race-detector reports found in the input (before, between or after goroutine blocks).
+    /// A file holding only race reports is a valid dump with no goroutines.
+    pub races: Vec<Race>,
     pub warnings: Vec<Warning>,
     /// The input ended inside a goroutine block (e.g. debug=2 cut at 64 MiB).
     pub truncated: bool,
@@ -147,6 +197,10 @@ impl Dump {
     }
     pub fn frames_of(&self, g: &Goroutine) -> &[Frame] {
         &self.frames[g.frames.start as usize..g.frames.end as usize]
+    }
+    /// The frames of a race access or creation (`RaceAccess::frames`, `RaceCreation::frames`).
+    pub fn frames_in(&self, r: &std::ops::Range<u32>) -> &[Frame] {
+        &self.frames[r.start as usize..r.end as usize]
     }
     pub fn ancestors_of(&self, g: &Goroutine) -> &[Ancestor] {
         &self.ancestors[g.ancestors.start as usize..g.ancestors.end as usize]

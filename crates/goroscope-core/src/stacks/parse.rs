@@ -7,13 +7,12 @@
 //! dumps get indented), so the parser is driven by line *content* and state, never indentation.
 //!
 //! ```text
-//! dump       := { text } { block | profile | text }
+//! dump       := { text } { block | profile | race | text }
 //! text       := any other line: prelude (`panic: …`, `fatal error: …`, `SIGQUIT: quit`,
 //!               `PC=0x… m=0 sigcode=0`, `[signal …]`, `runtime stack:` + frames), log lines,
-//!               register dumps (`rax    0x…`), `exit status 2`, race reports
-//!               (`==================` / `WARNING: DATA RACE` / `Read at 0x… by goroutine 7:` …)
-//!               — all skipped outside a block; the prelude (from the first `panic:`-like line
-//!               to the first header) is kept in `Dump::prelude`.
+//!               register dumps (`rax    0x…`), `exit status 2` — all skipped outside a block;
+//!               the prelude (from the first `panic:`-like line to the first header) is kept in
+//!               `Dump::prelude`.
 //! block      := header { frame | elision | unavail | skip } [ created ] { ancestor } end
 //! header     := `goroutine ` id [ ` gp=0x…` ` m=`(N|`nil`) [` mp=0x…`] ]
 //!               ` [` status [` (scan)`] [`, ` N ` minutes`] [`, locked to thread`] `]:`
@@ -35,6 +34,18 @@
 //! skip       := `runtime: …` | `stack: frame=…` | `0x…: ` hex dump  (inside a block, ignored)
 //! end        := blank line | next header | EOF | a trailer line (`exit status`, `FAIL`, `SIG…`,
 //!               `==================`, register dump …)
+//! race       := [ `==================` ] `WARNING: DATA RACE`                (race detector, tsan)
+//!               { access | creation | location | blank } [ `==================` ]
+//! access     := verb [` at 0x`hex] ` by ` (`goroutine ` N | `main goroutine`) `:` rstack
+//!               verb = `Read` | `Write` | `Previous read` | `Previous write` | `Atomic …` …
+//! creation   := `Goroutine ` N ` (` state `) created at:` rstack     state = running|finished
+//! location   := `Heap block of size … allocated by …:` rstack | `Global var … declared at …`
+//!               (parsed and dropped)
+//! rstack     := { `  ` func `()` NL `      ` file `:` line ` +0x`off } | `[failed to restore the stack]`
+//!               A race ends at its closing banner, a goroutine header, another race, a trailer
+//!               or any other unexpected line; a race without a complete access (the input cut
+//!               inside it, or an opening banner as the last line) is kept with `truncated` and
+//!               a warning.
 //! profile    := (`goroutine`|`goroutineleak`|`threadcreate`|…) ` profile: total ` N
 //!               { bucket }
 //! bucket     := N ` @` { ` 0x…` } [ `# labels: {…}` ] { `#` pc func`+0x`off file`:`line } blank
@@ -47,7 +58,9 @@
 //! marks the goroutine `truncated` (its block is incomplete) when frames are missing, and the
 //! parser resynchronises at the next header. A block cut by the end of input sets
 //! `Goroutine::truncated` and `Dump::truncated`. Only empty input and input without any
-//! goroutine (binary data, a pprof protobuf, plain text) are errors.
+//! goroutine and no race report (binary data, a pprof protobuf, plain text) are errors; a
+//! pprof protobuf given by mistake is recognised by walking its top-level fields
+//! ([`looks_like_pprof`]).
 //!
 //! # Performance
 //!
@@ -127,8 +140,8 @@ pub fn parse_chunked(source: Source, name: &str, chunk_size: usize) -> Result<Du
                 .to_string(),
         });
     }
-    if m.goroutines.is_empty() && !m.saw_profile {
-        let (line, offset, why) = not_a_dump(input, m.race_reports);
+    if m.goroutines.is_empty() && !m.saw_profile && m.races.is_empty() {
+        let (line, offset, why) = not_a_dump(input);
         return Err(ParseError::NotADump { name: name.to_string(), line, offset, why });
     }
     let prelude = m.prelude.and_then(|r| {
@@ -141,6 +154,7 @@ pub fn parse_chunked(source: Source, name: &str, chunk_size: usize) -> Result<Du
         goroutines: m.goroutines,
         frames: m.frames,
         ancestors: m.ancestors,
+        races: m.races,
         warnings: m.warnings,
         truncated: m.truncated,
         prelude,
@@ -190,11 +204,11 @@ struct ChunkOut {
     goroutines: Vec<Goroutine>,
     frames: Vec<Frame>,
     ancestors: Vec<Ancestor>,
+    races: Vec<Race>,
     warnings: Vec<Warning>,
     truncated: bool,
     prelude: Option<Range<usize>>,
     lines: u64,
-    race_reports: u32,
     saw_profile: bool,
 }
 
@@ -203,11 +217,11 @@ struct Merged {
     goroutines: Vec<Goroutine>,
     frames: Vec<Frame>,
     ancestors: Vec<Ancestor>,
+    races: Vec<Race>,
     warnings: Vec<Warning>,
     truncated: bool,
     prelude: Option<Range<usize>>,
     lines: u64,
-    race_reports: u32,
     saw_profile: bool,
 }
 
@@ -219,11 +233,11 @@ fn merge(input: &[u8], mut outs: Vec<ChunkOut>) -> Merged {
             goroutines: c.goroutines,
             frames: c.frames,
             ancestors: c.ancestors,
+            races: c.races,
             warnings: c.warnings,
             truncated: c.truncated,
             prelude: c.prelude,
             lines: c.lines,
-            race_reports: c.race_reports,
             saw_profile: c.saw_profile,
         };
     }
@@ -242,11 +256,11 @@ fn merge(input: &[u8], mut outs: Vec<ChunkOut>) -> Merged {
         goroutines: c0.goroutines,
         frames: c0.frames,
         ancestors: c0.ancestors,
+        races: c0.races,
         warnings: c0.warnings,
         truncated: c0.truncated,
         prelude: c0.prelude,
         lines: c0.lines,
-        race_reports: c0.race_reports,
         saw_profile: c0.saw_profile,
     };
     m.goroutines.reserve(total_g - m.goroutines.len());
@@ -282,10 +296,24 @@ fn merge(input: &[u8], mut outs: Vec<ChunkOut>) -> Merged {
             line: g.line + lb,
             ..g
         }));
+        let rr = |r: std::ops::Range<u32>| r.start + fb..r.end + fb;
+        m.races.extend(c.races.into_iter().map(|r| Race {
+            line: r.line + lb,
+            accesses: r
+                .accesses
+                .into_iter()
+                .map(|a| RaceAccess { kind: rs(a.kind), frames: rr(a.frames), ..a })
+                .collect(),
+            created: r
+                .created
+                .into_iter()
+                .map(|c| RaceCreation { state: rs(c.state), frames: rr(c.frames), ..c })
+                .collect(),
+            truncated: r.truncated,
+        }));
         m.warnings.extend(c.warnings.into_iter().map(|w| Warning { line: w.line + lb, ..w }));
         m.truncated |= c.truncated;
         m.lines += c.lines;
-        m.race_reports += c.race_reports;
         m.saw_profile |= c.saw_profile;
     }
     m
@@ -306,6 +334,23 @@ enum St {
     CreatedFile,
     /// In a `… profile: total N` section (debug=1 buckets).
     Agg,
+    /// After a `==================` banner outside a block, expecting `WARNING: DATA RACE`.
+    RaceHead,
+    /// In a race-detector report, expecting a section header, a call, a blank or the banner.
+    Race,
+    /// After a call line in a race report, expecting its location.
+    RaceFile,
+}
+
+/// What the frames being read in a race report belong to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum RaceSec {
+    /// Before the first section (right after `WARNING: DATA RACE`).
+    None,
+    Access,
+    Created,
+    /// `Heap block … allocated by …:`: parsed, not kept.
+    Skip,
 }
 
 #[derive(Clone, Copy)]
@@ -375,8 +420,15 @@ struct P<'a> {
     seen_dump: bool,
     prelude_start: Option<usize>,
     prelude: Option<Range<usize>>,
-    race_reports: u32,
     saw_profile: bool,
+    races: Vec<Race>,
+    /// The race report being read.
+    race: Option<Race>,
+    race_sec: RaceSec,
+    /// The current race section has its stack (a frame or `[failed to restore the stack]`).
+    race_sec_ok: bool,
+    /// Line and offset of the current race section header (or of the opening banner).
+    race_at: (u64, usize),
     /// 1-based line number of the current line, local to the chunk.
     ln: u64,
 }
@@ -400,8 +452,12 @@ fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool) -> ChunkO
         seen_dump: !first,
         prelude_start: None,
         prelude: None,
-        race_reports: 0,
         saw_profile: false,
+        races: Vec::new(),
+        race: None,
+        race_sec: RaceSec::None,
+        race_sec_ok: false,
+        race_at: (0, 0),
         ln: 0,
     };
     // Rough pre-sizing: ~75 bytes per frame line pair, ~1.5 KB per goroutine.
@@ -418,6 +474,7 @@ fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool) -> ChunkO
     }
     if last {
         p.close(true, None);
+        p.end_race(true, None);
     } else {
         // The next chunk starts with a header: behave exactly as if it had been seen here.
         p.boundary(end);
@@ -428,11 +485,11 @@ fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool) -> ChunkO
         goroutines: p.gs,
         frames: p.frames,
         ancestors: p.ancs,
+        races: p.races,
         warnings: p.warns,
         truncated: p.truncated,
         prelude: p.prelude,
         lines: p.ln,
-        race_reports: p.race_reports,
         saw_profile: p.saw_profile,
     }
 }
@@ -491,12 +548,16 @@ impl<'a> P<'a> {
             St::CreatedFile => self.in_created_file(ts, te, ls),
             St::Agg => self.in_agg(ts, te, ls),
             St::Outside => self.outside(ts, te, ls),
+            St::RaceHead => self.in_race_head(ts, te, ls),
+            St::Race => self.in_race(ts, te, ls),
+            St::RaceFile => self.in_race_file(ts, te, ls),
         }
     }
 
     /// A header (or a chunk boundary) at `ls`: close the block and the prelude.
     fn boundary(&mut self, ls: usize) {
         self.close(false, None);
+        self.end_race(false, None);
         self.st = St::Outside;
         if !self.seen_dump {
             self.seen_dump = true;
@@ -636,10 +697,231 @@ impl<'a> P<'a> {
             self.st = St::Agg;
             return;
         }
-        if t == b"WARNING: DATA RACE" {
-            self.race_reports += 1;
-            self.warn(self.ln, ls, "race-detector report skipped".to_string());
+        if t == RACE_BANNER {
+            self.race_at = (self.ln, ls);
+            self.st = St::RaceHead;
+            return;
         }
+        if t == RACE_WARNING {
+            self.start_race(ls);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Race-detector reports
+
+    fn start_race(&mut self, ls: usize) {
+        self.race = Some(Race { line: self.ln, accesses: Vec::new(), created: Vec::new(), truncated: false });
+        self.race_sec = RaceSec::None;
+        self.race_sec_ok = false;
+        self.race_at = (self.ln, ls);
+        self.st = St::Race;
+    }
+
+    /// Why the current race report is incomplete if it ended now, with the line to blame.
+    fn race_incomplete(&self) -> Option<(&'static str, u64, usize)> {
+        let r = self.race.as_ref()?;
+        if self.st == St::RaceFile {
+            return Some(("function call without its file:line line", self.pend.line, self.pend.off));
+        }
+        if self.race_sec != RaceSec::None && !self.race_sec_ok {
+            return Some(("section header without frames", self.race_at.0, self.race_at.1));
+        }
+        if r.accesses.is_empty() {
+            return Some(("no memory access", r.line, self.race_at.1));
+        }
+        None
+    }
+
+    /// End the current race report (or a pending opening banner). `eof`: the input ends here.
+    /// `at`: the unexpected line that ended it, if any.
+    fn end_race(&mut self, eof: bool, at: Option<(u64, usize, &[u8])>) {
+        if self.st == St::RaceHead {
+            self.st = St::Outside;
+            if eof {
+                let (line, off) = self.race_at;
+                self.races.push(Race { line, accesses: Vec::new(), created: Vec::new(), truncated: true });
+                self.warn(
+                    line,
+                    off,
+                    "input ends after the race-detector banner `==================`: the race report is cut".to_string(),
+                );
+            }
+            return;
+        }
+        if self.race.is_none() {
+            return;
+        }
+        let problem = self.race_incomplete();
+        if self.st == St::RaceFile {
+            self.push_race_pending(Symbols::EMPTY, 0, None);
+        }
+        let mut r = self.race.take().unwrap();
+        if let Some((why, line, off)) = problem {
+            r.truncated = true;
+            let (line, off, msg) = if eof {
+                (line, off, format!("input ends inside the race report of line {}: {}", r.line, why))
+            } else if let Some((l, o, text)) = at {
+                (l, o, format!("race report of line {}: {}; unexpected line `{}`", r.line, why, excerpt(text)))
+            } else {
+                (line, off, format!("race report of line {}: {}", r.line, why))
+            };
+            self.warn(line, off, msg);
+        }
+        self.races.push(r);
+        self.st = St::Outside;
+    }
+
+    fn in_race_head(&mut self, ts: usize, te: usize, ls: usize) {
+        let t = &self.input[ts..te];
+        if t.is_empty() {
+            return;
+        }
+        if t == RACE_WARNING {
+            self.start_race(ls);
+            return;
+        }
+        // Not a race after all (a closing banner, or a ruler in a log).
+        self.st = St::Outside;
+        self.outside(ts, te, ls);
+    }
+
+    fn push_race_frame(&mut self, f: Frame) {
+        if self.race_sec == RaceSec::Skip {
+            return;
+        }
+        self.frames.push(f);
+        let n = self.frames.len() as u32;
+        if let Some(r) = self.race.as_mut() {
+            let range = match self.race_sec {
+                RaceSec::Access => r.accesses.last_mut().map(|a| &mut a.frames),
+                RaceSec::Created => r.created.last_mut().map(|c| &mut c.frames),
+                _ => None,
+            };
+            if let Some(range) = range {
+                range.end = n;
+            }
+        }
+    }
+
+    fn push_race_pending(&mut self, file: Sym, line: u32, pc_offset: Option<u32>) {
+        let p = self.pend;
+        self.push_race_frame(Frame { func: p.func, file, line, pc_offset, args: p.args, inlined: p.inlined });
+        self.race_sec_ok = true;
+    }
+
+    fn in_race(&mut self, ts: usize, te: usize, ls: usize) {
+        let input = self.input;
+        let t = &input[ts..te];
+        if t.is_empty() {
+            return;
+        }
+        if t == RACE_BANNER {
+            self.end_race(false, None);
+            return;
+        }
+        if t == RACE_WARNING {
+            self.end_race(false, None);
+            self.start_race(ls);
+            return;
+        }
+        let nf = self.frames.len() as u32;
+        if let Some(a) = parse_race_access(t) {
+            let kind = self.syms.intern(input, ts + a.kind.start..ts + a.kind.end);
+            self.end_race_section(ls, t);
+            if let Some(r) = self.race.as_mut() {
+                r.accesses.push(RaceAccess { kind, address: a.address, goroutine: a.goroutine, frames: nf..nf });
+            }
+            self.begin_race_section(RaceSec::Access, ls);
+            return;
+        }
+        if let Some((goroutine, st)) = parse_race_creation(t) {
+            let state = self.syms.intern(input, ts + st.start..ts + st.end);
+            self.end_race_section(ls, t);
+            if let Some(r) = self.race.as_mut() {
+                r.created.push(RaceCreation { goroutine, state, frames: nf..nf });
+            }
+            self.begin_race_section(RaceSec::Created, ls);
+            return;
+        }
+        if t.starts_with(b"Heap block of size ") && t.ends_with(b":") {
+            self.end_race_section(ls, t);
+            self.begin_race_section(RaceSec::Skip, ls);
+            return;
+        }
+        if t.starts_with(b"Global var ") {
+            return;
+        }
+        if t == b"[failed to restore the stack]" {
+            self.race_sec_ok = true;
+            return;
+        }
+        if self.race_sec != RaceSec::None && t[t.len() - 1] == b')' {
+            if let Some(open) = split_call(t) {
+                let func = self.syms.intern(input, ts..ts + open);
+                let args = &t[open + 1..t.len() - 1];
+                self.pend = Pending {
+                    func,
+                    args: span(ts + open + 1..te - 1),
+                    inlined: args == b"...",
+                    bare: false,
+                    line: self.ln,
+                    off: ls,
+                };
+                self.st = St::RaceFile;
+                return;
+            }
+        }
+        // Anything else ends the report (`--- FAIL`, `testing.go:…: race detected …`, a panic).
+        let at = if self.race_incomplete().is_some() { Some((self.ln, ls, t)) } else { None };
+        self.end_race(false, at);
+        self.outside(ts, te, ls);
+    }
+
+    /// A new section starts at `ls`: warn if the previous one had no stack.
+    fn end_race_section(&mut self, ls: usize, t: &[u8]) {
+        if self.race_sec != RaceSec::None && !self.race_sec_ok {
+            let line = self.race.as_ref().map_or(0, |r| r.line);
+            if let Some(r) = self.race.as_mut() {
+                r.truncated = true;
+            }
+            self.warn(
+                self.ln,
+                ls,
+                format!("race report of line {line}: section header without frames; unexpected line `{}`", excerpt(t)),
+            );
+        }
+    }
+
+    fn begin_race_section(&mut self, sec: RaceSec, ls: usize) {
+        self.race_sec = sec;
+        self.race_sec_ok = false;
+        self.race_at = (self.ln, ls);
+    }
+
+    fn in_race_file(&mut self, ts: usize, te: usize, ls: usize) {
+        let input = self.input;
+        let t = &input[ts..te];
+        if let Some(loc) = parse_loc(t) {
+            let file = self.syms.intern(input, ts + loc.file.start..ts + loc.file.end);
+            self.push_race_pending(file, loc.line, loc.pc_offset);
+            self.st = St::Race;
+            return;
+        }
+        // The location is missing: keep the call without it, and read the line as part of the
+        // report.
+        self.push_race_pending(Symbols::EMPTY, 0, None);
+        if let Some(r) = self.race.as_mut() {
+            r.truncated = true;
+        }
+        let line = self.race.as_ref().map_or(0, |r| r.line);
+        self.warn(
+            self.pend.line,
+            self.pend.off,
+            format!("race report of line {line}: function call without its file:line line; unexpected line `{}`", excerpt(t)),
+        );
+        self.st = St::Race;
+        self.in_race(ts, te, ls);
     }
 
     fn in_func(&mut self, ts: usize, te: usize, ls: usize, le: usize, end: usize) {
@@ -1030,6 +1312,54 @@ fn parse_loc(t: &[u8]) -> Option<Loc> {
     }
 }
 
+const RACE_BANNER: &[u8] = b"==================";
+const RACE_WARNING: &[u8] = b"WARNING: DATA RACE";
+
+struct RaceAccessLine {
+    /// Range of the verb within the line.
+    kind: Range<usize>,
+    address: u64,
+    goroutine: Option<u64>,
+}
+
+/// `Read at 0x00c000014100 by goroutine 8:`, `Previous write at 0x… by main goroutine:`,
+/// `Atomic read at 0x… by goroutine 3:`, old `Write by goroutine 5:` (no address).
+fn parse_race_access(t: &[u8]) -> Option<RaceAccessLine> {
+    let body = t.strip_suffix(b":")?;
+    let by = memmem::rfind(body, b" by ")?;
+    let who = &body[by + 4..];
+    let goroutine = if who == b"main goroutine" {
+        None
+    } else {
+        Some(parse_dec(who.strip_prefix(b"goroutine ")?)?)
+    };
+    let head = &body[..by];
+    let (kind_end, address) = match memmem::find(head, b" at 0x") {
+        Some(i) => (i, parse_hex(&head[i + 6..])?),
+        None => (head.len(), 0),
+    };
+    let kind = &head[..kind_end];
+    let lower = kind.to_ascii_lowercase();
+    if kind.is_empty()
+        || !kind[0].is_ascii_uppercase()
+        || !kind.iter().all(|&c| c.is_ascii_alphabetic() || c == b' ')
+        || !(lower.ends_with(b"read") || lower.ends_with(b"write"))
+    {
+        return None;
+    }
+    Some(RaceAccessLine { kind: 0..kind_end, address, goroutine })
+}
+
+/// `Goroutine 8 (running) created at:` → (8, range of `running`).
+fn parse_race_creation(t: &[u8]) -> Option<(u64, Range<usize>)> {
+    let rest = t.strip_prefix(b"Goroutine ")?;
+    let body = rest.strip_suffix(b") created at:")?;
+    let sp = memmem::find(body, b" (")?;
+    let id = parse_dec(&body[..sp])?;
+    let start = 10 + sp + 2;
+    Some((id, start..10 + body.len()))
+}
+
 /// `...additional frames elided...` / `...12 frames elided...`
 fn parse_elided(t: &[u8]) -> Option<Elision> {
     if t == b"...additional frames elided..." {
@@ -1107,7 +1437,10 @@ fn is_prelude_start(t: &[u8]) -> bool {
 // Not a dump
 
 /// Explain why `input` (with no goroutine in it) is not a dump: (line, offset, why).
-fn not_a_dump(input: &[u8], race_reports: u32) -> (u64, u64, String) {
+fn not_a_dump(input: &[u8]) -> (u64, u64, String) {
+    if looks_like_pprof(input) {
+        return (1, 0, "looks like a pprof protobuf profile (profile.proto), not a text goroutine dump; use `goroscope top`".to_string());
+    }
     let head = &input[..input.len().min(4096)];
     let bad = match memchr(0, head) {
         Some(i) => Some(i),
@@ -1118,9 +1451,6 @@ fn not_a_dump(input: &[u8], race_reports: u32) -> (u64, u64, String) {
     };
     if let Some(off) = bad {
         let line = memchr::memchr_iter(b'\n', &input[..off]).count() as u64 + 1;
-        if looks_like_pprof(input) {
-            return (1, 0, "looks like a pprof protobuf profile; use `goroscope top`".to_string());
-        }
         return (line, off as u64, "binary data (NUL bytes or invalid UTF-8), not a text goroutine dump".to_string());
     }
     // First non-blank line.
@@ -1130,17 +1460,10 @@ fn not_a_dump(input: &[u8], race_reports: u32) -> (u64, u64, String) {
         let le = memchr(b'\n', &input[pos..]).map_or(input.len(), |i| pos + i);
         let t = trim_end(&input[pos..le]);
         if t.iter().any(|&c| c != b' ' && c != b'\t') {
-            let why = if race_reports > 0 {
-                format!(
-                    "a race-detector report without goroutine stacks (no `goroutine N [status]:` header); first line: `{}`",
-                    excerpt(t)
-                )
-            } else {
-                format!(
-                    "no `goroutine N [status]:` header or `goroutine profile: total N` line found; first line: `{}`",
-                    excerpt(t)
-                )
-            };
+            let why = format!(
+                "no `goroutine N [status]:` header, `goroutine profile: total N` line or race report found; first line: `{}`",
+                excerpt(t)
+            );
             return (line, pos as u64, why);
         }
         pos = le + 1;
@@ -1149,20 +1472,58 @@ fn not_a_dump(input: &[u8], race_reports: u32) -> (u64, u64, String) {
     (1, 0, "no goroutine found".to_string())
 }
 
-/// A serialized `profile.proto` (already gunzipped): field 1 `sample_type` (tag 0x0a) first,
-/// or another small length-delimited/varint field tag, and binary content.
-fn looks_like_pprof(b: &[u8]) -> bool {
-    match b.first() {
-        Some(0x0a) => true,
-        Some(&t) => {
-            let field = t >> 3;
-            let wire = t & 7;
-            (1..=14).contains(&field)
-                && (wire == 0 || wire == 2)
-                && (memmem::find(b, b"samples").is_some() || memmem::find(b, b"nanoseconds").is_some())
+/// How many bytes of top-level fields [`looks_like_pprof`] walks before it decides.
+const PPROF_SNIFF: usize = 64 << 10;
+
+/// A serialized `profile.proto` (already gunzipped), recognised by its structure rather than by
+/// its first byte or its strings (Go's writer starts with field 11 `period_type`, Z = 0x5a, and
+/// a goroutine profile's strings are just `goroutine`/`count`): the top-level fields must walk
+/// cleanly — a varint tag with field number 1..=15 (`sample_type` … `doc_url`) and wire type 0
+/// (varint) or 2 (length-delimited, whose length must fit in the input) — over the whole input,
+/// or over at least its first 64 KiB, with at least 3 fields.
+pub fn looks_like_pprof(b: &[u8]) -> bool {
+    let mut pos = 0usize;
+    let mut fields = 0u32;
+    while pos < b.len() {
+        if pos >= PPROF_SNIFF {
+            return fields >= 3;
         }
-        None => false,
+        let Some((tag, n)) = read_varint(&b[pos..]) else { return false };
+        pos += n;
+        let (field, wire) = (tag >> 3, tag & 7);
+        if !(1..=15).contains(&field) {
+            return false;
+        }
+        match wire {
+            0 => {
+                let Some((_, n)) = read_varint(&b[pos..]) else { return false };
+                pos += n;
+            }
+            2 => {
+                let Some((len, n)) = read_varint(&b[pos..]) else { return false };
+                pos += n;
+                match usize::try_from(len).ok().and_then(|l| pos.checked_add(l)) {
+                    Some(end) if end <= b.len() => pos = end,
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        }
+        fields += 1;
     }
+    fields >= 3
+}
+
+/// A protobuf base-128 varint: (value, bytes used); None when cut or longer than 10 bytes.
+fn read_varint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut v = 0u64;
+    for (i, &c) in b.iter().enumerate().take(10) {
+        v |= ((c & 0x7f) as u64) << (7 * i);
+        if c & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

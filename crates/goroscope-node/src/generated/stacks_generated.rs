@@ -1560,6 +1560,430 @@ impl ::core::fmt::Debug for GroupDelta<'_> {
       ds.finish()
   }
 }
+pub enum RaceAccessOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+pub struct RaceAccess<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for RaceAccess<'a> {
+  type Inner = RaceAccess<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> RaceAccess<'a> {
+  pub const VT_KIND: ::flatbuffers::VOffsetT = 4;
+  pub const VT_ADDRESS: ::flatbuffers::VOffsetT = 6;
+  pub const VT_GOROUTINE: ::flatbuffers::VOffsetT = 8;
+  pub const VT_FRAMES: ::flatbuffers::VOffsetT = 10;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    RaceAccess { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args RaceAccessArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<RaceAccess<'bldr>> {
+    let mut builder = RaceAccessBuilder::new(_fbb);
+    if let Some(x) = args.goroutine { builder.add_goroutine(x); }
+    builder.add_address(args.address);
+    if let Some(x) = args.frames { builder.add_frames(x); }
+    if let Some(x) = args.kind { builder.add_kind(x); }
+    builder.finish()
+  }
+
+
+  #[inline]
+  pub fn kind(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(RaceAccess::VT_KIND, None)}
+  }
+  #[inline]
+  pub fn address(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(RaceAccess::VT_ADDRESS, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn goroutine(&self) -> Option<u64> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(RaceAccess::VT_GOROUTINE, None)}
+  }
+  #[inline]
+  pub fn frames(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame>>>>(RaceAccess::VT_FRAMES, None)}
+  }
+}
+
+impl ::flatbuffers::Verifiable for RaceAccess<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("kind", Self::VT_KIND, false)?
+     .visit_field::<u64>("address", Self::VT_ADDRESS, false)?
+     .visit_field::<u64>("goroutine", Self::VT_GOROUTINE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Frame>>>>("frames", Self::VT_FRAMES, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct RaceAccessArgs<'a> {
+    pub kind: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub address: u64,
+    pub goroutine: Option<u64>,
+    pub frames: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame<'a>>>>>,
+}
+impl<'a> Default for RaceAccessArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    RaceAccessArgs {
+      kind: None,
+      address: 0,
+      goroutine: None,
+      frames: None,
+    }
+  }
+}
+
+pub struct RaceAccessBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> RaceAccessBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_kind(&mut self, kind: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(RaceAccess::VT_KIND, kind);
+  }
+  #[inline]
+  pub fn add_address(&mut self, address: u64) {
+    self.fbb_.push_slot::<u64>(RaceAccess::VT_ADDRESS, address, 0);
+  }
+  #[inline]
+  pub fn add_goroutine(&mut self, goroutine: u64) {
+    self.fbb_.push_slot_always::<u64>(RaceAccess::VT_GOROUTINE, goroutine);
+  }
+  #[inline]
+  pub fn add_frames(&mut self, frames: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Frame<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(RaceAccess::VT_FRAMES, frames);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> RaceAccessBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    RaceAccessBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<RaceAccess<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for RaceAccess<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("RaceAccess");
+      ds.field("kind", &self.kind());
+      ds.field("address", &self.address());
+      ds.field("goroutine", &self.goroutine());
+      ds.field("frames", &self.frames());
+      ds.finish()
+  }
+}
+pub enum RaceCreationOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+pub struct RaceCreation<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for RaceCreation<'a> {
+  type Inner = RaceCreation<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> RaceCreation<'a> {
+  pub const VT_GOROUTINE: ::flatbuffers::VOffsetT = 4;
+  pub const VT_STATE: ::flatbuffers::VOffsetT = 6;
+  pub const VT_FRAMES: ::flatbuffers::VOffsetT = 8;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    RaceCreation { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args RaceCreationArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<RaceCreation<'bldr>> {
+    let mut builder = RaceCreationBuilder::new(_fbb);
+    builder.add_goroutine(args.goroutine);
+    if let Some(x) = args.frames { builder.add_frames(x); }
+    if let Some(x) = args.state { builder.add_state(x); }
+    builder.finish()
+  }
+
+
+  #[inline]
+  pub fn goroutine(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(RaceCreation::VT_GOROUTINE, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn state(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(RaceCreation::VT_STATE, None)}
+  }
+  #[inline]
+  pub fn frames(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame>>>>(RaceCreation::VT_FRAMES, None)}
+  }
+}
+
+impl ::flatbuffers::Verifiable for RaceCreation<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<u64>("goroutine", Self::VT_GOROUTINE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("state", Self::VT_STATE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Frame>>>>("frames", Self::VT_FRAMES, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct RaceCreationArgs<'a> {
+    pub goroutine: u64,
+    pub state: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub frames: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame<'a>>>>>,
+}
+impl<'a> Default for RaceCreationArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    RaceCreationArgs {
+      goroutine: 0,
+      state: None,
+      frames: None,
+    }
+  }
+}
+
+pub struct RaceCreationBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> RaceCreationBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_goroutine(&mut self, goroutine: u64) {
+    self.fbb_.push_slot::<u64>(RaceCreation::VT_GOROUTINE, goroutine, 0);
+  }
+  #[inline]
+  pub fn add_state(&mut self, state: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(RaceCreation::VT_STATE, state);
+  }
+  #[inline]
+  pub fn add_frames(&mut self, frames: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Frame<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(RaceCreation::VT_FRAMES, frames);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> RaceCreationBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    RaceCreationBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<RaceCreation<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for RaceCreation<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("RaceCreation");
+      ds.field("goroutine", &self.goroutine());
+      ds.field("state", &self.state());
+      ds.field("frames", &self.frames());
+      ds.finish()
+  }
+}
+pub enum RaceOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+pub struct Race<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for Race<'a> {
+  type Inner = Race<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> Race<'a> {
+  pub const VT_LINE: ::flatbuffers::VOffsetT = 4;
+  pub const VT_ACCESSES: ::flatbuffers::VOffsetT = 6;
+  pub const VT_CREATED: ::flatbuffers::VOffsetT = 8;
+  pub const VT_TRUNCATED: ::flatbuffers::VOffsetT = 10;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    Race { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args RaceArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<Race<'bldr>> {
+    let mut builder = RaceBuilder::new(_fbb);
+    builder.add_line(args.line);
+    if let Some(x) = args.created { builder.add_created(x); }
+    if let Some(x) = args.accesses { builder.add_accesses(x); }
+    builder.add_truncated(args.truncated);
+    builder.finish()
+  }
+
+
+  #[inline]
+  pub fn line(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(Race::VT_LINE, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn accesses(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceAccess<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceAccess>>>>(Race::VT_ACCESSES, None)}
+  }
+  #[inline]
+  pub fn created(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceCreation<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceCreation>>>>(Race::VT_CREATED, None)}
+  }
+  #[inline]
+  pub fn truncated(&self) -> bool {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<bool>(Race::VT_TRUNCATED, Some(false)).unwrap()}
+  }
+}
+
+impl ::flatbuffers::Verifiable for Race<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<u64>("line", Self::VT_LINE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<RaceAccess>>>>("accesses", Self::VT_ACCESSES, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<RaceCreation>>>>("created", Self::VT_CREATED, false)?
+     .visit_field::<bool>("truncated", Self::VT_TRUNCATED, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct RaceArgs<'a> {
+    pub line: u64,
+    pub accesses: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceAccess<'a>>>>>,
+    pub created: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceCreation<'a>>>>>,
+    pub truncated: bool,
+}
+impl<'a> Default for RaceArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    RaceArgs {
+      line: 0,
+      accesses: None,
+      created: None,
+      truncated: false,
+    }
+  }
+}
+
+pub struct RaceBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> RaceBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_line(&mut self, line: u64) {
+    self.fbb_.push_slot::<u64>(Race::VT_LINE, line, 0);
+  }
+  #[inline]
+  pub fn add_accesses(&mut self, accesses: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<RaceAccess<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Race::VT_ACCESSES, accesses);
+  }
+  #[inline]
+  pub fn add_created(&mut self, created: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<RaceCreation<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Race::VT_CREATED, created);
+  }
+  #[inline]
+  pub fn add_truncated(&mut self, truncated: bool) {
+    self.fbb_.push_slot::<bool>(Race::VT_TRUNCATED, truncated, false);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> RaceBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    RaceBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<Race<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for Race<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("Race");
+      ds.field("line", &self.line());
+      ds.field("accesses", &self.accesses());
+      ds.field("created", &self.created());
+      ds.field("truncated", &self.truncated());
+      ds.finish()
+  }
+}
 pub enum WarningOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
@@ -1718,6 +2142,7 @@ impl<'a> Report<'a> {
   pub const VT_TRUNCATED: ::flatbuffers::VOffsetT = 22;
   pub const VT_WARNINGS: ::flatbuffers::VOffsetT = 24;
   pub const VT_PRELUDE: ::flatbuffers::VOffsetT = 26;
+  pub const VT_RACES: ::flatbuffers::VOffsetT = 28;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -1731,6 +2156,7 @@ impl<'a> Report<'a> {
     let mut builder = ReportBuilder::new(_fbb);
     builder.add_matched(args.matched);
     builder.add_goroutines(args.goroutines);
+    if let Some(x) = args.races { builder.add_races(x); }
     if let Some(x) = args.prelude { builder.add_prelude(x); }
     if let Some(x) = args.warnings { builder.add_warnings(x); }
     if let Some(x) = args.diff { builder.add_diff(x); }
@@ -1829,6 +2255,13 @@ impl<'a> Report<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Report::VT_PRELUDE, None)}
   }
+  #[inline]
+  pub fn races(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race>>>>(Report::VT_RACES, None)}
+  }
 }
 
 impl ::flatbuffers::Verifiable for Report<'_> {
@@ -1849,6 +2282,7 @@ impl ::flatbuffers::Verifiable for Report<'_> {
      .visit_field::<bool>("truncated", Self::VT_TRUNCATED, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Warning>>>>("warnings", Self::VT_WARNINGS, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("prelude", Self::VT_PRELUDE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Race>>>>("races", Self::VT_RACES, false)?
      .finish();
     Ok(())
   }
@@ -1866,6 +2300,7 @@ pub struct ReportArgs<'a> {
     pub truncated: bool,
     pub warnings: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Warning<'a>>>>>,
     pub prelude: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub races: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race<'a>>>>>,
 }
 impl<'a> Default for ReportArgs<'a> {
   #[inline]
@@ -1883,6 +2318,7 @@ impl<'a> Default for ReportArgs<'a> {
       truncated: false,
       warnings: None,
       prelude: None,
+      races: None,
     }
   }
 }
@@ -1941,6 +2377,10 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> ReportBuilder<'a, 'b, A> {
     self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_PRELUDE, prelude);
   }
   #[inline]
+  pub fn add_races(&mut self, races: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Race<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_RACES, races);
+  }
+  #[inline]
   pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> ReportBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
     ReportBuilder {
@@ -1970,6 +2410,7 @@ impl ::core::fmt::Debug for Report<'_> {
       ds.field("truncated", &self.truncated());
       ds.field("warnings", &self.warnings());
       ds.field("prelude", &self.prelude());
+      ds.field("races", &self.races());
       ds.finish()
   }
 }

@@ -8,6 +8,7 @@ import { ClassCount } from '../../goroscope/stacks/class-count';
 import { Group } from '../../goroscope/stacks/group';
 import { GroupDelta } from '../../goroscope/stacks/group-delta';
 import { Lock } from '../../goroscope/stacks/lock';
+import { Race } from '../../goroscope/stacks/race';
 import { StateCount } from '../../goroscope/stacks/state-count';
 import { Warning } from '../../goroscope/stacks/warning';
 
@@ -127,8 +128,18 @@ prelude(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+races(index: number, obj?:Race):Race|null {
+  const offset = this.bb!.__offset(this.bb_pos, 28);
+  return offset ? (obj || new Race()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+racesLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 28);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
 static startReport(builder:flatbuffers.Builder) {
-  builder.startObject(12);
+  builder.startObject(13);
 }
 
 static addGoroutines(builder:flatbuffers.Builder, goroutines:bigint) {
@@ -263,6 +274,22 @@ static addPrelude(builder:flatbuffers.Builder, preludeOffset:flatbuffers.Offset)
   builder.addFieldOffset(11, preludeOffset, 0);
 }
 
+static addRaces(builder:flatbuffers.Builder, racesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(12, racesOffset, 0);
+}
+
+static createRacesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startRacesVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static endReport(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
@@ -276,7 +303,7 @@ static finishSizePrefixedReportBuffer(builder:flatbuffers.Builder, offset:flatbu
   builder.finish(offset, undefined, true);
 }
 
-static createReport(builder:flatbuffers.Builder, goroutines:bigint, matched:bigint, statesOffset:flatbuffers.Offset, classesOffset:flatbuffers.Offset, groupsOffset:flatbuffers.Offset, hungOffset:flatbuffers.Offset, contentionOffset:flatbuffers.Offset, hasDiff:boolean, diffOffset:flatbuffers.Offset, truncated:boolean, warningsOffset:flatbuffers.Offset, preludeOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createReport(builder:flatbuffers.Builder, goroutines:bigint, matched:bigint, statesOffset:flatbuffers.Offset, classesOffset:flatbuffers.Offset, groupsOffset:flatbuffers.Offset, hungOffset:flatbuffers.Offset, contentionOffset:flatbuffers.Offset, hasDiff:boolean, diffOffset:flatbuffers.Offset, truncated:boolean, warningsOffset:flatbuffers.Offset, preludeOffset:flatbuffers.Offset, racesOffset:flatbuffers.Offset):flatbuffers.Offset {
   Report.startReport(builder);
   Report.addGoroutines(builder, goroutines);
   Report.addMatched(builder, matched);
@@ -290,6 +317,7 @@ static createReport(builder:flatbuffers.Builder, goroutines:bigint, matched:bigi
   Report.addTruncated(builder, truncated);
   Report.addWarnings(builder, warningsOffset);
   Report.addPrelude(builder, preludeOffset);
+  Report.addRaces(builder, racesOffset);
   return Report.endReport(builder);
 }
 }

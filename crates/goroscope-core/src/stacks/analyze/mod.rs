@@ -79,6 +79,7 @@ pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Report {
         hung,
         contention,
         diff,
+        races: races(dump),
         truncated: dump.truncated,
         warnings: dump
             .warnings
@@ -87,4 +88,35 @@ pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Report {
             .collect(),
         prelude: dump.prelude.clone(),
     }
+}
+
+/// The race-detector reports of `dump`, materialised for output.
+fn races(dump: &Dump) -> Vec<RaceOut> {
+    let frames = |r: &std::ops::Range<u32>| dump.frames_in(r).iter().map(|f| group::frame_out(dump, f)).collect();
+    dump.races
+        .iter()
+        .map(|r| RaceOut {
+            line: r.line,
+            accesses: r
+                .accesses
+                .iter()
+                .map(|a| RaceAccessOut {
+                    kind: dump.sym(a.kind).to_string(),
+                    address: a.address,
+                    goroutine: a.goroutine,
+                    frames: frames(&a.frames),
+                })
+                .collect(),
+            created: r
+                .created
+                .iter()
+                .map(|c| RaceCreationOut {
+                    goroutine: c.goroutine,
+                    state: dump.sym(c.state).to_string(),
+                    frames: frames(&c.frames),
+                })
+                .collect(),
+            truncated: r.truncated,
+        })
+        .collect()
 }

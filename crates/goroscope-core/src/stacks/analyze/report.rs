@@ -128,6 +128,40 @@ pub struct GroupDelta {
     pub delta: i64,
 }
 
+/// One racing memory access of a race-detector report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RaceAccessOut {
+    /// The verb as printed: `Read`, `Write`, `Previous write`, `Previous read`, `Atomic …`.
+    pub kind: String,
+    /// The accessed address (0 when the report did not print one).
+    pub address: u64,
+    /// The accessing goroutine; None for the main goroutine.
+    pub goroutine: Option<u64>,
+    /// Leaf first.
+    pub frames: Vec<FrameOut>,
+}
+
+/// `Goroutine N (state) created at:` of a race-detector report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RaceCreationOut {
+    pub goroutine: u64,
+    /// `running` or `finished`.
+    pub state: String,
+    /// Where the goroutine was created (the `go` statement first).
+    pub frames: Vec<FrameOut>,
+}
+
+/// One `WARNING: DATA RACE` report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RaceOut {
+    /// 1-based line of `WARNING: DATA RACE` in the input.
+    pub line: u64,
+    pub accesses: Vec<RaceAccessOut>,
+    pub created: Vec<RaceCreationOut>,
+    /// The report is incomplete (cut); the reason is among the warnings.
+    pub truncated: bool,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportWarning {
     pub line: u64,
@@ -153,6 +187,8 @@ pub struct Report {
     pub contention: Vec<Lock>,
     /// With a base dump: groups that changed, largest growth first.
     pub diff: Option<Vec<GroupDelta>>,
+    /// Race-detector reports, in input order (not filtered by `state`/`match`).
+    pub races: Vec<RaceOut>,
     pub truncated: bool,
     pub warnings: Vec<ReportWarning>,
     pub prelude: Option<String>,

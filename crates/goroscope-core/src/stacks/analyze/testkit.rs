@@ -98,6 +98,7 @@ impl Builder {
             goroutines: b.gs,
             frames: b.frames,
             ancestors: Vec::new(),
+            races: Vec::new(),
             warnings: Vec::new(),
             truncated: false,
             prelude: None,
