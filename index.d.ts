@@ -9,6 +9,27 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** One or more pprof profiles loaded into native memory (several are merged by reports). */
+export declare class Profile {
+  /**
+   * Load profiles (paths or Buffers; gzip or not; profile.proto or Go's legacy text) off
+   * the main thread. `maxDecompressed` caps gzip output (bytes, default 4 GiB).
+   */
+  static load(inputs: Array<string | Buffer>, maxDecompressed?: number | undefined | null): Promise<Profile>
+  /**
+   * Sample types, counts, period and times of the first source, as a FlatBuffers
+   * `goroscope.profile.ProfileInfo`.
+   */
+  infoRaw(): Buffer
+  /** Number of sources. */
+  get sources(): number
+  /**
+   * A report with pprof's flags (`["-top", "-nodecount=10"]`); resolves to a FlatBuffers
+   * `goroscope.profile.Report`.
+   */
+  reportRaw(args: Array<string>): Promise<Buffer>
+}
+
 /** A parsed dump kept in native memory for repeated queries. */
 export declare class StackDump {
   /** Parse a dump off the main thread. */
@@ -30,6 +51,12 @@ export declare class StackDump {
  * Resolves to a FlatBuffers `goroscope.stacks.Report` (schema/stacks.fbs).
  */
 export declare function analyzeStacksRaw(input: string | Buffer, options?: StacksOptions | undefined | null, base?: string | Buffer | undefined | null): Promise<Buffer>
+
+/**
+ * Run a whole pprof command line (`["-top", "cpu.pprof"]`): profile and base paths are
+ * loaded natively. Resolves to a FlatBuffers `goroscope.profile.Report`.
+ */
+export declare function runPprofRaw(args: Array<string>, maxDecompressed?: number | undefined | null): Promise<Buffer>
 
 /** Options of `analyzeStacks` and `StackDump.analyze`; every field is optional. */
 export interface StacksOptions {

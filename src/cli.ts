@@ -3,6 +3,7 @@
 import yargs from 'yargs'
 
 import { GoroscopeError } from './native'
+import { PPROF_COMMANDS, PPROF_USAGE, runPprofCommand, UsageError } from './cli-pprof'
 import { analyzeStacks } from './stacks'
 import { palette, wantColor } from './render/color'
 import { renderStacksText } from './render/stacks-text'
@@ -23,6 +24,23 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`goroscope: ${e instanceof Error ? e.message : String(e)}\n`)
       code = (e as { code?: string })?.code === 'ENOENT' ? 2 : 1
     }
+  }
+  if (argv.length > 0 && PPROF_COMMANDS.has(argv[0])) {
+    // pprof's single-dash flags do not survive yargs; the core's flag parser takes them as they are.
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(PPROF_USAGE)
+      return 0
+    }
+    try {
+      await runPprofCommand(argv[0], argv.slice(1))
+    } catch (e) {
+      if (e instanceof UsageError) {
+        process.stderr.write(`goroscope: ${e.message}\n${PPROF_USAGE}`)
+        return 2
+      }
+      fail(e)
+    }
+    return code
   }
   await yargs(argv)
     .scriptName('goroscope')
@@ -68,7 +86,8 @@ export async function main(argv: string[]): Promise<number> {
         }
       },
     )
-    .demandCommand(1, 'name a command: goroscope stacks FILE')
+    .command('top|traces|tree|peek|raw|tags|comments|proto|pprof', 'pprof reports with pprof\'s flags (goroscope top --help)')
+    .demandCommand(1, 'name a command: goroscope stacks FILE, goroscope top PROFILE')
     .strict()
     .fail((msg, err) => {
       if (err) throw err

@@ -20,3 +20,19 @@ export type {
   Warning,
 } from './stacks'
 export { GoroscopeError } from './native'
+export { Profile, ProfileReport, runPprof, pprofArgs } from './profile'
+export type {
+  InlineMark,
+  LabelValues,
+  ProfileInfo,
+  ProfileReportJSON,
+  ReportKind,
+  ReportOptions,
+  TagKey,
+  TagValue,
+  TopRow,
+  TraceSample,
+  TreeEdge,
+  TreeNode,
+  ValueType,
+} from './profile'

@@ -1,9 +1,13 @@
 //! Core errors → JS errors, mapped once here. Each message starts with a stable code in
-//! brackets (`[GOROSCOPE_IO]`, `[GOROSCOPE_GZIP]`, `[GOROSCOPE_PARSE]`, `[GOROSCOPE_PANIC]`),
-//! which the TypeScript layer moves into `error.code` (async napi tasks only carry a Status).
+//! brackets (`[GOROSCOPE_IO]`, `[GOROSCOPE_GZIP]`, `[GOROSCOPE_PARSE]`, `[GOROSCOPE_PROFILE]`,
+//! `[GOROSCOPE_OPTIONS]`, `[GOROSCOPE_REPORT]`, `[GOROSCOPE_PANIC]`), which the TypeScript layer
+//! moves into `error.code` (async napi tasks only carry a Status).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use goroscope_core::pprof::ProfileError;
+use goroscope_core::report::flags::FlagError;
+use goroscope_core::report::ReportError;
 use goroscope_core::source::SourceError;
 use goroscope_core::stacks::parse::ParseError;
 use napi::{Error, Result, Status};
@@ -14,6 +18,14 @@ pub enum CoreError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Parse(#[from] ParseError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Profile { path: String, source: ProfileError },
+    #[error(transparent)]
+    Flags(#[from] FlagError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
 }
 
 impl CoreError {
@@ -22,6 +34,10 @@ impl CoreError {
             CoreError::Source(SourceError::Io { .. }) => "GOROSCOPE_IO",
             CoreError::Source(SourceError::Gzip { .. }) => "GOROSCOPE_GZIP",
             CoreError::Parse(_) => "GOROSCOPE_PARSE",
+            CoreError::Io { .. } => "GOROSCOPE_IO",
+            CoreError::Profile { .. } => "GOROSCOPE_PROFILE",
+            CoreError::Flags(_) => "GOROSCOPE_OPTIONS",
+            CoreError::Report(_) => "GOROSCOPE_REPORT",
         }
     }
 }

@@ -7,6 +7,10 @@
 
 mod convert;
 mod error;
+mod profile;
+#[allow(clippy::all, unused_imports, dead_code, non_snake_case, mismatched_lifetime_syntaxes)]
+#[path = "generated/profile_generated.rs"]
+mod profile_generated;
 #[allow(clippy::all, unused_imports, dead_code, non_snake_case, mismatched_lifetime_syntaxes)]
 #[path = "generated/stacks_generated.rs"]
 mod stacks_generated;

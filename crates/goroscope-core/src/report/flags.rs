@@ -73,6 +73,40 @@ fn parse_bool(flag: &str, v: &str) -> Result<bool, FlagError> {
 }
 
 /// Parses pprof's flags. Returns the options and the positional arguments (profile sources).
+/// Moves positional arguments behind the flags, so that `cpu.pprof -nodecount=5` parses like
+/// `-nodecount=5 cpu.pprof` (Go's flag package stops at the first positional argument; our
+/// subcommands put the profile first). Values of flags that take one stay with their flag,
+/// and everything after `--` stays positional.
+pub fn flags_first(args: &[String]) -> Vec<String> {
+    let (mut flags, mut positional) = (Vec::new(), Vec::new());
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--" {
+            positional.extend(args[i + 1..].iter().cloned());
+            break;
+        }
+        if a.len() < 2 || !a.starts_with('-') {
+            positional.push(a.clone());
+            i += 1;
+            continue;
+        }
+        flags.push(a.clone());
+        let name = a.trim_start_matches('-');
+        let takes_value = !name.contains('=') && kind_of(name).is_some_and(|k| k != Kind::Bool);
+        if takes_value && i + 1 < args.len() {
+            flags.push(args[i + 1].clone());
+            i += 1;
+        }
+        i += 1;
+    }
+    if !positional.is_empty() {
+        flags.push("--".to_string());
+        flags.extend(positional);
+    }
+    flags
+}
+
 pub fn parse_args(args: &[String]) -> Result<(Options, Vec<String>), FlagError> {
     let mut o = Options::default();
     let mut i = 0;
@@ -268,6 +302,7 @@ fn bool_command(name: &str) -> Command {
         "tags" => Command::Tags,
         "comments" => Command::Comments,
         "raw" => Command::Raw,
+        "proto" => Command::Proto,
         other => Command::Other(other.to_string(), None),
     }
 }
@@ -278,6 +313,15 @@ mod tests {
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn flags_first_moves_profiles_behind_flags() {
+        let got = flags_first(&args("-top cpu.pprof -nodecount 5 -focus=x heap.pprof -cum"));
+        assert_eq!(got, args("-top -nodecount 5 -focus=x -cum -- cpu.pprof heap.pprof"));
+        let (o, pos) = parse_args(&got).unwrap();
+        assert_eq!((o.node_count, o.cum_sort, pos), (Some(5), true, args("cpu.pprof heap.pprof")));
+        assert_eq!(flags_first(&args("-raw -- -odd-name")), args("-raw -- -odd-name"));
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub enum Command {
     Comments,
     /// `-raw`.
     Raw,
+    /// `-proto`: the profile after filtering, as gzipped profile.proto.
+    Proto,
     /// A pprof format this crate does not produce yet (`dot`, `svg`, `list`, `callgrind`, …),
     /// with its argument for the regexp-taking ones.
     Other(String, Option<String>),
@@ -57,6 +59,7 @@ impl Command {
             Command::Tags => "tags",
             Command::Comments => "comments",
             Command::Raw => "raw",
+            Command::Proto => "proto",
             Command::Other(n, _) => n,
         }
     }
@@ -204,6 +207,8 @@ pub enum ReportData {
     Tags(TagsReport),
     Comments(Vec<String>),
     Raw,
+    /// `-proto`: gzipped profile.proto bytes.
+    Proto(Vec<u8>),
 }
 
 /// Whether a node was reached through inlined calls.

@@ -313,7 +313,7 @@ pub fn run(profiles: Vec<Profile>, base: Option<Vec<Profile>>, opts: &Options) -
             node_count.get_or_insert(80);
         }
     }
-    if cmd == Command::Raw {
+    if matches!(cmd, Command::Raw | Command::Proto) {
         trim = false;
         granularity = Some(Granularity::Addresses);
     }
@@ -424,6 +424,12 @@ pub fn run(profiles: Vec<Profile>, base: Option<Vec<Profile>>, opts: &Options) -
             (t, Vec::new(), ReportData::Comments(cs))
         }
         Command::Raw => (crate::pprof::raw::to_string(&ctx.prof), Vec::new(), ReportData::Raw),
+        Command::Proto => {
+            if ctx.ratio != 1.0 {
+                crate::pprof::merge::scale(&mut ctx.prof, ctx.ratio);
+            }
+            (String::new(), Vec::new(), ReportData::Proto(crate::pprof::encode::encode(&ctx.prof)))
+        }
         Command::Other(n, _) => return Err(ReportError::Unsupported(n)),
     };
     Ok(ReportOutput {

@@ -1,0 +1,405 @@
+//! pprof profiles for Node: `Profile.load` (off the main thread), reports with pprof's own
+//! flags, and `runPprof` for a whole pprof command line. Reports cross as one FlatBuffers
+//! `goroscope.profile.Report`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use flatbuffers::{FlatBufferBuilder, WIPOffset};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use goroscope_core::pprof::{self, Limits, Profile as CoreProfile};
+use goroscope_core::report::{self, flags, InlineMark, ReportData, ReportOutput};
+
+use crate::error::{guard, CoreError};
+use crate::profile_generated::goroscope::profile as fb;
+
+/// A profile source: a path or bytes (gzip or not, proto or legacy text).
+enum ProfileRef {
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+    Loaded(Arc<CoreProfile>),
+}
+
+impl ProfileRef {
+    fn from_js(v: Either<String, Buffer>) -> ProfileRef {
+        match v {
+            Either::A(p) => ProfileRef::Path(PathBuf::from(p)),
+            Either::B(b) => ProfileRef::Bytes(b.to_vec()),
+        }
+    }
+
+    fn load(self, limits: &Limits) -> std::result::Result<CoreProfile, CoreError> {
+        match self {
+            ProfileRef::Loaded(p) => Ok((*p).clone()),
+            ProfileRef::Bytes(b) => pprof::parse(&b, "<buffer>", limits)
+                .map_err(|source| CoreError::Profile { path: "<buffer>".into(), source }),
+            ProfileRef::Path(p) => {
+                let name = p.display().to_string();
+                let data = std::fs::read(&p).map_err(|e| CoreError::Io { path: name.clone(), source: e })?;
+                pprof::parse(&data, &name, limits).map_err(|source| CoreError::Profile { path: name, source })
+            }
+        }
+    }
+}
+
+fn limits(max_decompressed: Option<f64>) -> Limits {
+    let mut l = Limits::default();
+    if let Some(m) = max_decompressed {
+        if m.is_finite() && m > 0.0 {
+            l.max_decompressed = m as u64;
+        }
+    }
+    l
+}
+
+/// Run a report over loaded sources; `args` are pprof's flags (positional arguments are
+/// profile paths, loaded here with the `-base`/`-diff_base` paths).
+fn run_report(
+    mut sources: Vec<ProfileRef>,
+    args: &[String],
+    limits: &Limits,
+) -> std::result::Result<Vec<u8>, CoreError> {
+    let (opts, positional) = flags::parse_args(&flags::flags_first(args))?;
+    sources.extend(positional.into_iter().map(|p| ProfileRef::Path(PathBuf::from(p))));
+    if sources.is_empty() {
+        return Err(CoreError::Report(report::ReportError::NoProfile));
+    }
+    let profiles = sources.into_iter().map(|s| s.load(limits)).collect::<std::result::Result<Vec<_>, _>>()?;
+    let base = if opts.base.is_empty() {
+        None
+    } else {
+        Some(
+            opts.base
+                .iter()
+                .map(|b| ProfileRef::Path(PathBuf::from(b)).load(limits))
+                .collect::<std::result::Result<Vec<_>, _>>()?,
+        )
+    };
+    let out = report::run(profiles, base, &opts)?;
+    Ok(report_to_flatbuffer(&out))
+}
+
+fn inline_mark(m: InlineMark) -> fb::InlineMark {
+    match m {
+        InlineMark::None => fb::InlineMark::None,
+        InlineMark::Inline => fb::InlineMark::Inline,
+        InlineMark::PartialInline => fb::InlineMark::PartialInline,
+    }
+}
+
+type B<'a> = FlatBufferBuilder<'a>;
+
+fn strings<'a>(b: &mut B<'a>, v: &[String]) -> WIPOffset<flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<&'a str>>> {
+    let v: Vec<_> = v.iter().map(|s| b.create_shared_string(s)).collect();
+    b.create_vector(&v)
+}
+
+fn label_values<'a>(
+    b: &mut B<'a>,
+    v: &[(String, Vec<String>)],
+) -> WIPOffset<flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<fb::LabelValues<'a>>>> {
+    let v: Vec<_> = v
+        .iter()
+        .map(|(k, vals)| {
+            let args = fb::LabelValuesArgs { key: Some(b.create_shared_string(k)), values: Some(strings(b, vals)) };
+            fb::LabelValues::create(b, &args)
+        })
+        .collect();
+    b.create_vector(&v)
+}
+
+fn tree_edges<'a>(
+    b: &mut B<'a>,
+    v: &[report::TreeEdge],
+) -> WIPOffset<flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<fb::TreeEdge<'a>>>> {
+    let v: Vec<_> = v
+        .iter()
+        .map(|e| {
+            let args = fb::TreeEdgeArgs {
+                name: Some(b.create_shared_string(&e.name)),
+                weight: e.weight,
+                weight_label: Some(b.create_shared_string(&e.weight_label)),
+                pct: e.pct,
+                inline: e.inline,
+                residual: e.residual,
+            };
+            fb::TreeEdge::create(b, &args)
+        })
+        .collect();
+    b.create_vector(&v)
+}
+
+/// Serialise a report into one FlatBuffers buffer (root `goroscope.profile.Report`).
+pub fn report_to_flatbuffer(r: &ReportOutput) -> Vec<u8> {
+    let mut b = FlatBufferBuilder::with_capacity(64 * 1024);
+    let text = b.create_string(&r.text);
+    let warnings = strings(&mut b, &r.warnings);
+    let legend = strings(&mut b, &r.legend);
+    let sample_type = b.create_shared_string(&r.sample_type);
+    let sample_unit = b.create_shared_string(&r.sample_unit);
+    let output_unit = b.create_shared_string(&r.output_unit);
+    let mut args = fb::ReportArgs {
+        text: Some(text),
+        warnings: Some(warnings),
+        legend: Some(legend),
+        total: r.total,
+        sample_type: Some(sample_type),
+        sample_unit: Some(sample_unit),
+        output_unit: Some(output_unit),
+        ..Default::default()
+    };
+    match &r.data {
+        ReportData::Top(t) => {
+            args.kind = fb::ReportKind::Top;
+            args.shown_total = t.shown_total;
+            args.dropped_nodes = t.dropped_nodes as u64;
+            args.node_count_before_limit = t.node_count_before_limit as u64;
+            let rows: Vec<_> = t
+                .rows
+                .iter()
+                .map(|row| {
+                    let a = fb::TopRowArgs {
+                        flat: row.flat,
+                        flat_label: Some(b.create_shared_string(&row.flat_label)),
+                        flat_pct: row.flat_pct,
+                        sum_pct: row.sum_pct,
+                        cum: row.cum,
+                        cum_label: Some(b.create_shared_string(&row.cum_label)),
+                        cum_pct: row.cum_pct,
+                        name: Some(b.create_shared_string(&row.name)),
+                        inline: inline_mark(row.inline),
+                    };
+                    fb::TopRow::create(&mut b, &a)
+                })
+                .collect();
+            args.top = Some(b.create_vector(&rows));
+        }
+        ReportData::Tree(t) => {
+            args.kind = fb::ReportKind::Tree;
+            args.shown_total = t.shown_total;
+            args.dropped_nodes = t.dropped_nodes as u64;
+            args.node_count_before_limit = t.node_count_before_limit as u64;
+            let nodes: Vec<_> = t
+                .nodes
+                .iter()
+                .map(|n| {
+                    let callers = tree_edges(&mut b, &n.callers);
+                    let callees = tree_edges(&mut b, &n.callees);
+                    let a = fb::TreeNodeArgs {
+                        name: Some(b.create_shared_string(&n.name)),
+                        flat: n.flat,
+                        flat_label: Some(b.create_shared_string(&n.flat_label)),
+                        flat_pct: n.flat_pct,
+                        sum_pct: n.sum_pct,
+                        cum: n.cum,
+                        cum_label: Some(b.create_shared_string(&n.cum_label)),
+                        cum_pct: n.cum_pct,
+                        callers: Some(callers),
+                        callees: Some(callees),
+                    };
+                    fb::TreeNode::create(&mut b, &a)
+                })
+                .collect();
+            args.tree = Some(b.create_vector(&nodes));
+        }
+        ReportData::Traces(t) => {
+            args.kind = fb::ReportKind::Traces;
+            let samples: Vec<_> = t
+                .samples
+                .iter()
+                .map(|s| {
+                    let labels = label_values(&mut b, &s.labels);
+                    let num_labels = label_values(&mut b, &s.num_labels);
+                    let frames: Vec<_> = s
+                        .frames
+                        .iter()
+                        .map(|f| {
+                            let a = fb::TraceFrameArgs { name: Some(b.create_shared_string(&f.name)), inline: f.inline };
+                            fb::TraceFrame::create(&mut b, &a)
+                        })
+                        .collect();
+                    let frames = b.create_vector(&frames);
+                    let a = fb::TraceSampleArgs {
+                        labels: Some(labels),
+                        num_labels: Some(num_labels),
+                        value: s.value,
+                        value_label: Some(b.create_shared_string(&s.value_label)),
+                        frames: Some(frames),
+                    };
+                    fb::TraceSample::create(&mut b, &a)
+                })
+                .collect();
+            args.traces = Some(b.create_vector(&samples));
+        }
+        ReportData::Tags(t) => {
+            args.kind = fb::ReportKind::Tags;
+            let keys: Vec<_> = t
+                .keys
+                .iter()
+                .map(|k| {
+                    let values: Vec<_> = k
+                        .values
+                        .iter()
+                        .map(|v| {
+                            let a = fb::TagValueArgs {
+                                value: Some(b.create_shared_string(&v.value)),
+                                weight: v.weight,
+                                weight_label: Some(b.create_shared_string(&v.weight_label)),
+                                pct: v.pct,
+                            };
+                            fb::TagValue::create(&mut b, &a)
+                        })
+                        .collect();
+                    let values = b.create_vector(&values);
+                    let a = fb::TagKeyArgs {
+                        key: Some(b.create_shared_string(&k.key)),
+                        total: k.total,
+                        total_label: Some(b.create_shared_string(&k.total_label)),
+                        pct: k.pct,
+                        values: Some(values),
+                    };
+                    fb::TagKey::create(&mut b, &a)
+                })
+                .collect();
+            args.tags = Some(b.create_vector(&keys));
+        }
+        ReportData::Comments(c) => {
+            args.kind = fb::ReportKind::Comments;
+            args.comments = Some(strings(&mut b, c));
+        }
+        ReportData::Raw => args.kind = fb::ReportKind::Raw,
+        ReportData::Proto(bytes) => {
+            args.kind = fb::ReportKind::Proto;
+            args.proto = Some(b.create_vector(bytes));
+        }
+    }
+    let root = fb::Report::create(&mut b, &args);
+    b.finish(root, None);
+    b.finished_data().to_vec()
+}
+
+fn value_type<'a>(b: &mut B<'a>, p: &CoreProfile, v: &pprof::ValueType) -> WIPOffset<fb::ValueType<'a>> {
+    let a = fb::ValueTypeArgs {
+        type_: Some(b.create_shared_string(p.str(v.kind))),
+        unit: Some(b.create_shared_string(p.str(v.unit))),
+    };
+    fb::ValueType::create(b, &a)
+}
+
+fn info_to_flatbuffer(p: &CoreProfile) -> Vec<u8> {
+    let mut b = FlatBufferBuilder::with_capacity(4096);
+    let types: Vec<_> = p.sample_types.iter().map(|v| value_type(&mut b, p, v)).collect();
+    let types = b.create_vector(&types);
+    let period_type = value_type(&mut b, p, &p.period_type);
+    let comments: Vec<String> = p.comments.iter().map(|c| p.str(*c).to_string()).collect();
+    let comments = strings(&mut b, &comments);
+    let dflt = b.create_string(p.str(p.default_sample_type));
+    let a = fb::ProfileInfoArgs {
+        sample_types: Some(types),
+        default_sample_type: Some(dflt),
+        samples: p.samples.len() as u64,
+        locations: p.locations.len() as u64,
+        functions: p.functions.len() as u64,
+        mappings: p.mappings.len() as u64,
+        period_type: Some(period_type),
+        period: p.period,
+        time_nanos: p.time_nanos,
+        duration_nanos: p.duration_nanos,
+        comments: Some(comments),
+    };
+    let root = fb::ProfileInfo::create(&mut b, &a);
+    b.finish(root, None);
+    b.finished_data().to_vec()
+}
+
+pub struct LoadTask {
+    sources: Vec<ProfileRef>,
+    limits: Limits,
+}
+
+impl Task for LoadTask {
+    type Output = Vec<CoreProfile>;
+    type JsValue = Profile;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let sources = std::mem::take(&mut self.sources);
+        let limits = self.limits.clone();
+        guard(move || sources.into_iter().map(|s| s.load(&limits)).collect())
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(Profile { sources: output.into_iter().map(Arc::new).collect(), limits: self.limits.clone() })
+    }
+}
+
+pub struct ReportTask {
+    sources: Vec<ProfileRef>,
+    args: Vec<String>,
+    limits: Limits,
+}
+
+impl Task for ReportTask {
+    type Output = Vec<u8>;
+    type JsValue = Buffer;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let sources = std::mem::take(&mut self.sources);
+        let args = std::mem::take(&mut self.args);
+        let limits = self.limits.clone();
+        guard(move || run_report(sources, &args, &limits))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output.into())
+    }
+}
+
+/// One or more pprof profiles loaded into native memory (several are merged by reports).
+#[napi]
+pub struct Profile {
+    sources: Vec<Arc<CoreProfile>>,
+    limits: Limits,
+}
+
+#[napi]
+impl Profile {
+    /// Load profiles (paths or Buffers; gzip or not; profile.proto or Go's legacy text) off
+    /// the main thread. `maxDecompressed` caps gzip output (bytes, default 4 GiB).
+    #[napi(ts_return_type = "Promise<Profile>")]
+    pub fn load(inputs: Vec<Either<String, Buffer>>, max_decompressed: Option<f64>) -> AsyncTask<LoadTask> {
+        AsyncTask::new(LoadTask { sources: inputs.into_iter().map(ProfileRef::from_js).collect(), limits: limits(max_decompressed) })
+    }
+
+    /// Sample types, counts, period and times of the first source, as a FlatBuffers
+    /// `goroscope.profile.ProfileInfo`.
+    #[napi]
+    pub fn info_raw(&self) -> Buffer {
+        info_to_flatbuffer(&self.sources[0]).into()
+    }
+
+    /// Number of sources.
+    #[napi(getter)]
+    pub fn sources(&self) -> u32 {
+        self.sources.len() as u32
+    }
+
+    /// A report with pprof's flags (`["-top", "-nodecount=10"]`); resolves to a FlatBuffers
+    /// `goroscope.profile.Report`.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn report_raw(&self, args: Vec<String>) -> AsyncTask<ReportTask> {
+        AsyncTask::new(ReportTask {
+            sources: self.sources.iter().cloned().map(ProfileRef::Loaded).collect(),
+            args,
+            limits: self.limits.clone(),
+        })
+    }
+}
+
+/// Run a whole pprof command line (`["-top", "cpu.pprof"]`): profile and base paths are
+/// loaded natively. Resolves to a FlatBuffers `goroscope.profile.Report`.
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn run_pprof_raw(args: Vec<String>, max_decompressed: Option<f64>) -> AsyncTask<ReportTask> {
+    AsyncTask::new(ReportTask { sources: Vec::new(), args, limits: limits(max_decompressed) })
+}

@@ -1,0 +1,408 @@
+// pprof profiles for Node: `Profile.load` reads profiles natively off the main thread; reports
+// take pprof's own flags and return a `ProfileReport`, a lazy view over one FlatBuffers buffer.
+// Names follow schema/profile.fbs and crates/goroscope-core/src/report/mod.rs; `toJSON()` gives
+// the documented JSON object (docs/pprof-json.md).
+import * as flatbuffers from 'flatbuffers'
+
+import * as fb from './generated/goroscope/profile'
+import { call, native } from './native'
+
+export type ReportKind = 'top' | 'tree' | 'traces' | 'tags' | 'comments' | 'raw' | 'proto'
+export type InlineMark = 'none' | 'inline' | 'partialInline'
+
+const KINDS: ReportKind[] = ['top', 'tree', 'traces', 'tags', 'comments', 'raw', 'proto']
+const INLINE: InlineMark[] = ['none', 'inline', 'partialInline']
+
+export interface ValueType {
+  type: string
+  unit: string
+}
+export interface ProfileInfo {
+  sampleTypes: ValueType[]
+  defaultSampleType: string
+  samples: number
+  locations: number
+  functions: number
+  mappings: number
+  periodType: ValueType
+  period: number
+  timeNanos: number
+  durationNanos: number
+  comments: string[]
+}
+export interface TopRow {
+  flat: number
+  flatLabel: string
+  flatPct: number
+  sumPct: number
+  cum: number
+  cumLabel: string
+  cumPct: number
+  name: string
+  inline: InlineMark
+}
+export interface TreeEdge {
+  name: string
+  weight: number
+  weightLabel: string
+  pct: number
+  inline: boolean
+  residual: boolean
+}
+export interface TreeNode {
+  name: string
+  flat: number
+  flatLabel: string
+  flatPct: number
+  sumPct: number
+  cum: number
+  cumLabel: string
+  cumPct: number
+  callers: TreeEdge[]
+  callees: TreeEdge[]
+}
+export interface LabelValues {
+  key: string
+  values: string[]
+}
+export interface TraceSample {
+  labels: LabelValues[]
+  numLabels: LabelValues[]
+  value: number
+  valueLabel: string
+  frames: { name: string; inline: boolean }[]
+}
+export interface TagValue {
+  value: string
+  weight: number
+  weightLabel: string
+  pct: number
+}
+export interface TagKey {
+  key: string
+  total: number
+  totalLabel: string
+  pct: number
+  values: TagValue[]
+}
+export interface ProfileReportJSON {
+  kind: ReportKind
+  text: string
+  warnings: string[]
+  legend: string[]
+  total: number
+  sampleType: string
+  sampleUnit: string
+  outputUnit: string
+  shownTotal: number
+  droppedNodes: number
+  nodeCountBeforeLimit: number
+  top?: TopRow[]
+  tree?: TreeNode[]
+  traces?: TraceSample[]
+  tags?: TagKey[]
+  comments?: string[]
+}
+
+/**
+ * Report options with pprof's names and defaults (each becomes the pprof flag of the same name).
+ * `extra` takes any other pprof flags verbatim, e.g. `['-tagfocus=bytes=1kb:']`.
+ */
+export interface ReportOptions {
+  sampleIndex?: string | number
+  unit?: string
+  nodecount?: number
+  nodefraction?: number
+  edgefraction?: number
+  focus?: string
+  ignore?: string
+  hide?: string
+  show?: string
+  showFrom?: string
+  pruneFrom?: string
+  tagfocus?: string
+  tagignore?: string
+  tagshow?: string
+  taghide?: string
+  granularity?: 'functions' | 'filefunctions' | 'files' | 'lines' | 'addresses'
+  noinlines?: boolean
+  trim?: boolean
+  cum?: boolean
+  divideBy?: number
+  relativePercentages?: boolean
+  compactLabels?: boolean
+  callTree?: boolean
+  allFrames?: boolean
+  mean?: boolean
+  dropNegative?: boolean
+  normalize?: boolean
+  /** Paths of base profiles to subtract (`-base`). */
+  base?: string[]
+  /** Paths of base profiles to compare against (`-diff_base`). */
+  diffBase?: string[]
+  extra?: string[]
+}
+
+/** Turn typed options into pprof's flags (one flag parser: the core's). */
+export function pprofArgs(o: ReportOptions): string[] {
+  const a: string[] = []
+  const str = (flag: string, v: string | number | undefined) => {
+    if (v !== undefined) a.push(`-${flag}=${v}`)
+  }
+  const bool = (flag: string, v: boolean | undefined) => {
+    if (v !== undefined) a.push(`-${flag}=${v}`)
+  }
+  str('sample_index', o.sampleIndex)
+  str('unit', o.unit)
+  str('nodecount', o.nodecount)
+  str('nodefraction', o.nodefraction)
+  str('edgefraction', o.edgefraction)
+  str('focus', o.focus)
+  str('ignore', o.ignore)
+  str('hide', o.hide)
+  str('show', o.show)
+  str('show_from', o.showFrom)
+  str('prune_from', o.pruneFrom)
+  str('tagfocus', o.tagfocus)
+  str('tagignore', o.tagignore)
+  str('tagshow', o.tagshow)
+  str('taghide', o.taghide)
+  if (o.granularity) a.push(`-${o.granularity}`)
+  bool('noinlines', o.noinlines)
+  bool('trim', o.trim)
+  if (o.cum) a.push('-cum')
+  str('divide_by', o.divideBy)
+  bool('relative_percentages', o.relativePercentages)
+  bool('compact_labels', o.compactLabels)
+  bool('call_tree', o.callTree)
+  bool('all_frames', o.allFrames)
+  bool('mean', o.mean)
+  bool('drop_negative', o.dropNegative)
+  bool('normalize', o.normalize)
+  for (const b of o.base ?? []) a.push(`-base=${b}`)
+  for (const b of o.diffBase ?? []) a.push(`-diff_base=${b}`)
+  a.push(...(o.extra ?? []))
+  return a
+}
+
+const num = (b: bigint): number => Number(b)
+
+function list<T, F>(len: number, at: (i: number) => F, read: (f: F) => T): T[] {
+  const out = new Array<T>(len)
+  for (let i = 0; i < len; i++) out[i] = read(at(i))
+  return out
+}
+
+function strings(len: number, at: (i: number) => string): string[] {
+  return list(len, at, (s) => s)
+}
+
+function byteBuffer(buf: Buffer): flatbuffers.ByteBuffer {
+  return new flatbuffers.ByteBuffer(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))
+}
+
+function readEdges(len: number, at: (i: number) => fb.TreeEdge): TreeEdge[] {
+  return list(len, at, (e) => ({
+    name: e.name() ?? '',
+    weight: num(e.weight()),
+    weightLabel: e.weightLabel() ?? '',
+    pct: e.pct(),
+    inline: e.inline(),
+    residual: e.residual(),
+  }))
+}
+
+function readLabels(len: number, at: (i: number) => fb.LabelValues): LabelValues[] {
+  return list(len, at, (l) => ({ key: l.key() ?? '', values: strings(l.valuesLength(), (i) => l.values(i)) }))
+}
+
+/** A pprof report: pprof's exact text plus the same content as data, read lazily. */
+export class ProfileReport {
+  readonly buffer: Buffer
+  private readonly root: fb.Report
+
+  constructor(buffer: Buffer) {
+    this.buffer = buffer
+    this.root = fb.Report.getRootAsReport(byteBuffer(buffer))
+  }
+
+  get kind(): ReportKind {
+    return KINDS[this.root.kind()] ?? 'raw'
+  }
+  /** Exactly what `go tool pprof` prints on standard output. */
+  get text(): string {
+    return this.root.text() ?? ''
+  }
+  /** What pprof prints on standard error (filter notes, unit conflicts). */
+  get warnings(): string[] {
+    return strings(this.root.warningsLength(), (i) => this.root.warnings(i))
+  }
+  get legend(): string[] {
+    return strings(this.root.legendLength(), (i) => this.root.legend(i))
+  }
+  get total(): number {
+    return num(this.root.total())
+  }
+  get top(): TopRow[] {
+    const r = this.root
+    return list(r.topLength(), (i) => r.top(i)!, (t) => ({
+      flat: num(t.flat()),
+      flatLabel: t.flatLabel() ?? '',
+      flatPct: t.flatPct(),
+      sumPct: t.sumPct(),
+      cum: num(t.cum()),
+      cumLabel: t.cumLabel() ?? '',
+      cumPct: t.cumPct(),
+      name: t.name() ?? '',
+      inline: INLINE[t.inline()] ?? 'none',
+    }))
+  }
+  get tree(): TreeNode[] {
+    const r = this.root
+    return list(r.treeLength(), (i) => r.tree(i)!, (n) => ({
+      name: n.name() ?? '',
+      flat: num(n.flat()),
+      flatLabel: n.flatLabel() ?? '',
+      flatPct: n.flatPct(),
+      sumPct: n.sumPct(),
+      cum: num(n.cum()),
+      cumLabel: n.cumLabel() ?? '',
+      cumPct: n.cumPct(),
+      callers: readEdges(n.callersLength(), (i) => n.callers(i)!),
+      callees: readEdges(n.calleesLength(), (i) => n.callees(i)!),
+    }))
+  }
+  get traces(): TraceSample[] {
+    const r = this.root
+    return list(r.tracesLength(), (i) => r.traces(i)!, (s) => ({
+      labels: readLabels(s.labelsLength(), (i) => s.labels(i)!),
+      numLabels: readLabels(s.numLabelsLength(), (i) => s.numLabels(i)!),
+      value: num(s.value()),
+      valueLabel: s.valueLabel() ?? '',
+      frames: list(s.framesLength(), (i) => s.frames(i)!, (f) => ({ name: f.name() ?? '', inline: f.inline() })),
+    }))
+  }
+  get tags(): TagKey[] {
+    const r = this.root
+    return list(r.tagsLength(), (i) => r.tags(i)!, (k) => ({
+      key: k.key() ?? '',
+      total: num(k.total()),
+      totalLabel: k.totalLabel() ?? '',
+      pct: k.pct(),
+      values: list(k.valuesLength(), (i) => k.values(i)!, (v) => ({
+        value: v.value() ?? '',
+        weight: num(v.weight()),
+        weightLabel: v.weightLabel() ?? '',
+        pct: v.pct(),
+      })),
+    }))
+  }
+  get comments(): string[] {
+    return strings(this.root.commentsLength(), (i) => this.root.comments(i))
+  }
+  /** `-proto`: the gzipped profile after filtering. */
+  get proto(): Buffer | null {
+    const a = this.root.protoArray()
+    return a ? Buffer.from(a) : null
+  }
+
+  toJSON(): ProfileReportJSON {
+    const r = this.root
+    const out: ProfileReportJSON = {
+      kind: this.kind,
+      text: this.text,
+      warnings: this.warnings,
+      legend: this.legend,
+      total: this.total,
+      sampleType: r.sampleType() ?? '',
+      sampleUnit: r.sampleUnit() ?? '',
+      outputUnit: r.outputUnit() ?? '',
+      shownTotal: num(r.shownTotal()),
+      droppedNodes: num(r.droppedNodes()),
+      nodeCountBeforeLimit: num(r.nodeCountBeforeLimit()),
+    }
+    switch (this.kind) {
+      case 'top':
+        out.top = this.top
+        break
+      case 'tree':
+        out.tree = this.tree
+        break
+      case 'traces':
+        out.traces = this.traces
+        break
+      case 'tags':
+        out.tags = this.tags
+        break
+      case 'comments':
+        out.comments = this.comments
+        break
+    }
+    return out
+  }
+}
+
+function readValueType(v: fb.ValueType | null): ValueType {
+  return { type: v?.type() ?? '', unit: v?.unit() ?? '' }
+}
+
+/** One or more pprof profiles held in native memory; several are merged by every report. */
+export class Profile {
+  private constructor(private readonly inner: InstanceType<typeof native.Profile>) {}
+
+  /**
+   * Load profiles (paths or Buffers; gzip or not; profile.proto or the legacy text Go writes)
+   * off the main thread. `maxDecompressed` caps gzip output in bytes (default 4 GiB).
+   */
+  static async load(input: string | Buffer | Array<string | Buffer>, options: { maxDecompressed?: number } = {}): Promise<Profile> {
+    const inputs = Array.isArray(input) ? input : [input]
+    return new Profile(await call(() => native.Profile.load(inputs, options.maxDecompressed)))
+  }
+
+  /** Sample types, counts, period and times (of the first source). */
+  get info(): ProfileInfo {
+    const i = fb.ProfileInfo.getRootAsProfileInfo(byteBuffer(this.inner.infoRaw()))
+    return {
+      sampleTypes: list(i.sampleTypesLength(), (k) => i.sampleTypes(k), readValueType),
+      defaultSampleType: i.defaultSampleType() ?? '',
+      samples: num(i.samples()),
+      locations: num(i.locations()),
+      functions: num(i.functions()),
+      mappings: num(i.mappings()),
+      periodType: readValueType(i.periodType()),
+      period: num(i.period()),
+      timeNanos: num(i.timeNanos()),
+      durationNanos: num(i.durationNanos()),
+      comments: strings(i.commentsLength(), (k) => i.comments(k)),
+    }
+  }
+
+  /** A report from pprof's own flags, e.g. `['-top', '-nodecount=10']`. */
+  async report(args: string[]): Promise<ProfileReport> {
+    return new ProfileReport(await call(() => this.inner.reportRaw(args)))
+  }
+
+  top(o: ReportOptions = {}): Promise<ProfileReport> {
+    return this.report(['-top', ...pprofArgs(o)])
+  }
+  traces(o: ReportOptions = {}): Promise<ProfileReport> {
+    return this.report(['-traces', ...pprofArgs(o)])
+  }
+  tree(o: ReportOptions = {}): Promise<ProfileReport> {
+    return this.report(['-tree', ...pprofArgs(o)])
+  }
+  peek(regex: string, o: ReportOptions = {}): Promise<ProfileReport> {
+    return this.report([`-peek=${regex}`, ...pprofArgs(o)])
+  }
+  tags(o: ReportOptions = {}): Promise<ProfileReport> {
+    return this.report(['-tags', ...pprofArgs(o)])
+  }
+  raw(o: ReportOptions = {}): Promise<ProfileReport> {
+    return this.report(['-raw', ...pprofArgs(o)])
+  }
+}
+
+/** Run a whole pprof command line, e.g. `['-top', '-nodecount=5', 'cpu.pprof']`. */
+export async function runPprof(args: string[], options: { maxDecompressed?: number } = {}): Promise<ProfileReport> {
+  return new ProfileReport(await call(() => native.runPprofRaw(args, options.maxDecompressed)))
+}
