@@ -1,4 +1,4 @@
-//! google/pprof conformance: every text-report row of the shared corpus's `conformance.tsv`
+//! google/pprof conformance: every text and DOT report row of the shared corpus's `conformance.tsv`
 //! (inputs and pprof's own golden outputs) run through our pipeline and compared byte for byte.
 //!
 //! `conformance-gaps.tsv` lists the rows we do not match yet (`id<TAB>reason`). A row whose reason
@@ -9,8 +9,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use goroscope_core::graph::{
+    self, DotAttributes, DotConfig, DotNodeAttributes, Edge, Graph, Node, NodeInfo, NodeTable, Tag,
+};
 use goroscope_core::pprof::{self, Limits};
-use goroscope_core::report::{self, Command};
+use goroscope_core::report::{self, Command, LibraryOptions};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/google-pprof");
 const GAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance-gaps.tsv");
@@ -76,6 +79,89 @@ fn run_row(row: &Row) -> Result<String, String> {
     Ok(out.text)
 }
 
+/// `dot-compose` rows: pprof's `dotgraph_test.go` graphs, built in memory and drawn with
+/// `ComposeDot` (base graph `src` (flat 10, cum 25) -> 10 -> `dest` (flat 15, cum 25), title
+/// `testtitle`, three legend labels, total 100, values as plain integers).
+fn compose_row(id: &str) -> Result<String, String> {
+    let (mut src_name, mut dest_name) = ("src", "dest");
+    if id == "G7" {
+        (src_name, dest_name) = ("var\"src\"", "var\"#dest#\"");
+    }
+    let mut table = NodeTable::empty();
+    let mut info = |name: &str| {
+        let n = table.intern(name);
+        table.intern_info(NodeInfo { name: n, ..Default::default() })
+    };
+    let (si, di) = (info(src_name), info(dest_name));
+    let mut g = Graph {
+        table: std::sync::Arc::new(table),
+        arena: vec![
+            Node { info: si, flat: 10, cum: 25, out_edges: vec![0], ..Default::default() },
+            Node { info: di, flat: 15, cum: 25, in_edges: vec![0], ..Default::default() },
+        ],
+        edges: vec![Edge { src: 0, dest: 1, weight: 10, ..Default::default() }],
+        nodes: vec![0, 1],
+    };
+    let tag = |name: &str, unit: &str, v: i64| Tag { name: name.into(), unit: unit.into(), flat: v, cum: v, ..Default::default() };
+    let mut attrs = DotAttributes::default();
+    let mut labels: Vec<String> = vec!["label1".into(), "label2".into(), "label3: \"foo\"".into()];
+    let mut legend_url = String::new();
+    match id {
+        "G1" | "G7" => {}
+        "G2" => {
+            attrs.nodes.insert(
+                0,
+                DotNodeAttributes {
+                    shape: "folder".into(),
+                    bold: true,
+                    peripheries: 2,
+                    url: "www.google.com".into(),
+                    formatter: Some(Box::new(|t: &NodeTable, i: &NodeInfo| t.str(i.name).to_uppercase())),
+                },
+            );
+            g.arena[1].flat = 0;
+        }
+        "G3" => {
+            g.arena[0].label_tags.insert("tag1".into(), tag("tag1", "", 10));
+            g.arena[0].numeric_tags.insert(String::new(), [("tag2".to_string(), tag("tag2", "ms", 20))].into());
+            g.edges[0].residual = true;
+        }
+        "G4" => g.nodes.clear(),
+        "G5" => {
+            g.arena[0].label_tags.insert("tag1".into(), tag("tag1", "", 10));
+            g.arena[0].numeric_tags.insert("tag1".into(), [("tag2".to_string(), tag("tag2", "ms", 20))].into());
+        }
+        "G6" => legend_url = "http://example.com".into(),
+        "G9" => {
+            labels = vec![
+                "comment line 1\ncomment line 2 \"unterminated double quote".into(),
+                "second comment \"double quote\"".into(),
+            ]
+        }
+        _ => return Err(format!("{id}: unknown dot-compose row")),
+    }
+    let fv = |v: i64| v.to_string();
+    let c = DotConfig { title: "testtitle".into(), legend_url, labels, format_value: &fv, total: 100 };
+    Ok(graph::compose_dot(&g, &attrs, &c))
+}
+
+/// `report-library` rows we reproduce through [`report::generate`] (pprof's report library).
+fn library_row(row: &Row) -> Result<String, String> {
+    let mut o = match row.id.as_str() {
+        // TestSource: OutputFormat=Dot CallTree=true SampleValue=v[1] SampleUnit=cycles
+        // TrimPath=/some/path, no trimming, no aggregation.
+        "R02" => LibraryOptions::new(Command::Dot),
+        id => return Err(format!("{id}: library row not reproduced")),
+    };
+    o.call_tree = true;
+    o.sample_index = 1;
+    o.sample_unit = "cycles".into();
+    o.trim_path = "/some/path".into();
+    let data = std::fs::read(corpus(&row.input)).map_err(|e| format!("{}: {e}", row.input))?;
+    let p = pprof::parse(&data, &row.input, &Limits::default()).map_err(|e| format!("parse: {e}"))?;
+    report::generate(p, &o).map(|r| r.text).map_err(|e| format!("report: {e}"))
+}
+
 /// The first differing line, for failure messages.
 fn first_diff(want: &str, got: &str) -> String {
     let (w, g): (Vec<&str>, Vec<&str>) = (want.split('\n').collect(), got.split('\n').collect());
@@ -114,14 +200,17 @@ fn conformance_text_reports() {
             skipped.push(row.id.clone());
             continue;
         }
-        let runnable = matches!(row.kind.as_str(), "driver" | "reference-2022") && is_text_report(row);
-        if !runnable {
-            failures.push(format!("{}: not a text report; list it in the gaps file as out-of-scope", row.id));
-            continue;
-        }
+        let result = match row.kind.as_str() {
+            "driver" | "reference-2022" if is_text_report(row) => run_row(row),
+            "dot-compose" => compose_row(&row.id),
+            "report-library" => library_row(row),
+            _ => {
+                failures.push(format!("{}: not a text report; list it in the gaps file as out-of-scope", row.id));
+                continue;
+            }
+        };
         let want = std::fs::read(corpus(&row.expected)).unwrap_or_else(|e| panic!("{}: {e}", row.expected));
         let want = String::from_utf8_lossy(&want).into_owned();
-        let result = run_row(row);
         let ok = matches!(&result, Ok(got) if *got == want);
         match (ok, gap) {
             (true, None) => passed.push(row.id.clone()),

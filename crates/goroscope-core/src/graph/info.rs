@@ -103,7 +103,22 @@ impl NodeTable {
         t
     }
 
-    fn intern(&mut self, s: &str) -> Sym {
+    /// A table with no infos, for graphs built by hand (tests, other front ends).
+    pub fn empty() -> NodeTable {
+        let mut t = NodeTable {
+            strings: vec![String::new()],
+            string_ids: FxHashMap::default(),
+            infos: Vec::new(),
+            info_ids: FxHashMap::default(),
+            printable: Vec::new(),
+            loc_frames: Vec::new(),
+        };
+        t.string_ids.insert(String::new(), 0);
+        t
+    }
+
+    /// Interns a string (function or file name) for use in a [`NodeInfo`].
+    pub fn intern(&mut self, s: &str) -> Sym {
         if let Some(&id) = self.string_ids.get(s) {
             return id;
         }

@@ -6,11 +6,16 @@
 //! ([`Options`], [`TrimOptions`]).
 
 mod build;
+mod dot;
 mod info;
 mod sort;
 mod trim;
 
 pub use build::{new_graph, Options, TagFormatFn, ValueFn};
+pub use dot::{
+    compose_dot, dot_color, escape_for_dot, multiline_printable_name, shorten_function_name, DotAttributes,
+    DotConfig, DotNodeAttributes, LabelFormatter,
+};
 pub use info::{base_name, clean_path, InfoId, NodeInfo, NodeTable, Sym};
 pub use sort::NodeOrder;
 pub use trim::{trimmed_graph, TrimOptions, Trimmed};

@@ -303,6 +303,7 @@ fn bool_command(name: &str) -> Command {
         "comments" => Command::Comments,
         "raw" => Command::Raw,
         "proto" => Command::Proto,
+        "dot" => Command::Dot,
         other => Command::Other(other.to_string(), None),
     }
 }

@@ -1,5 +1,5 @@
 //! pprof's text reports, byte for byte: `-top`/`-text`, `-tree`, `-peek`, `-traces`, `-tags`,
-//! `-comments`, `-raw`. [`run`] is the whole `go tool pprof <format> [flags] <profile>` pipeline
+//! `-comments`, `-raw`, and the DOT graph `-dot`. [`run`] is the whole `go tool pprof <format> [flags] <profile>` pipeline
 //! after the profiles are loaded: merge/base, drop_frames, filters, aggregation, report.
 //!
 //! Layers: `pprof::filter`/`pprof::aggregate` edit the profile, [`crate::graph`] builds and
@@ -9,6 +9,7 @@ pub mod flags;
 pub mod measurement;
 pub mod tabwriter;
 
+mod dot;
 mod legend;
 mod pipeline;
 mod tags;
@@ -17,7 +18,7 @@ mod traces;
 mod tree;
 
 pub use flags::{parse_args, FlagError};
-pub use pipeline::run;
+pub use pipeline::{generate, run};
 
 use crate::pprof::aggregate::Granularity;
 
@@ -42,6 +43,9 @@ pub enum Command {
     Raw,
     /// `-proto`: the profile after filtering, as gzipped profile.proto.
     Proto,
+    /// `-dot`: the call graph in Graphviz DOT. The image formats (`-svg`, `-png`, `-web`, …)
+    /// stay [`Command::Other`]; [`Command::is_dot_image`] tells which of them draw this DOT.
+    Dot,
     /// A pprof format this crate does not produce yet (`dot`, `svg`, `list`, `callgrind`, …),
     /// with its argument for the regexp-taking ones.
     Other(String, Option<String>),
@@ -60,8 +64,16 @@ impl Command {
             Command::Comments => "comments",
             Command::Raw => "raw",
             Command::Proto => "proto",
+            Command::Dot => "dot",
             Command::Other(n, _) => n,
         }
+    }
+
+    /// True for the formats pprof renders by piping [`Command::Dot`]'s output through Graphviz
+    /// (`dot -T<format>`): svg, web, png, pdf, gif, ps, eog, evince, gv.
+    pub fn is_dot_image(&self) -> bool {
+        matches!(self, Command::Other(n, None)
+            if matches!(n.as_str(), "svg" | "web" | "png" | "pdf" | "gif" | "ps" | "eog" | "evince" | "gv"))
     }
 }
 
@@ -179,6 +191,61 @@ impl Default for Options {
     }
 }
 
+/// Settings of [`generate`], pprof's report library (`report.Options`) without the driver:
+/// the caller picks the value column, units and trimming; nothing is filtered or aggregated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LibraryOptions {
+    pub command: Command,
+    /// Index into `Sample::values` (pprof `SampleValue`).
+    pub sample_index: usize,
+    /// Divide by the first value (`SampleMeanDivisor`).
+    pub mean: bool,
+    /// Shown as `Type:` in legends; empty = no such line.
+    pub sample_type: String,
+    /// Unit of the sample values.
+    pub sample_unit: String,
+    /// Unit to print values in: `minimum`, `auto`, a unit name, or empty (values as they are).
+    pub output_unit: String,
+    pub divide_by: f64,
+    /// 0 = no limit.
+    pub node_count: usize,
+    pub node_fraction: f64,
+    pub edge_fraction: f64,
+    pub cum_sort: bool,
+    pub call_tree: bool,
+    pub drop_negative: bool,
+    pub compact_labels: bool,
+    pub trim_path: String,
+    pub source_path: String,
+    /// DOT graph title; empty = `unnamed`.
+    pub title: String,
+}
+
+impl LibraryOptions {
+    /// No trimming, first value column, values printed as they are.
+    pub fn new(command: Command) -> Self {
+        LibraryOptions {
+            command,
+            sample_index: 0,
+            mean: false,
+            sample_type: String::new(),
+            sample_unit: String::new(),
+            output_unit: String::new(),
+            divide_by: 1.0,
+            node_count: 0,
+            node_fraction: 0.0,
+            edge_fraction: 0.0,
+            cum_sort: false,
+            call_tree: false,
+            drop_negative: false,
+            compact_labels: false,
+            trim_path: String::new(),
+            source_path: String::new(),
+            title: String::new(),
+        }
+    }
+}
+
 /// A finished report: pprof's exact text plus the same content as data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportOutput {
@@ -209,6 +276,26 @@ pub enum ReportData {
     Raw,
     /// `-proto`: gzipped profile.proto bytes.
     Proto(Vec<u8>),
+    /// `-dot`: the DOT is [`ReportOutput::text`].
+    Dot(DotReport),
+}
+
+/// `-dot`: what the drawn graph holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DotReport {
+    /// Graph name (`digraph "<title>"`): base name of the first mapping's file, else `unnamed`.
+    pub title: String,
+    /// Nodes drawn (without nodelets).
+    pub nodes: usize,
+    /// Edges drawn (without nodelet edges).
+    pub edges: usize,
+    /// Σ flat of the drawn nodes.
+    pub shown_total: i64,
+    pub dropped_nodes: usize,
+    /// Edges dropped under the edge cutoff.
+    pub dropped_edges: usize,
+    /// Nodes before top-N selection.
+    pub node_count_before_limit: usize,
 }
 
 /// Whether a node was reached through inlined calls.

@@ -2,7 +2,7 @@
 //! comment, command overrides, total, filters, aggregation, then the report itself.
 
 use super::{
-    measurement, tags, text, traces, tree, Command, Options, ReportData, ReportError,
+    dot, measurement, tags, text, traces, tree, Command, Options, ReportData, ReportError,
     ReportOutput,
 };
 use crate::graph::{self, NodeTable, TrimOptions, Trimmed};
@@ -36,6 +36,8 @@ pub(crate) struct Ctx {
     pub trim_path: String,
     pub source_path: String,
     pub warnings: Vec<String>,
+    /// Graph title (pprof `Options.Title`): the driver uses the first mapping's file base name.
+    pub title: String,
 }
 
 impl Ctx {
@@ -407,8 +409,64 @@ pub fn run(profiles: Vec<Profile>, base: Option<Vec<Profile>>, opts: &Options) -
         trim_path: opts.trim_path.clone(),
         source_path: opts.source_path.clone(),
         warnings,
+        title: String::new(),
     };
+    if let Some(m) = ctx.prof.mappings.first() {
+        let f = ctx.prof.str(m.filename);
+        if !f.is_empty() {
+            ctx.title = crate::graph::base_name(f).to_string();
+        }
+    }
+    render(ctx, cmd)
+}
 
+/// pprof's report library (`report.New` + `report.Generate`) without the driver: no merging,
+/// drop_frames, filters, granularity aggregation or command overrides; values, units, trimming
+/// and title exactly as given. For embedders reproducing library calls (pprof's own report
+/// tests use it: `source.dot`).
+pub fn generate(p: Profile, o: &super::LibraryOptions) -> Result<ReportOutput, ReportError> {
+    let cmd = o.command.clone();
+    if p.sample_types.is_empty() && o.sample_index > 0 {
+        return Err(ReportError::NoSampleTypes);
+    }
+    if o.divide_by == 0.0 {
+        return Err(ReportError::ZeroDivisor);
+    }
+    let total = compute_total(&p, o.sample_index, o.mean);
+    let (units, _) = filter::num_label_units(&p);
+    let symbol = match &cmd {
+        Command::Peek(re) => Some(Regex::new(re).map_err(|e| ReportError::SymbolRegex(re.clone(), e))?),
+        _ => None,
+    };
+    let ctx = Ctx {
+        prof: p,
+        total,
+        value_index: o.sample_index,
+        mean: o.mean,
+        sample_type: o.sample_type.clone(),
+        sample_unit: o.sample_unit.clone(),
+        output_unit: o.output_unit.clone(),
+        ratio: 1.0 / o.divide_by,
+        node_count: o.node_count,
+        node_fraction: o.node_fraction,
+        edge_fraction: o.edge_fraction,
+        cum_sort: o.cum_sort,
+        call_tree: o.call_tree,
+        drop_negative: o.drop_negative,
+        compact_labels: o.compact_labels,
+        active_filters: Vec::new(),
+        num_label_units: units,
+        symbol,
+        trim_path: o.trim_path.clone(),
+        source_path: o.source_path.clone(),
+        warnings: Vec::new(),
+        title: o.title.clone(),
+    };
+    render(ctx, cmd)
+}
+
+/// The report itself, once the profile and settings are final.
+fn render(mut ctx: Ctx, cmd: Command) -> Result<ReportOutput, ReportError> {
     let (text, legend, data) = match cmd {
         Command::Top | Command::Text => text::print_text(&mut ctx),
         Command::Tree | Command::Peek(_) => tree::print_tree(&mut ctx)?,
@@ -430,6 +488,7 @@ pub fn run(profiles: Vec<Profile>, base: Option<Vec<Profile>>, opts: &Options) -
             }
             (String::new(), Vec::new(), ReportData::Proto(crate::pprof::encode::encode(&ctx.prof)))
         }
+        Command::Dot => dot::print_dot(&mut ctx),
         Command::Other(n, _) => return Err(ReportError::Unsupported(n)),
     };
     Ok(ReportOutput {
