@@ -4,8 +4,10 @@
 //! Layers (data flows one way): `source` (bytes in) → `stacks::parse` (bytes → model) →
 //! `stacks::analyze` (model → findings).
 
+pub mod flame;
 pub mod graph;
 pub mod pprof;
 pub mod report;
 pub mod source;
 pub mod stacks;
+pub mod symbolize;

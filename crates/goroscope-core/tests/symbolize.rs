@@ -1,0 +1,318 @@
+//! Symbolization against real Go binaries: `fixtures/symbolize` is built here (normally, without
+//! DWARF `-ldflags=-w`, without symbols `-ldflags=-s -w`, and as a PIE), each binary writes a CPU
+//! profile of itself, the profile's functions and lines are stripped (written with our encoder
+//! and read back), and symbolizing it from the binary must give back the original `-raw` and
+//! `-lines -top` output. Needs `go` on PATH (the test fails loudly without it).
+//!
+//! Expected differences: the main mapping's flags. Go's runtime marks a symbolized mapping
+//! `[FN]` only; pprof (and we) mark a mapping symbolized from a binary `[FN][FL][LN][IN]`.
+//! With DWARF forced (`Prefer::Dwarf`) the whole `-raw` has come out identical in our runs, but
+//! runtime assembly frames could differ in principle, so that path is asserted on the program's
+//! own `main.*` frames (`SHOW_DWARF_DIFF=1` prints any difference).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use goroscope_core::pprof::{self, encode, raw, Limits, Profile};
+use goroscope_core::report;
+use goroscope_core::symbolize::{self, Options, Prefer, SymbolizeError};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+fn go() -> Command {
+    let ok = Command::new("go").arg("version").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(ok, "these tests need the Go toolchain: `go` is not on PATH (install Go >= 1.26)");
+    let mut c = Command::new("go");
+    c.env("GOTOOLCHAIN", "local").env("GOFLAGS", "-mod=mod").env("CGO_ENABLED", "0");
+    c
+}
+
+fn build(pkg: &str, out: &Path, flags: &[&str]) {
+    let st = go()
+        .arg("build")
+        .args(flags)
+        .arg("-o")
+        .arg(out)
+        .arg(".")
+        .current_dir(Path::new(ROOT).join(pkg))
+        .status()
+        .expect("go build");
+    assert!(st.success(), "go build {pkg} {flags:?} failed");
+}
+
+struct Kind {
+    name: &'static str,
+    flags: &'static [&'static str],
+}
+
+const KINDS: &[Kind] = &[
+    Kind { name: "full", flags: &[] },
+    Kind { name: "nodwarf", flags: &["-ldflags=-w"] },
+    Kind { name: "stripped", flags: &["-ldflags=-s -w"] },
+    Kind { name: "pie", flags: &["-buildmode=pie"] },
+];
+
+struct Built {
+    name: &'static str,
+    binary: Vec<u8>,
+    profile: Profile,
+}
+
+fn tmpdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("goroscope-symbolize-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Builds every kind, runs them in parallel (each profiles itself ~1.5 s), and the other
+/// fixture program (`fixtures/goprog`) as a wrong binary.
+fn fixtures() -> &'static (Vec<Built>, Vec<u8>) {
+    static F: std::sync::OnceLock<(Vec<Built>, Vec<u8>)> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tmpdir();
+        for k in KINDS {
+            build("fixtures/symbolize", &dir.join(k.name), k.flags);
+        }
+        build("fixtures/goprog", &dir.join("goprog"), &[]);
+        let children: Vec<_> = KINDS
+            .iter()
+            .map(|k| {
+                Command::new(dir.join(k.name))
+                    .arg("-o")
+                    .arg(dir.join(format!("{}.pprof", k.name)))
+                    .arg("-d")
+                    .arg("1500ms")
+                    .spawn()
+                    .expect("run fixture")
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success());
+        }
+        let built = KINDS
+            .iter()
+            .map(|k| {
+                let data = std::fs::read(dir.join(format!("{}.pprof", k.name))).unwrap();
+                Built {
+                    name: k.name,
+                    binary: std::fs::read(dir.join(k.name)).unwrap(),
+                    profile: pprof::parse(&data, k.name, &Limits::default()).unwrap(),
+                }
+            })
+            .collect();
+        let goprog = std::fs::read(dir.join("goprog")).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        (built, goprog)
+    })
+}
+
+/// The profile with only addresses: no lines, no functions, mappings not symbolized; written
+/// with our encoder and read back.
+fn strip(p: &Profile) -> Profile {
+    let mut q = p.clone();
+    for l in &mut q.locations {
+        l.lines.clear();
+    }
+    q.functions.clear();
+    for m in &mut q.mappings {
+        m.has_functions = false;
+        m.has_filenames = false;
+        m.has_line_numbers = false;
+        m.has_inline_frames = false;
+    }
+    pprof::parse(&encode::encode(&q), "stripped", &Limits::default()).unwrap()
+}
+
+/// The original with the flags pprof sets after symbolizing from a binary.
+fn expected(p: &Profile) -> Profile {
+    let mut q = p.clone();
+    let m = &mut q.mappings[0];
+    m.has_functions = true;
+    m.has_filenames = true;
+    m.has_line_numbers = true;
+    m.has_inline_frames = true;
+    q
+}
+
+fn top(p: &Profile) -> String {
+    let (opts, _) = report::parse_args(&["-top".into(), "-lines".into(), "-nodecount=1000".into()]).unwrap();
+    report::run(vec![p.clone()], None, &opts).unwrap().text
+}
+
+fn diff(a: &str, b: &str) -> String {
+    let mut out = String::new();
+    for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+        if x != y {
+            out.push_str(&format!("line {i}:\n  want {x}\n  got  {y}\n"));
+        }
+    }
+    if a.lines().count() != b.lines().count() {
+        out.push_str(&format!("{} lines vs {}\n", a.lines().count(), b.lines().count()));
+    }
+    out
+}
+
+#[test]
+fn symbolizes_back_from_every_binary_kind() {
+    let (built, _) = fixtures();
+    for b in built {
+        let orig = &b.profile;
+        assert!(orig.locations.iter().all(|l| !l.lines.is_empty()), "{}: Go symbolizes its own profiles", b.name);
+        let names = raw::to_string(orig);
+        for f in ["main.hashLoop", "main.sieve", "main.fib", "main.mix"] {
+            assert!(names.contains(f), "{}: the profile shows {f}:\n{names}", b.name);
+        }
+        let mut p = strip(orig);
+        assert!(raw::to_string(&p).lines().all(|l| !l.contains("main.")), "{}: stripped", b.name);
+        let stats = symbolize::symbolize(&mut p, &b.binary, &Options::default()).unwrap();
+        assert_eq!(stats.unresolved, 0, "{}: {stats:?}", b.name);
+        assert_eq!(stats.symbolized, orig.locations.len(), "{}: {stats:?}", b.name);
+        assert_eq!(stats.by_pclntab, stats.symbolized, "{}: {stats:?}", b.name);
+        assert_eq!(stats.pclntab, Some("go1.20"));
+        assert_eq!(stats.has_dwarf, b.name == "full" || b.name == "pie", "{}", b.name);
+        assert_eq!(stats.has_symtab, b.name != "stripped", "{}", b.name);
+        let want = raw::to_string(&expected(orig));
+        let got = raw::to_string(&p);
+        assert!(want == got, "{}: -raw differs:\n{}", b.name, diff(&want, &got));
+        assert_eq!(top(orig), top(&p), "{}: -top -lines", b.name);
+        // The inlined helper comes back as an inline frame of its caller.
+        assert!(got.contains("main.mix ") && got.contains("\n             main.hashLoop "), "{}:\n{got}", b.name);
+    }
+}
+
+#[test]
+fn pie_addresses_are_rebased() {
+    let (built, _) = fixtures();
+    let pie = built.iter().find(|b| b.name == "pie").unwrap();
+    let m = &pie.profile.mappings[0];
+    assert!(m.memory_start > 0x10000000, "a PIE is mapped high: {:#x}", m.memory_start);
+}
+
+#[test]
+fn dwarf_agrees_with_pclntab_on_the_program_frames() {
+    let (built, _) = fixtures();
+    let full = built.iter().find(|b| b.name == "full").unwrap();
+    let mut p = strip(&full.profile);
+    let opts = Options { prefer: Prefer::Dwarf, ..Options::default() };
+    let stats = symbolize::symbolize(&mut p, &full.binary, &opts).unwrap();
+    assert_eq!(stats.by_dwarf, stats.symbolized, "{stats:?}");
+    assert!(stats.symbolized * 10 >= stats.locations * 9, "{stats:?}");
+    let want = raw::to_string(&expected(&full.profile));
+    let got = raw::to_string(&p);
+    let main = |s: &str| -> Vec<String> {
+        s.lines().filter(|l| l.contains("main.") && l.contains("fixtures/symbolize")).map(|l| l.to_string()).collect()
+    };
+    if std::env::var_os("SHOW_DWARF_DIFF").is_some() {
+        eprintln!("{}", diff(&want, &got));
+    }
+    let (w, g) = (main(&want), main(&got));
+    assert!(!w.is_empty());
+    assert_eq!(w, g, "DWARF frames of main.*:\n{}", diff(&w.join("\n"), &g.join("\n")));
+}
+
+#[test]
+fn no_dwarf_binary_refuses_dwarf_only() {
+    let (built, _) = fixtures();
+    let b = built.iter().find(|b| b.name == "nodwarf").unwrap();
+    let mut p = strip(&b.profile);
+    let before = p.clone();
+    let opts = Options { prefer: Prefer::Dwarf, ..Options::default() };
+    let e = symbolize::symbolize(&mut p, &b.binary, &opts).unwrap_err();
+    assert!(matches!(e, SymbolizeError::Missing(_)), "{e}");
+    assert!(p == before);
+}
+
+#[test]
+fn symbol_table_gives_names_only() {
+    let (built, _) = fixtures();
+    let b = built.iter().find(|b| b.name == "nodwarf").unwrap();
+    let mut p = strip(&b.profile);
+    let opts = Options { prefer: Prefer::Symtab, ..Options::default() };
+    let stats = symbolize::symbolize(&mut p, &b.binary, &opts).unwrap();
+    assert_eq!(stats.by_symtab, stats.symbolized);
+    let m = &p.mappings[0];
+    assert!(m.has_functions && !m.has_filenames && !m.has_line_numbers && m.has_inline_frames);
+    let got = raw::to_string(&p);
+    // Inlined main.mix is not visible in the symbol table: its samples land on main.hashLoop.
+    assert!(got.contains("main.hashLoop :0:0 s=0") && !got.contains("main.mix"), "{got}");
+    // -s removed the symbol table.
+    let s = built.iter().find(|b| b.name == "stripped").unwrap();
+    let mut p = strip(&s.profile);
+    assert!(matches!(symbolize::symbolize(&mut p, &s.binary, &opts), Err(SymbolizeError::Missing(_))));
+}
+
+#[test]
+fn wrong_binary_is_an_error_and_leaves_the_profile() {
+    let (built, goprog) = fixtures();
+    let full = built.iter().find(|b| b.name == "full").unwrap();
+    let mut p = strip(&full.profile);
+    let before = p.clone();
+    let e = symbolize::symbolize(&mut p, goprog, &Options::default()).unwrap_err();
+    assert!(matches!(e, SymbolizeError::Mismatch { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("does not match") && msg.contains(&full.profile.strings[full.profile.mappings[0].build_id as usize]), "{msg}");
+    assert!(p == before);
+    // Another build of the same program is another binary too.
+    let nodwarf = built.iter().find(|b| b.name == "nodwarf").unwrap();
+    assert!(matches!(symbolize::symbolize(&mut p, &nodwarf.binary, &Options::default()), Err(SymbolizeError::Mismatch { .. })));
+    assert!(p == before);
+}
+
+#[test]
+fn non_elf_is_an_error() {
+    let (built, _) = fixtures();
+    let mut p = strip(&built[0].profile);
+    let before = p.clone();
+    let e = symbolize::symbolize(&mut p, b"just some text\n", &Options::default()).unwrap_err();
+    assert_eq!(e.to_string(), "the binary is a text file");
+    assert!(p == before);
+    let e = symbolize::symbolize(&mut p, b"\x7fELF\x02\x01garbage", &Options::default()).unwrap_err();
+    assert!(matches!(e, SymbolizeError::BadElf(_)), "{e}");
+    assert!(p == before);
+}
+
+#[test]
+fn remote_names_apply_to_address_only_locations() {
+    let (built, _) = fixtures();
+    let full = built.iter().find(|b| b.name == "full").unwrap();
+    let mut p = strip(&full.profile);
+    let addrs = symbolize::unsymbolized_addresses(&p, false);
+    assert_eq!(addrs.len(), p.locations.len());
+    // What /debug/pprof/symbol answers: runtime.FuncForPC(pc).Name(), the innermost function.
+    let mut text = String::from("num_symbols: 1\n");
+    for l in &full.profile.locations {
+        let f = &full.profile.functions[l.lines[0].function as usize];
+        text.push_str(&format!("{:#x} {}\n", l.address, full.profile.str(f.name)));
+    }
+    let names = symbolize::parse_symbolz(&text).unwrap();
+    let stats = symbolize::apply_names(&mut p, &names, false);
+    assert_eq!(stats.symbolized, p.locations.len(), "{stats:?}");
+    assert!(p.mappings[0].has_functions && !p.mappings[0].has_filenames);
+    for (a, b) in p.locations.iter().zip(&full.profile.locations) {
+        assert_eq!(a.lines.len(), 1);
+        assert_eq!(p.str(p.functions[a.lines[0].function as usize].name), full.profile.str(full.profile.functions[b.lines[0].function as usize].name));
+    }
+}
+
+#[test]
+fn go_build_id_names_the_binary_too() {
+    let (built, _) = fixtures();
+    let full = built.iter().find(|b| b.name == "full").unwrap();
+    let elf = symbolize::elf::Elf::parse(&full.binary).unwrap();
+    let go_id = elf.go_build_id.clone().expect("a Go build id note");
+    assert_eq!(go_id.split('/').count(), 4, "{go_id}");
+    // A profile whose mapping carries the Go build id instead of the GNU one still matches.
+    let mut p = strip(&full.profile);
+    let i = p.intern(&go_id);
+    p.mappings[0].build_id = i;
+    let stats = symbolize::symbolize(&mut p, &full.binary, &Options::default()).unwrap();
+    assert_eq!(stats.symbolized, stats.locations);
+    // No build id: the file's base name decides.
+    let mut p = strip(&full.profile);
+    p.mappings[0].build_id = 0;
+    let e = symbolize::symbolize(&mut p, &full.binary, &Options { binary_name: Some("/elsewhere/other".into()), ..Options::default() });
+    assert!(matches!(e, Err(SymbolizeError::Mismatch { .. })));
+    let base = full.profile.str(full.profile.mappings[0].filename).rsplit('/').next().unwrap().to_string();
+    let opts = Options { binary_name: Some(format!("/elsewhere/{base}")), ..Options::default() };
+    assert!(symbolize::symbolize(&mut p, &full.binary, &opts).unwrap().symbolized > 0);
+}
