@@ -4,5 +4,6 @@ pub mod model;
 pub mod parse;
 pub mod args;
 pub mod analyze;
+pub mod to_profile;
 
 pub use model::*;

@@ -86,6 +86,34 @@ pub enum ParseError {
     Empty { name: String },
     #[error("{name}:{line}: not a goroutine dump (offset {offset}): {why}")]
     NotADump { name: String, line: u64, offset: u64, why: String },
+    /// A [`Limits`] bound was exceeded; nothing is returned.
+    #[error("{name}: {what} exceeds the limit of {limit} ({option})")]
+    Limit { name: String, what: String, limit: u64, option: &'static str },
+}
+
+/// Resource limits of the dump parser. Memory is linear in the input, but a crafted input packs
+/// many records into few bytes (a 20-byte goroutine, a 6-byte frame); these bound what it can
+/// make the parser allocate. Exceeding one is a [`ParseError::Limit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Goroutine records (goroutine blocks, debug=1 buckets); default 10 000 000.
+    pub max_goroutines: usize,
+    /// Frames of one goroutine, one ancestor or one race section (Go prints at most 100 and
+    /// elides the rest); default 100 000.
+    pub max_frames_per_goroutine: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_goroutines: 10_000_000, max_frames_per_goroutine: 100_000 }
+    }
+}
+
+/// Which limit a chunk hit first.
+#[derive(Clone, Debug)]
+enum LimitHit {
+    Goroutines,
+    Frames { goroutine: u64, line: u64 },
 }
 
 /// Inputs larger than this are parsed in parallel chunks.
@@ -96,13 +124,18 @@ const PPROF_CAP: usize = 64 << 20;
 
 /// Parse a whole dump (in parallel when it is larger than [`PARALLEL_THRESHOLD`]).
 pub fn parse(source: Source, name: &str) -> Result<Dump, ParseError> {
+    parse_limited(source, name, &Limits::default())
+}
+
+/// [`parse`] with explicit resource limits.
+pub fn parse_limited(source: Source, name: &str, limits: &Limits) -> Result<Dump, ParseError> {
     let len = source.bytes().len();
     if len > PARALLEL_THRESHOLD {
         let threads = rayon::current_num_threads().max(1);
         let target = (len / (threads * 4)).clamp(1 << 20, 64 << 20);
-        parse_chunked(source, name, target)
+        parse_chunked_limited(source, name, target, limits)
     } else {
-        parse_sequential(source, name)
+        parse_chunked_limited(source, name, usize::MAX, limits)
     }
 }
 
@@ -114,6 +147,11 @@ pub fn parse_sequential(source: Source, name: &str) -> Result<Dump, ParseError> 
 /// Parse in chunks of about `chunk_size` bytes (cut at goroutine headers), in parallel.
 /// The result is identical to [`parse_sequential`]; exposed for tests and benchmarks.
 pub fn parse_chunked(source: Source, name: &str, chunk_size: usize) -> Result<Dump, ParseError> {
+    parse_chunked_limited(source, name, chunk_size, &Limits::default())
+}
+
+/// [`parse_chunked`] with explicit resource limits.
+pub fn parse_chunked_limited(source: Source, name: &str, chunk_size: usize, limits: &Limits) -> Result<Dump, ParseError> {
     let input = source.bytes();
     if input.iter().all(|c| c.is_ascii_whitespace()) {
         return Err(ParseError::Empty { name: name.to_string() });
@@ -121,14 +159,30 @@ pub fn parse_chunked(source: Source, name: &str, chunk_size: usize) -> Result<Du
     let ranges = split_chunks(input, chunk_size.max(1));
     let n = ranges.len();
     let outs: Vec<ChunkOut> = if n == 1 {
-        vec![parse_chunk(input, 0..input.len(), true, true)]
+        vec![parse_chunk(input, 0..input.len(), true, true, limits)]
     } else {
         ranges
             .into_par_iter()
             .enumerate()
-            .map(|(i, r)| parse_chunk(input, r, i == 0, i == n - 1))
+            .map(|(i, r)| parse_chunk(input, r, i == 0, i == n - 1, limits))
             .collect()
     };
+    let limit = |what: String, limit: usize, option| {
+        Err(ParseError::Limit { name: name.to_string(), what, limit: limit as u64, option })
+    };
+    let mut line_base = 0;
+    for c in &outs {
+        if let Some(LimitHit::Frames { goroutine, line }) = &c.limit {
+            let what = format!("the stack of goroutine {goroutine} (line {})", line + line_base);
+            return limit(what, limits.max_frames_per_goroutine, "maxFramesPerGoroutine");
+        }
+        line_base += c.lines;
+    }
+    if outs.iter().any(|c| matches!(c.limit, Some(LimitHit::Goroutines)))
+        || outs.iter().map(|c| c.goroutines.len()).sum::<usize>() > limits.max_goroutines
+    {
+        return limit("the number of goroutines".into(), limits.max_goroutines, "maxGoroutines");
+    }
     let mut m = merge(input, outs);
     if input.len() == PPROF_CAP && !m.goroutines.is_empty() {
         // runtime/pprof's debug=2 writer stops at a 64 MiB buffer without any marker.
@@ -210,6 +264,7 @@ struct ChunkOut {
     prelude: Option<Range<usize>>,
     lines: u64,
     saw_profile: bool,
+    limit: Option<LimitHit>,
 }
 
 struct Merged {
@@ -431,9 +486,12 @@ struct P<'a> {
     race_at: (u64, usize),
     /// 1-based line number of the current line, local to the chunk.
     ln: u64,
+    limits: Limits,
+    /// The first limit exceeded: parsing of the chunk stops there.
+    limit: Option<LimitHit>,
 }
 
-fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool) -> ChunkOut {
+fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool, limits: &Limits) -> ChunkOut {
     let mut p = P {
         input,
         syms: Interner::new(),
@@ -459,6 +517,8 @@ fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool) -> ChunkO
         race_sec_ok: false,
         race_at: (0, 0),
         ln: 0,
+        limits: *limits,
+        limit: None,
     };
     // Rough pre-sizing: ~75 bytes per frame line pair, ~1.5 KB per goroutine.
     let len = r.end - r.start;
@@ -471,6 +531,9 @@ fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool) -> ChunkO
         p.ln += 1;
         p.line(pos, le, end);
         pos = le + 1;
+        if p.limit.is_some() {
+            break;
+        }
     }
     if last {
         p.close(true, None);
@@ -491,6 +554,7 @@ fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool) -> ChunkO
         prelude: p.prelude,
         lines: p.ln,
         saw_profile: p.saw_profile,
+        limit: p.limit,
     }
 }
 
@@ -599,12 +663,27 @@ impl<'a> P<'a> {
     fn push_frame(&mut self, f: Frame) {
         self.frames.push(f);
         let n = self.frames.len() as u32;
-        if self.in_anc {
-            if let Some(a) = self.ancs.last_mut() {
+        let start = if self.in_anc {
+            self.ancs.last_mut().map(|a| {
                 a.frames.end = n;
-            }
-        } else if let Some(g) = self.cur.as_mut() {
-            g.frames.end = n;
+                a.frames.start
+            })
+        } else {
+            self.cur.as_mut().map(|g| {
+                g.frames.end = n;
+                g.frames.start
+            })
+        };
+        if start.is_some_and(|s| (n - s) as usize > self.limits.max_frames_per_goroutine) {
+            self.frames_limit();
+        }
+    }
+
+    #[cold]
+    fn frames_limit(&mut self) {
+        if self.limit.is_none() {
+            let goroutine = self.cur.as_ref().map_or(0, |g| g.id);
+            self.limit = Some(LimitHit::Frames { goroutine, line: self.ln });
         }
     }
 
@@ -675,6 +754,9 @@ impl<'a> P<'a> {
         }
         g.ancestors.end = self.ancs.len() as u32;
         self.gs.push(g);
+        if self.gs.len() > self.limits.max_goroutines && self.limit.is_none() {
+            self.limit = Some(LimitHit::Goroutines);
+        }
         self.in_anc = false;
         self.st = if self.st == St::Agg { St::Agg } else { St::Outside };
     }
@@ -800,6 +882,9 @@ impl<'a> P<'a> {
             };
             if let Some(range) = range {
                 range.end = n;
+                if (n - range.start) as usize > self.limits.max_frames_per_goroutine {
+                    self.frames_limit();
+                }
             }
         }
     }
