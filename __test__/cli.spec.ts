@@ -138,3 +138,12 @@ test('names from the dump never reach the terminal raw (ANSI escapes are shown e
   t.false(r.stdout.includes('\x1b'), JSON.stringify(r.stdout))
   t.regex(r.stdout, /main\.\\x1b\[2J/)
 })
+
+test('-o /dev/null writes to the device, never replaces it', (t) => {
+  const before = fs.statSync('/dev/null')
+  const r = cli(['stacks', KUBO, '--json', '-o', '/dev/null'])
+  t.is(r.status, 0, r.stderr)
+  const after = fs.statSync('/dev/null')
+  t.true(after.isCharacterDevice())
+  t.is(after.rdev, before.rdev)
+})

@@ -4,6 +4,13 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 
 export async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
+  // A device or pipe (`-o /dev/null`, `-o /dev/stdout`) is written in place: renaming over it
+  // would replace the device node itself.
+  const st = await fs.promises.stat(file).catch(() => null)
+  if (st && !st.isFile()) {
+    await fs.promises.writeFile(file, data)
+    return
+  }
   const dir = path.dirname(path.resolve(file))
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`)
   try {
