@@ -230,7 +230,7 @@ fn gzip_errors() {
     assert!(matches!(e, ProfileError::GzipTruncated { .. }), "{e}");
     // Bomb: 64 MiB of zeros under a 1 MiB cap.
     let bomb = gz(&vec![0u8; 64 << 20]);
-    let e = pprof::parse(&bomb, "bomb", &Limits { max_decompressed: 1 << 20 }).unwrap_err();
+    let e = pprof::parse(&bomb, "bomb", &Limits { max_decompressed: 1 << 20, ..Limits::default() }).unwrap_err();
     assert_eq!(e, ProfileError::DecompressedTooLarge { limit: 1 << 20 });
     assert!(e.to_string().contains("raise --max-decompressed"));
     // Trailing garbage after a member.

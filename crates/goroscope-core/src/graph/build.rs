@@ -101,8 +101,8 @@ impl Builder<'_, '_> {
     fn add_edge(&mut self, src: NodeId, dest: NodeId, dw: i64, w: i64, residual: bool, inline: bool) {
         if let Some(&e) = self.edge_ids.get(&(src, dest)) {
             let e = &mut self.edges[e as usize];
-            e.weight_div += dw;
-            e.weight += w;
+            e.weight_div = e.weight_div.wrapping_add(dw);
+            e.weight = e.weight.wrapping_add(w);
             if residual {
                 e.residual = true;
             }
@@ -225,22 +225,22 @@ impl Builder<'_, '_> {
     fn add_sample(&mut self, n: NodeId, dw: i64, w: i64, labels: &str, s: &Sample, flat: bool) {
         let node = &mut self.arena[n as usize];
         if flat {
-            node.flat_div += dw;
-            node.flat += w;
+            node.flat_div = node.flat_div.wrapping_add(dw);
+            node.flat = node.flat.wrapping_add(w);
         } else {
-            node.cum_div += dw;
-            node.cum += w;
+            node.cum_div = node.cum_div.wrapping_add(dw);
+            node.cum = node.cum.wrapping_add(w);
         }
         if !self.o.tags {
             return;
         }
         fn bump(t: &mut Tag, dw: i64, w: i64, flat: bool) {
             if flat {
-                t.flat_div += dw;
-                t.flat += w;
+                t.flat_div = t.flat_div.wrapping_add(dw);
+                t.flat = t.flat.wrapping_add(w);
             } else {
-                t.cum_div += dw;
-                t.cum += w;
+                t.cum_div = t.cum_div.wrapping_add(dw);
+                t.cum = t.cum.wrapping_add(w);
             }
         }
         if !labels.is_empty() {

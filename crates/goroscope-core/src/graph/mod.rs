@@ -46,14 +46,14 @@ impl Tag {
         if self.flat_div == 0 {
             self.flat
         } else {
-            self.flat / self.flat_div
+            self.flat.wrapping_div(self.flat_div)
         }
     }
     pub fn cum_value(&self) -> i64 {
         if self.cum_div == 0 {
             self.cum
         } else {
-            self.cum / self.cum_div
+            self.cum.wrapping_div(self.cum_div)
         }
     }
 }
@@ -84,14 +84,14 @@ impl Node {
         if self.flat_div == 0 {
             self.flat
         } else {
-            self.flat / self.flat_div
+            self.flat.wrapping_div(self.flat_div)
         }
     }
     pub fn cum_value(&self) -> i64 {
         if self.cum_div == 0 {
             self.cum
         } else {
-            self.cum / self.cum_div
+            self.cum.wrapping_div(self.cum_div)
         }
     }
 }
@@ -114,7 +114,7 @@ impl Edge {
         if self.weight_div == 0 {
             self.weight
         } else {
-            self.weight / self.weight_div
+            self.weight.wrapping_div(self.weight_div)
         }
     }
 }
@@ -148,13 +148,14 @@ impl Graph {
     pub fn sum(&self) -> (i64, i64) {
         self.nodes.iter().fold((0, 0), |(f, c), &n| {
             let n = self.node(n);
-            (f + n.flat, c + n.cum)
+            // Go int64 arithmetic: sums of crafted values wrap, as in pprof
+            (f.wrapping_add(n.flat), c.wrapping_add(n.cum))
         })
     }
 
     /// Σ flat_value() over `nodes` (pprof `graphTotal`).
     pub fn flat_value_total(&self) -> i64 {
-        self.nodes.iter().map(|&n| self.node(n).flat_value()).sum()
+        self.nodes.iter().fold(0i64, |t, &n| t.wrapping_add(self.node(n).flat_value()))
     }
 
     /// Edges into `n`, sorted like pprof's `EdgeMap.Sort` (|weight| desc, source name, destination name).

@@ -35,15 +35,15 @@ impl Graph {
         match order {
             NodeOrder::FlatName => nodes.sort_by(|&a, &b| {
                 let (na, nb) = (this.node(a), this.node(b));
-                nb.flat.abs().cmp(&na.flat.abs())
+                nb.flat.wrapping_abs().cmp(&na.flat.wrapping_abs())
                     .then_with(|| t.compare_printable(na.info, nb.info))
-                    .then_with(|| nb.cum.abs().cmp(&na.cum.abs()))
+                    .then_with(|| nb.cum.wrapping_abs().cmp(&na.cum.wrapping_abs()))
                     .then_with(|| tie(a, b))
             }),
             NodeOrder::FlatCumName => nodes.sort_by(|&a, &b| {
                 let (na, nb) = (this.node(a), this.node(b));
-                nb.flat.abs().cmp(&na.flat.abs())
-                    .then_with(|| nb.cum.abs().cmp(&na.cum.abs()))
+                nb.flat.wrapping_abs().cmp(&na.flat.wrapping_abs())
+                    .then_with(|| nb.cum.wrapping_abs().cmp(&na.cum.wrapping_abs()))
                     .then_with(|| t.compare_printable(na.info, nb.info))
                     .then_with(|| tie(a, b))
             }),
@@ -70,9 +70,9 @@ impl Graph {
                 idx.sort_by(|&i, &j| {
                     let (a, b) = (nodes[i], nodes[j]);
                     let (na, nb) = (this.node(a), this.node(b));
-                    score[j].abs().cmp(&score[i].abs())
+                    score[j].wrapping_abs().cmp(&score[i].wrapping_abs())
                         .then_with(|| t.compare_printable(na.info, nb.info))
-                        .then_with(|| nb.flat.abs().cmp(&na.flat.abs()))
+                        .then_with(|| nb.flat.wrapping_abs().cmp(&na.flat.wrapping_abs()))
                         .then_with(|| tie(a, b))
                 });
                 nodes = idx.into_iter().map(|i| nodes[i]).collect();
@@ -95,7 +95,7 @@ impl Graph {
         } else {
             score += self.edge_entropy(&node.out_edges, node.flat);
         }
-        (score * node.cum as f64) as i64 + node.flat
+        ((score * node.cum as f64) as i64).wrapping_add(node.flat)
     }
 
     fn edge_entropy(&self, edges: &[EdgeId], own: i64) -> f64 {
@@ -104,16 +104,16 @@ impl Graph {
         for &e in edges {
             let w = self.edge(e).weight;
             if w > 0 {
-                total += w.abs();
+                total = total.wrapping_add(w);
             }
         }
         if total != 0 {
             for &e in edges {
-                let frac = self.edge(e).weight.abs() as f64 / total as f64;
+                let frac = self.edge(e).weight.wrapping_abs() as f64 / total as f64;
                 score += -frac * frac.log2();
             }
             if own > 0 {
-                let frac = own.abs() as f64 / total as f64;
+                let frac = own.wrapping_abs() as f64 / total as f64;
                 score += -frac * frac.log2();
             }
         }
@@ -125,7 +125,7 @@ impl Graph {
         v.sort_by(|&a, &b| {
             let (ea, eb) = (self.edge(a), self.edge(b));
             if ea.weight != eb.weight {
-                return eb.weight.abs().cmp(&ea.weight.abs());
+                return eb.weight.wrapping_abs().cmp(&ea.weight.wrapping_abs());
             }
             t.printable_name(self.node(ea.src).info)
                 .cmp(t.printable_name(self.node(eb.src).info))

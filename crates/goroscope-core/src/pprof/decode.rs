@@ -246,6 +246,12 @@ struct RawIdx {
 /// Decodes an uncompressed profile.proto message into a `Profile`. Does not run `check_valid`
 /// (callers do), but every cross reference in the result is a valid index.
 pub fn decode(data: &[u8]) -> Result<Profile, ProfileError> {
+    decode_limited(data, &super::Limits::default())
+}
+
+/// [`decode`], refusing profiles with more samples or locations than `limits` allow (checked
+/// before anything is allocated for them).
+pub fn decode_limited(data: &[u8], limits: &super::Limits) -> Result<Profile, ProfileError> {
     if data.is_empty() {
         return Err(ProfileError::Empty);
     }
@@ -273,6 +279,15 @@ pub fn decode(data: &[u8]) -> Result<Profile, ProfileError> {
         }
     }
     let _ = total_strings_bytes;
+    for (what, count, limit) in [
+        ("samples", counts[2], limits.max_samples),
+        ("locations", counts[4], limits.max_locations),
+        ("functions", counts[5], limits.max_locations),
+    ] {
+        if count > limit {
+            return Err(ProfileError::TooMany { what, count, limit });
+        }
+    }
 
     let mut p = Profile {
         strings: Vec::with_capacity(counts[6]),

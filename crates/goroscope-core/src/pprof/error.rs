@@ -17,6 +17,9 @@ pub enum ProfileError {
     #[error("decompressed size exceeds {limit} bytes; raise --max-decompressed")]
     DecompressedTooLarge { limit: u64 },
 
+    #[error("profile has {count} {what}, more than the limit of {limit}")]
+    TooMany { what: &'static str, count: usize, limit: usize },
+
     #[error("this is a goroutine dump, not a profile; use `goroscope stacks`")]
     GoroutineDump,
 

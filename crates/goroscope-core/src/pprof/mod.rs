@@ -24,11 +24,16 @@ pub use model::*;
 pub struct Limits {
     /// Largest accepted size of a gzipped input once decompressed (default 4 GiB).
     pub max_decompressed: u64,
+    /// Most samples a profile.proto may hold (default 20 000 000): an empty sample is 2 bytes
+    /// of input but ~72 bytes of memory, so this bounds what a crafted file can allocate.
+    pub max_samples: usize,
+    /// Most locations, and most functions, a profile.proto may hold (default 20 000 000).
+    pub max_locations: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_decompressed: 4 << 30 }
+        Limits { max_decompressed: 4 << 30, max_samples: 20_000_000, max_locations: 20_000_000 }
     }
 }
 
@@ -43,24 +48,32 @@ pub fn parse(data: &[u8], name: &str, limits: &Limits) -> Result<Profile, Profil
     } else {
         data
     };
-    let p = parse_uncompressed(data)?;
+    let p = parse_uncompressed_limited(data, limits)?;
     check_valid(&p)?;
     Ok(p)
 }
 
 /// Proto, then legacy formats (no gzip, no validation).
 pub fn parse_uncompressed(data: &[u8]) -> Result<Profile, ProfileError> {
+    parse_uncompressed_limited(data, &Limits::default())
+}
+
+/// [`parse_uncompressed`] with the record limits of `limits`.
+pub fn parse_uncompressed_limited(data: &[u8], limits: &Limits) -> Result<Profile, ProfileError> {
     if data.is_empty() {
         return Err(ProfileError::Empty);
     }
-    match decode::decode(data) {
+    match decode::decode_limited(data, limits) {
         Ok(p) => Ok(p),
-        Err(e @ (ProfileError::Empty | ProfileError::Concatenated { .. })) => Err(e),
+        Err(e @ (ProfileError::Empty | ProfileError::Concatenated { .. } | ProfileError::TooMany { .. })) => Err(e),
         Err(proto_err) => {
             if looks_like_goroutine_dump(data) {
                 return Err(ProfileError::GoroutineDump);
             }
             match legacy::parse_legacy(data)? {
+                Some(p) if p.samples.len() > limits.max_samples => {
+                    Err(ProfileError::TooMany { what: "samples", count: p.samples.len(), limit: limits.max_samples })
+                }
                 Some(p) => Ok(p),
                 None => Err(ProfileError::Unrecognized { proto: Box::new(proto_err) }),
             }

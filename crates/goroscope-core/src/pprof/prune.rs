@@ -18,12 +18,13 @@ pub fn simplify_func(f: &str) -> &str {
     let mut i = 0;
     let b = name.as_bytes();
     while i < b.len() {
-        let rest = &name[i..];
-        if rest.starts_with(RESERVED[0]) {
+        // bytes, not &str: `i` may be inside a multi-byte character
+        let rest = &b[i..];
+        if rest.starts_with(RESERVED[0].as_bytes()) {
             i += RESERVED[0].len();
             continue;
         }
-        if rest.starts_with(RESERVED[1]) {
+        if rest.starts_with(RESERVED[1].as_bytes()) {
             i += RESERVED[1].len();
             continue;
         }
@@ -142,5 +143,6 @@ mod tests {
         assert_eq!(simplify_func("(anonymous namespace)::f(int)"), "(anonymous namespace)::f");
         assert_eq!(simplify_func("A::operator()(int)"), "A::operator()");
         assert_eq!(simplify_func("main.(*T).m"), "main.");
+        assert_eq!(simplify_func("f\u{11e}(int)"), "f\u{11e}"); // fuzz: not a char boundary
     }
 }

@@ -24,8 +24,10 @@ pub(crate) fn print_tags(c: &mut Ctx) -> (String, Vec<String>, ReportData) {
                     scaled_label(value, unit, &c.output_unit)
                 }
             };
-            *tag_map.entry(key.clone()).or_default().entry(val).or_default() += v;
-            *totals.entry(key).or_default() += v;
+            let t = tag_map.entry(key.clone()).or_default().entry(val).or_default();
+            *t = t.wrapping_add(v);
+            let t = totals.entry(key).or_default();
+            *t = t.wrapping_add(v);
         }
     }
     let mut keys: Vec<&String> = tag_map.keys().collect();

@@ -43,7 +43,7 @@ pub(crate) fn print_text(c: &mut Ctx) -> (String, Vec<String>, ReportData) {
             (true, false) => InlineMark::Inline,
             _ => InlineMark::None,
         };
-        flat_sum += flat;
+        flat_sum = flat_sum.wrapping_add(flat);
         let name = g.name(n).to_string();
         let (fl, cl) = (c.format_value(flat), c.format_value(cum));
         let inl = match mark {

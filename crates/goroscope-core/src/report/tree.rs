@@ -59,7 +59,7 @@ pub(crate) fn print_tree(c: &mut Ctx) -> Result<Printed, ReportError> {
             let e = g.edge(e);
             callers.push(edge_row(&mut out, e, e.src, cum));
         }
-        flat_sum += flat;
+        flat_sum = flat_sum.wrapping_add(flat);
         let (fl, cl) = (c.format_value(flat), c.format_value(cum));
         let _ = writeln!(
             out,

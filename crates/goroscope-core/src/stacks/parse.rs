@@ -159,12 +159,21 @@ pub fn parse_chunked_limited(source: Source, name: &str, chunk_size: usize, limi
     let ranges = split_chunks(input, chunk_size.max(1));
     let n = ranges.len();
     let outs: Vec<ChunkOut> = if n == 1 {
-        vec![parse_chunk(input, 0..input.len(), true, true, limits)]
+        vec![parse_chunk(input, 0..input.len(), true, true, limits, 0)]
     } else {
+        // Line numbers are chunk-local (shifted in `merge`), except inside warning texts, which
+        // need each chunk's first line number up front. Every chunk but the last ends with `\n`.
+        let mut bases: Vec<u64> =
+            ranges.par_iter().map(|r| memchr::memchr_iter(b'\n', &input[r.clone()]).count() as u64).collect();
+        let mut acc = 0;
+        for b in bases.iter_mut() {
+            (*b, acc) = (acc, acc + *b);
+        }
         ranges
             .into_par_iter()
+            .zip(bases)
             .enumerate()
-            .map(|(i, r)| parse_chunk(input, r, i == 0, i == n - 1, limits))
+            .map(|(i, (r, base))| parse_chunk(input, r, i == 0, i == n - 1, limits, base))
             .collect()
     };
     let limit = |what: String, limit: usize, option| {
@@ -489,9 +498,11 @@ struct P<'a> {
     limits: Limits,
     /// The first limit exceeded: parsing of the chunk stops there.
     limit: Option<LimitHit>,
+    /// Lines before the chunk: `ln + line_base` is the global line number (for warning texts).
+    line_base: u64,
 }
 
-fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool, limits: &Limits) -> ChunkOut {
+fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool, limits: &Limits, line_base: u64) -> ChunkOut {
     let mut p = P {
         input,
         syms: Interner::new(),
@@ -519,6 +530,7 @@ fn parse_chunk(input: &[u8], r: Range<usize>, first: bool, last: bool, limits: &
         ln: 0,
         limits: *limits,
         limit: None,
+        line_base,
     };
     // Rough pre-sizing: ~75 bytes per frame line pair, ~1.5 KB per goroutine.
     let len = r.end - r.start;
@@ -841,12 +853,13 @@ impl<'a> P<'a> {
         let mut r = self.race.take().unwrap();
         if let Some((why, line, off)) = problem {
             r.truncated = true;
+            let race_line = r.line + self.line_base;
             let (line, off, msg) = if eof {
-                (line, off, format!("input ends inside the race report of line {}: {}", r.line, why))
+                (line, off, format!("input ends inside the race report of line {race_line}: {why}"))
             } else if let Some((l, o, text)) = at {
-                (l, o, format!("race report of line {}: {}; unexpected line `{}`", r.line, why, excerpt(text)))
+                (l, o, format!("race report of line {race_line}: {why}; unexpected line `{}`", excerpt(text)))
             } else {
-                (line, off, format!("race report of line {}: {}", r.line, why))
+                (line, off, format!("race report of line {race_line}: {why}"))
             };
             self.warn(line, off, msg);
         }
@@ -966,7 +979,7 @@ impl<'a> P<'a> {
     /// A new section starts at `ls`: warn if the previous one had no stack.
     fn end_race_section(&mut self, ls: usize, t: &[u8]) {
         if self.race_sec != RaceSec::None && !self.race_sec_ok {
-            let line = self.race.as_ref().map_or(0, |r| r.line);
+            let line = self.race.as_ref().map_or(0, |r| r.line + self.line_base);
             if let Some(r) = self.race.as_mut() {
                 r.truncated = true;
             }
@@ -999,7 +1012,7 @@ impl<'a> P<'a> {
         if let Some(r) = self.race.as_mut() {
             r.truncated = true;
         }
-        let line = self.race.as_ref().map_or(0, |r| r.line);
+        let line = self.race.as_ref().map_or(0, |r| r.line + self.line_base);
         self.warn(
             self.pend.line,
             self.pend.off,

@@ -213,9 +213,22 @@ impl SymbolTable {
     pub fn lookup(&self, addr: u64) -> Option<&str> {
         let i = self.syms.partition_point(|s| s.0 <= addr).checked_sub(1)?;
         let (start, size, name) = &self.syms[i];
-        if *size != 0 && addr >= start + size {
+        // addr >= start here; `start + size` can overflow in a crafted symbol table (fuzz)
+        if *size != 0 && addr - start >= *size {
             return None;
         }
         Some(name)
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use super::SymbolTable;
+
+    #[test]
+    fn symbol_ending_past_the_address_space() {
+        let t = SymbolTable { syms: vec![(u64::MAX - 8, 64, "huge".into())] };
+        assert_eq!(t.lookup(u64::MAX), Some("huge"));
+        assert_eq!(t.lookup(u64::MAX - 9), None);
     }
 }
