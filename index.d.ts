@@ -13,14 +13,20 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Profile {
   /**
    * Load profiles (paths or Buffers; gzip or not; profile.proto or Go's legacy text) off
-   * the main thread. `maxDecompressed` caps gzip output (bytes, default 4 GiB).
+   * the main thread. `maxDecompressed` caps gzip output (bytes, default 4 GiB); `binary`
+   * (an ELF path) symbolizes address-only locations after loading.
    */
-  static load(inputs: Array<string | Buffer>, maxDecompressed?: number | undefined | null): Promise<Profile>
+  static load(inputs: Array<string | Buffer>, maxDecompressed?: number | undefined | null, binary?: string | undefined | null): Promise<Profile>
   /**
    * Sample types, counts, period and times of the first source, as a FlatBuffers
    * `goroscope.profile.ProfileInfo`.
    */
   infoRaw(): Buffer
+  /**
+   * For a profile made from a goroutine dump: the functions where goroutines waiting at
+   * least `minWait` minutes are parked, most goroutines first (empty for other profiles).
+   */
+  get hungFunctions(): Array<HungFunction>
   /** Number of sources. */
   get sources(): number
   /**
@@ -32,8 +38,8 @@ export declare class Profile {
 
 /** A parsed dump kept in native memory for repeated queries. */
 export declare class StackDump {
-  /** Parse a dump off the main thread. */
-  static open(input: string | Buffer): Promise<StackDump>
+  /** Parse a dump off the main thread; only the `max*` limits of `options` are used. */
+  static open(input: string | Buffer, options?: StacksOptions | undefined | null): Promise<StackDump>
   /** Goroutines in the dump (debug=1 buckets count N each). */
   get goroutines(): number
   /** Records parsed (goroutines, or debug=1 buckets). */
@@ -53,10 +59,42 @@ export declare class StackDump {
 export declare function analyzeStacksRaw(input: string | Buffer, options?: StacksOptions | undefined | null, base?: string | Buffer | undefined | null): Promise<Buffer>
 
 /**
- * Run a whole pprof command line (`["-top", "cpu.pprof"]`): profile and base paths are
- * loaded natively. Resolves to a FlatBuffers `goroscope.profile.Report`.
+ * Apply `/debug/pprof/symbol` answers (`num_symbols: 1` then `0xADDR name` lines; several
+ * answers may be given) to a profile; resolves to the gzip profile.proto and stats.
  */
-export declare function runPprofRaw(args: Array<string>, maxDecompressed?: number | undefined | null): Promise<Buffer>
+export declare function applySymbolNamesRaw(input: string | Buffer, answers: Array<string>, options?: SymbolizeOptions | undefined | null): Promise<SymbolizeResult>
+
+/**
+ * The profile's samples folded into one call tree (root first, inlined frames expanded), as
+ * the JSON documented in `goroscope_core::flame` (safe to embed in an HTML script element).
+ * Apply pprof's filters first with a `-proto` report.
+ */
+export declare function flameJson(profile: Profile, title: string): Promise<string>
+
+/** Where hung goroutines are parked (a profile made from a dump). */
+export interface HungFunction {
+  /** Function name, as in the profile and in the graph's node tooltips. */
+  function: string
+  /** Goroutines waiting at least `minWait` minutes parked in it. */
+  goroutines: number
+  /** Their longest wait in minutes. */
+  maxWaitMinutes: number
+}
+
+/**
+ * Parse a goroutine dump (path or Buffer, gzip or plain) off the main thread and convert it
+ * to a pprof profile: sample type goroutine/count, one sample per group of identical stacks,
+ * string labels `state` and `wait`. `minWait` (default 1) chooses which goroutines count as
+ * hung for `Profile.hungFunctions`.
+ */
+export declare function profileFromStacks(input: string | Buffer, minWait?: number | undefined | null): Promise<Profile>
+
+/**
+ * Run a whole pprof command line (`["-top", "cpu.pprof"]`): profile and base paths are
+ * loaded natively (and symbolized from the ELF `binary` when given). Resolves to a FlatBuffers
+ * `goroscope.profile.Report`.
+ */
+export declare function runPprofRaw(args: Array<string>, maxDecompressed?: number | undefined | null, binary?: string | undefined | null): Promise<Buffer>
 
 /** Options of `analyzeStacks` and `StackDump.analyze`; every field is optional. */
 export interface StacksOptions {
@@ -72,4 +110,58 @@ export interface StacksOptions {
   top?: number
   /** `"count"` (default) or `"wait"`. */
   sort?: string
+  /** Largest size a gzipped dump may inflate to, in bytes (default 4 GiB). */
+  maxDecompressed?: number
+  /** Most goroutine records a dump may hold (default 10 000 000). */
+  maxGoroutines?: number
+  /** Most frames in one goroutine's stack (default 100 000). */
+  maxFramesPerGoroutine?: number
 }
+
+/** Options of `symbolizeRaw` and the remote functions; every field is optional. */
+export interface SymbolizeOptions {
+  /**
+   * `"auto"` (default: Go pclntab, then DWARF, then the symbol table), `"pclntab"`,
+   * `"dwarf"` or `"symtab"`.
+   */
+  prefer?: string
+  /** Replace lines that locations already have. */
+  force?: boolean
+  /** Cap on gzip output when reading the profile (bytes). */
+  maxDecompressed?: number
+}
+
+/**
+ * Symbolize a profile (path or Buffer) from an ELF binary (path); resolves to the gzip
+ * profile.proto and stats. A binary that matches none of the profile's mappings, or that is
+ * not ELF, is a `GOROSCOPE_SYMBOLIZE` error.
+ */
+export declare function symbolizeRaw(input: string | Buffer, binary: string, options?: SymbolizeOptions | undefined | null): Promise<SymbolizeResult>
+
+/** A symbolized profile: gzip profile.proto and what was done. */
+export interface SymbolizeResult {
+  profile: Buffer
+  stats: SymbolizeStats
+}
+
+/** What symbolization did (see `goroscope_core::symbolize::Stats`). */
+export interface SymbolizeStats {
+  mappings: number
+  locations: number
+  symbolized: number
+  unresolved: number
+  byPclntab: number
+  byDwarf: number
+  bySymtab: number
+  byRemote: number
+  /** The Go pclntab layout found (`go1.20`, …). */
+  pclntab?: string
+  hasDwarf: boolean
+  hasSymtab: boolean
+}
+
+/**
+ * The addresses (`0x…`) of a profile's locations that have no lines, in mappings not yet
+ * symbolized: what to ask a live program's `/debug/pprof/symbol` about.
+ */
+export declare function unsymbolizedAddresses(input: string | Buffer, options?: SymbolizeOptions | undefined | null): Promise<string[]>

@@ -13,3 +13,9 @@ if ! flatc --version 2>/dev/null | grep -q '25.12.19'; then
 fi
 npm ci --no-audit --no-fund
 cargo fetch --locked
+# a real kubo daemon for the collect/report tests (cached in ~/.cache/goroscope/bin)
+scripts/install-kubo.sh
+# headless Chromium (Debian's) for the HTML report test and the rendering tests (render.spec.ts)
+if ! command -v chromium >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq chromium
+fi

@@ -8,6 +8,8 @@ import { analyzeStacks } from './stacks'
 import { palette, wantColor } from './render/color'
 import { renderStacksText } from './render/stacks-text'
 import { writeAtomic } from './io'
+import { runSymbolizeCommand } from './cli-symbolize'
+import { nodeCommands } from './cli-node'
 
 async function emit(text: string, output: string | undefined) {
   if (output) await writeAtomic(output, text)
@@ -25,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       code = (e as { code?: string })?.code === 'ENOENT' ? 2 : 1
     }
   }
+  if (argv[0] === 'symbolize') return runSymbolizeCommand(argv.slice(1))
   if (argv.length > 0 && PPROF_COMMANDS.has(argv[0])) {
     // pprof's single-dash flags do not survive yargs; the core's flag parser takes them as they are.
     if (argv.includes('--help') || argv.includes('-h')) {
@@ -59,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('exact', { type: 'boolean', default: false, describe: 'group only identical stacks (arguments and pc offsets included)' })
           .option('diff', { type: 'string', describe: 'a base dump: show which groups grew since it' })
           .option('color', { type: 'boolean', describe: 'force colour on or off (default: on a TTY)' })
+          .option('max-decompressed', { type: 'number', describe: 'refuse a gzipped dump that inflates to more than BYTES (default 4 GiB)' })
           .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (atomically) instead of stdout' }),
       async (a) => {
         try {
@@ -73,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
             sort: a.sort,
             similarity: a.exact ? 'exact' : 'loose',
             diff: a.diff,
+            maxDecompressed: a['max-decompressed'],
           })
           if (a.json) {
             await emit(JSON.stringify(report.toJSON(), null, 2) + '\n', a.output)
@@ -86,7 +91,9 @@ export async function main(argv: string[]): Promise<number> {
         }
       },
     )
-    .command('top|traces|tree|peek|raw|tags|comments|proto|pprof', 'pprof reports with pprof\'s flags (goroscope top --help)')
+    .command(nodeCommands((c) => (code = c)))
+    .command('top|traces|tree|peek|raw|tags|comments|proto|pprof|dot|svg|web|flame', 'pprof reports with pprof\'s flags (goroscope top --help)')
+    .command('symbolize <profile>', 'fill in functions, files and lines of an address-only profile from its binary or the live program (goroscope symbolize --help)')
     .demandCommand(1, 'name a command: goroscope stacks FILE, goroscope top PROFILE')
     .strict()
     .fail((msg, err) => {

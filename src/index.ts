@@ -9,6 +9,7 @@ export type {
   Group,
   GroupDelta,
   Lock,
+  LimitOptions,
   LockKind,
   Race,
   RaceAccess,
@@ -22,6 +23,7 @@ export type {
 export { GoroscopeError } from './native'
 export { Profile, ProfileReport, runPprof, pprofArgs } from './profile'
 export type {
+  HungFunction,
   InlineMark,
   LabelValues,
   ProfileInfo,
@@ -36,3 +38,15 @@ export type {
   TreeNode,
   ValueType,
 } from './profile'
+export { symbolize, symbolizeRemote, fetchSymbols } from './symbolize'
+export type { RemoteOptions, SymbolizeOptions, SymbolizeResult, SymbolizeStats } from './symbolize'
+// Node bug-report bundles: collecting from a live node, and reporting on any bundle.
+export { collect } from './collect/run'
+export type { CollectOptions, CollectResult } from './collect/run'
+export { discover as discoverApi, parseApi } from './collect/target'
+export type { Target } from './collect/target'
+export type { Manifest, ManifestItem } from './collect/manifest'
+export { analyzeSource } from './report-node/analyze'
+export type { NodeReport, ProfileSummary, GoroutineSummary, FileEntry } from './report-node/analyze'
+export { readSource } from './bundle/source'
+export type { Entry, Skipped, ReadLimits, SourceContents } from './bundle/entry'

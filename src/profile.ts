@@ -7,10 +7,10 @@ import * as flatbuffers from 'flatbuffers'
 import * as fb from './generated/goroscope/profile'
 import { call, native } from './native'
 
-export type ReportKind = 'top' | 'tree' | 'traces' | 'tags' | 'comments' | 'raw' | 'proto'
+export type ReportKind = 'top' | 'tree' | 'traces' | 'tags' | 'comments' | 'raw' | 'proto' | 'dot'
 export type InlineMark = 'none' | 'inline' | 'partialInline'
 
-const KINDS: ReportKind[] = ['top', 'tree', 'traces', 'tags', 'comments', 'raw', 'proto']
+const KINDS: ReportKind[] = ['top', 'tree', 'traces', 'tags', 'comments', 'raw', 'proto', 'dot']
 const INLINE: InlineMark[] = ['none', 'inline', 'partialInline']
 
 export interface ValueType {
@@ -84,6 +84,12 @@ export interface TagKey {
   totalLabel: string
   pct: number
   values: TagValue[]
+}
+/** Where hung goroutines are parked, for a profile made from a goroutine dump. */
+export interface HungFunction {
+  function: string
+  goroutines: number
+  maxWaitMinutes: number
 }
 export interface ProfileReportJSON {
   kind: ReportKind
@@ -352,11 +358,37 @@ export class Profile {
 
   /**
    * Load profiles (paths or Buffers; gzip or not; profile.proto or the legacy text Go writes)
-   * off the main thread. `maxDecompressed` caps gzip output in bytes (default 4 GiB).
+   * off the main thread. `maxDecompressed` caps gzip output in bytes (default 4 GiB); `binary`
+   * (the ELF file that produced them) symbolizes address-only locations (see symbolize.ts).
    */
-  static async load(input: string | Buffer | Array<string | Buffer>, options: { maxDecompressed?: number } = {}): Promise<Profile> {
+  static async load(input: string | Buffer | Array<string | Buffer>, options: { maxDecompressed?: number; binary?: string } = {}): Promise<Profile> {
     const inputs = Array.isArray(input) ? input : [input]
-    return new Profile(await call(() => native.Profile.load(inputs, options.maxDecompressed)))
+    return new Profile(await call(() => native.Profile.load(inputs, options.maxDecompressed, options.binary)))
+  }
+
+  /**
+   * A goroutine dump (path or Buffer, gzip or plain) as a profile, parsed off the main thread:
+   * sample type goroutine/count, one sample per group of identical stacks, string labels
+   * `state` and `wait` (a minutes bucket). Every report works on it (`-dot` shows where
+   * goroutines are parked); `hungFunctions` lists where those waiting at least `minWait`
+   * minutes (default 1) are parked.
+   */
+  static async fromStacks(input: string | Buffer, options: { minWait?: number } = {}): Promise<Profile> {
+    return new Profile(await call(() => native.profileFromStacks(input, options.minWait)))
+  }
+
+  /** For a profile made by `fromStacks`: where hung goroutines are parked (else empty). */
+  get hungFunctions(): HungFunction[] {
+    return this.inner.hungFunctions
+  }
+
+  /**
+   * The samples folded into one call tree for a flame graph, as compact JSON (documented in
+   * crates/goroscope-core/src/flame.rs; safe inside an HTML script element). Filter first
+   * with a `-proto` report and `Profile.load` of its bytes.
+   */
+  flameJSON(title = ''): Promise<string> {
+    return call(() => native.flameJson(this.inner, title))
   }
 
   /** Sample types, counts, period and times (of the first source). */
@@ -400,9 +432,14 @@ export class Profile {
   raw(o: ReportOptions = {}): Promise<ProfileReport> {
     return this.report(['-raw', ...pprofArgs(o)])
   }
+  /** pprof's `-dot`: the call graph in Graphviz DOT (in `text`), byte for byte as
+   *  `go tool pprof -dot` prints it (entropy-ordered nodes, nodelets, default -nodecount=80). */
+  dot(o: ReportOptions = {}): Promise<ProfileReport> {
+    return this.report(['-dot', ...pprofArgs(o)])
+  }
 }
 
 /** Run a whole pprof command line, e.g. `['-top', '-nodecount=5', 'cpu.pprof']`. */
-export async function runPprof(args: string[], options: { maxDecompressed?: number } = {}): Promise<ProfileReport> {
-  return new ProfileReport(await call(() => native.runPprofRaw(args, options.maxDecompressed)))
+export async function runPprof(args: string[], options: { maxDecompressed?: number; binary?: string } = {}): Promise<ProfileReport> {
+  return new ProfileReport(await call(() => native.runPprofRaw(args, options.maxDecompressed, options.binary)))
 }

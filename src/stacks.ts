@@ -28,7 +28,17 @@ export interface StacksOptions {
   sort?: 'count' | 'wait'
 }
 
-export interface AnalyzeOptions extends StacksOptions {
+/** Resource limits of reading a dump (README "Limits"); exceeding one is a `GOROSCOPE_LIMIT` error. */
+export interface LimitOptions {
+  /** Largest size a gzipped dump may inflate to, in bytes (default 4 GiB). */
+  maxDecompressed?: number
+  /** Most goroutine records (goroutines, debug=1 buckets) a dump may hold (default 10 000 000). */
+  maxGoroutines?: number
+  /** Most frames in one goroutine's stack (default 100 000). */
+  maxFramesPerGoroutine?: number
+}
+
+export interface AnalyzeOptions extends StacksOptions, LimitOptions {
   /** A base dump (path, Buffer or StackDump) to diff against, for leak hunting. */
   diff?: string | Buffer | StackDump
 }
@@ -333,7 +343,15 @@ export class StacksReport {
   }
 }
 
-function nativeOptions(o: StacksOptions) {
+function limitOptions(o: LimitOptions) {
+  const { maxDecompressed, maxGoroutines, maxFramesPerGoroutine } = o
+  for (const [k, v] of Object.entries({ maxDecompressed, maxGoroutines, maxFramesPerGoroutine })) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new GoroscopeError('GOROSCOPE_OPTIONS', `${k} must be a whole number ≥ 1, not ${v}`)
+  }
+  return { maxDecompressed, maxGoroutines, maxFramesPerGoroutine }
+}
+
+function nativeOptions(o: StacksOptions & LimitOptions) {
   const { similarity, minWait, state, match, top, sort } = o
   if (minWait !== undefined && (!Number.isInteger(minWait) || minWait < 0)) {
     throw new GoroscopeError('GOROSCOPE_OPTIONS', `minWait must be a whole number of minutes ≥ 0, not ${minWait}`)
@@ -341,7 +359,7 @@ function nativeOptions(o: StacksOptions) {
   if (top !== undefined && (!Number.isInteger(top) || top < 0)) {
     throw new GoroscopeError('GOROSCOPE_OPTIONS', `top must be a whole number ≥ 0, not ${top}`)
   }
-  return { similarity, minWait, state, match, top, sort }
+  return { similarity, minWait, state, match, top, sort, ...limitOptions(o) }
 }
 
 /**
@@ -352,7 +370,7 @@ export async function analyzeStacks(input: string | Buffer, options: AnalyzeOpti
   const opts = nativeOptions(options)
   const base = options.diff
   if (base instanceof StackDump) {
-    const dump = await StackDump.open(input)
+    const dump = await StackDump.open(input, options)
     return dump.analyze({ ...options, diff: base })
   }
   const buf = await call(() => native.analyzeStacksRaw(input, opts, base ?? null))
@@ -363,9 +381,10 @@ export async function analyzeStacks(input: string | Buffer, options: AnalyzeOpti
 export class StackDump {
   private constructor(private readonly inner: InstanceType<typeof native.StackDump>) {}
 
-  /** Parse a dump (path or Buffer) off the main thread. */
-  static async open(input: string | Buffer): Promise<StackDump> {
-    return new StackDump(await call(() => native.StackDump.open(input)))
+  /** Parse a dump (path or Buffer) off the main thread, within `limits`. */
+  static async open(input: string | Buffer, limits: LimitOptions = {}): Promise<StackDump> {
+    const opts = limitOptions(limits)
+    return new StackDump(await call(() => native.StackDump.open(input, opts)))
   }
 
   /** Goroutines in the dump (debug=1 buckets count N each). */

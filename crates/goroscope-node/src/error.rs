@@ -1,6 +1,7 @@
 //! Core errors → JS errors, mapped once here. Each message starts with a stable code in
 //! brackets (`[GOROSCOPE_IO]`, `[GOROSCOPE_GZIP]`, `[GOROSCOPE_PARSE]`, `[GOROSCOPE_PROFILE]`,
-//! `[GOROSCOPE_OPTIONS]`, `[GOROSCOPE_REPORT]`, `[GOROSCOPE_PANIC]`), which the TypeScript layer
+//! `[GOROSCOPE_OPTIONS]`, `[GOROSCOPE_REPORT]`, `[GOROSCOPE_SYMBOLIZE]`, `[GOROSCOPE_LIMIT]` (a resource
+//! limit was exceeded), `[GOROSCOPE_PANIC]`), which the TypeScript layer
 //! moves into `error.code` (async napi tasks only carry a Status).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -26,11 +27,20 @@ pub enum CoreError {
     Flags(#[from] FlagError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error("{path}: {source}")]
+    Symbolize { path: String, source: goroscope_core::symbolize::SymbolizeError },
+    #[error("{0}")]
+    Options(String),
 }
 
 impl CoreError {
     fn code(&self) -> &'static str {
         match self {
+            CoreError::Source(SourceError::TooLarge { .. })
+            | CoreError::Parse(ParseError::Limit { .. })
+            | CoreError::Profile {
+                source: ProfileError::DecompressedTooLarge { .. } | ProfileError::TooMany { .. }, ..
+            } => "GOROSCOPE_LIMIT",
             CoreError::Source(SourceError::Io { .. }) => "GOROSCOPE_IO",
             CoreError::Source(SourceError::Gzip { .. }) => "GOROSCOPE_GZIP",
             CoreError::Parse(_) => "GOROSCOPE_PARSE",
@@ -38,6 +48,8 @@ impl CoreError {
             CoreError::Profile { .. } => "GOROSCOPE_PROFILE",
             CoreError::Flags(_) => "GOROSCOPE_OPTIONS",
             CoreError::Report(_) => "GOROSCOPE_REPORT",
+            CoreError::Symbolize { .. } => "GOROSCOPE_SYMBOLIZE",
+            CoreError::Options(_) => "GOROSCOPE_OPTIONS",
         }
     }
 }

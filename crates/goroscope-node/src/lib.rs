@@ -8,6 +8,8 @@
 mod convert;
 mod error;
 mod profile;
+mod render;
+mod symbolize;
 #[allow(clippy::all, unused_imports, dead_code, non_snake_case, mismatched_lifetime_syntaxes)]
 #[path = "generated/profile_generated.rs"]
 mod profile_generated;
@@ -35,20 +37,56 @@ pub enum DumpRef {
 }
 
 impl DumpRef {
-    fn from_js(input: Either<String, Buffer>) -> DumpRef {
+    pub(crate) fn from_js(input: Either<String, Buffer>) -> DumpRef {
         match input {
             Either::A(p) => DumpRef::Path(PathBuf::from(p)),
             Either::B(b) => DumpRef::Bytes(b.to_vec()),
         }
     }
 
-    fn load(self) -> std::result::Result<Arc<Dump>, CoreError> {
+    pub(crate) fn load(self) -> std::result::Result<Arc<Dump>, CoreError> {
+        self.load_limited(&DumpLimits::default())
+    }
+
+    pub(crate) fn load_limited(self, limits: &DumpLimits) -> std::result::Result<Arc<Dump>, CoreError> {
         let (source, name) = match self {
             DumpRef::Parsed(d) => return Ok(d),
-            DumpRef::Path(p) => (Source::open(&p)?, p.display().to_string()),
-            DumpRef::Bytes(b) => (Source::from_bytes(b, "<buffer>")?, "<buffer>".to_string()),
+            DumpRef::Path(p) => (Source::open_limited(&p, limits.max_decompressed)?, p.display().to_string()),
+            DumpRef::Bytes(b) => (Source::from_bytes_limited(b, "<buffer>", limits.max_decompressed)?, "<buffer>".to_string()),
         };
-        Ok(Arc::new(parse::parse(source, &name)?))
+        Ok(Arc::new(parse::parse_limited(source, &name, &limits.parse)?))
+    }
+}
+
+/// The resource limits of reading a dump (README "Limits").
+#[derive(Clone, Copy)]
+pub struct DumpLimits {
+    max_decompressed: u64,
+    parse: parse::Limits,
+}
+
+impl Default for DumpLimits {
+    fn default() -> Self {
+        DumpLimits { max_decompressed: goroscope_core::source::DEFAULT_MAX_DECOMPRESSED, parse: parse::Limits::default() }
+    }
+}
+
+impl DumpLimits {
+    fn from_options(o: Option<&StacksOptions>) -> DumpLimits {
+        let mut l = DumpLimits::default();
+        let pos = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 1.0);
+        if let Some(o) = o {
+            if let Some(v) = pos(o.max_decompressed) {
+                l.max_decompressed = v as u64;
+            }
+            if let Some(v) = pos(o.max_goroutines) {
+                l.parse.max_goroutines = v as usize;
+            }
+            if let Some(v) = pos(o.max_frames_per_goroutine) {
+                l.parse.max_frames_per_goroutine = v as usize;
+            }
+        }
+        l
     }
 }
 
@@ -69,12 +107,19 @@ pub struct StacksOptions {
     pub top: Option<u32>,
     /// `"count"` (default) or `"wait"`.
     pub sort: Option<String>,
+    /// Largest size a gzipped dump may inflate to, in bytes (default 4 GiB).
+    pub max_decompressed: Option<f64>,
+    /// Most goroutine records a dump may hold (default 10 000 000).
+    pub max_goroutines: Option<f64>,
+    /// Most frames in one goroutine's stack (default 100 000).
+    pub max_frames_per_goroutine: Option<f64>,
 }
 
 pub struct AnalyzeTask {
     dump: Option<DumpRef>,
     base: Option<DumpRef>,
     options: std::result::Result<analyze::Options, String>,
+    limits: DumpLimits,
 }
 
 impl Task for AnalyzeTask {
@@ -85,9 +130,10 @@ impl Task for AnalyzeTask {
         let options = self.options.clone().map_err(|m| Error::new(Status::InvalidArg, format!("[GOROSCOPE_OPTIONS] {m}")))?;
         let dump = self.dump.take().expect("compute runs once");
         let base = self.base.take();
+        let limits = self.limits;
         guard(move || {
-            let dump = dump.load()?;
-            let base = base.map(DumpRef::load).transpose()?;
+            let dump = dump.load_limited(&limits)?;
+            let base = base.map(|b| b.load_limited(&limits)).transpose()?;
             let report = analyze::analyze(&dump, base.as_deref(), &options);
             Ok(convert::report_to_flatbuffer(&report))
         })
@@ -106,10 +152,12 @@ pub fn analyze_stacks_raw(
     options: Option<StacksOptions>,
     base: Option<Either<String, Buffer>>,
 ) -> AsyncTask<AnalyzeTask> {
+    let limits = DumpLimits::from_options(options.as_ref());
     AsyncTask::new(AnalyzeTask {
         dump: Some(DumpRef::from_js(input)),
         base: base.map(DumpRef::from_js),
         options: convert::options(options.unwrap_or_default()),
+        limits,
     })
 }
 
@@ -121,6 +169,7 @@ pub struct StackDump {
 
 pub struct OpenTask {
     input: Option<DumpRef>,
+    limits: DumpLimits,
 }
 
 impl Task for OpenTask {
@@ -129,7 +178,8 @@ impl Task for OpenTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         let input = self.input.take().expect("compute runs once");
-        guard(move || input.load())
+        let limits = self.limits;
+        guard(move || input.load_limited(&limits))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -139,10 +189,10 @@ impl Task for OpenTask {
 
 #[napi]
 impl StackDump {
-    /// Parse a dump off the main thread.
+    /// Parse a dump off the main thread; only the `max*` limits of `options` are used.
     #[napi(ts_return_type = "Promise<StackDump>")]
-    pub fn open(input: Either<String, Buffer>) -> AsyncTask<OpenTask> {
-        AsyncTask::new(OpenTask { input: Some(DumpRef::from_js(input)) })
+    pub fn open(input: Either<String, Buffer>, options: Option<StacksOptions>) -> AsyncTask<OpenTask> {
+        AsyncTask::new(OpenTask { input: Some(DumpRef::from_js(input)), limits: DumpLimits::from_options(options.as_ref()) })
     }
 
     /// Goroutines in the dump (debug=1 buckets count N each).
@@ -180,6 +230,7 @@ impl StackDump {
             dump: Some(DumpRef::Parsed(self.dump.clone())),
             base: base.map(|b| DumpRef::Parsed(b.dump.clone())),
             options: convert::options(options.unwrap_or_default()),
+            limits: DumpLimits::default(),
         })
     }
 }

@@ -60,13 +60,15 @@ fn run_report(
     mut sources: Vec<ProfileRef>,
     args: &[String],
     limits: &Limits,
+    binary: Option<&std::path::Path>,
 ) -> std::result::Result<Vec<u8>, CoreError> {
     let (opts, positional) = flags::parse_args(&flags::flags_first(args))?;
     sources.extend(positional.into_iter().map(|p| ProfileRef::Path(PathBuf::from(p))));
     if sources.is_empty() {
         return Err(CoreError::Report(report::ReportError::NoProfile));
     }
-    let profiles = sources.into_iter().map(|s| s.load(limits)).collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut profiles = sources.into_iter().map(|s| s.load(limits)).collect::<std::result::Result<Vec<_>, _>>()?;
+    crate::symbolize::symbolize_all(&mut profiles, binary)?;
     let base = if opts.base.is_empty() {
         None
     } else {
@@ -74,7 +76,8 @@ fn run_report(
             opts.base
                 .iter()
                 .map(|b| ProfileRef::Path(PathBuf::from(b)).load(limits))
-                .collect::<std::result::Result<Vec<_>, _>>()?,
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .and_then(|mut b| crate::symbolize::symbolize_all(&mut b, binary).map(|_| b))?,
         )
     };
     let out = report::run(profiles, base, &opts)?;
@@ -274,6 +277,13 @@ pub fn report_to_flatbuffer(r: &ReportOutput) -> Vec<u8> {
             args.kind = fb::ReportKind::Proto;
             args.proto = Some(b.create_vector(bytes));
         }
+        ReportData::Dot(d) => {
+            // The DOT itself is `text`.
+            args.kind = fb::ReportKind::Dot;
+            args.shown_total = d.shown_total;
+            args.dropped_nodes = d.dropped_nodes as u64;
+            args.node_count_before_limit = d.node_count_before_limit as u64;
+        }
     }
     let root = fb::Report::create(&mut b, &args);
     b.finish(root, None);
@@ -317,6 +327,7 @@ fn info_to_flatbuffer(p: &CoreProfile) -> Vec<u8> {
 pub struct LoadTask {
     sources: Vec<ProfileRef>,
     limits: Limits,
+    binary: Option<PathBuf>,
 }
 
 impl Task for LoadTask {
@@ -326,11 +337,16 @@ impl Task for LoadTask {
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let limits = self.limits.clone();
-        guard(move || sources.into_iter().map(|s| s.load(&limits)).collect())
+        let binary = self.binary.take();
+        guard(move || {
+            let mut out = sources.into_iter().map(|s| s.load(&limits)).collect::<std::result::Result<Vec<_>, _>>()?;
+            crate::symbolize::symbolize_all(&mut out, binary.as_deref())?;
+            Ok(out)
+        })
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(Profile { sources: output.into_iter().map(Arc::new).collect(), limits: self.limits.clone() })
+        Ok(Profile { sources: output.into_iter().map(Arc::new).collect(), limits: self.limits.clone(), hung: Vec::new() })
     }
 }
 
@@ -338,6 +354,7 @@ pub struct ReportTask {
     sources: Vec<ProfileRef>,
     args: Vec<String>,
     limits: Limits,
+    binary: Option<PathBuf>,
 }
 
 impl Task for ReportTask {
@@ -348,7 +365,8 @@ impl Task for ReportTask {
         let sources = std::mem::take(&mut self.sources);
         let args = std::mem::take(&mut self.args);
         let limits = self.limits.clone();
-        guard(move || run_report(sources, &args, &limits))
+        let binary = self.binary.take();
+        guard(move || run_report(sources, &args, &limits, binary.as_deref()))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -359,17 +377,25 @@ impl Task for ReportTask {
 /// One or more pprof profiles loaded into native memory (several are merged by reports).
 #[napi]
 pub struct Profile {
-    sources: Vec<Arc<CoreProfile>>,
-    limits: Limits,
+    pub(crate) sources: Vec<Arc<CoreProfile>>,
+    pub(crate) limits: Limits,
+    /// For a profile made from a goroutine dump (`profileFromStacks`): where hung goroutines
+    /// are parked (see `goroscope_core::stacks::to_profile`); empty otherwise.
+    pub(crate) hung: Vec<goroscope_core::stacks::to_profile::HungFunction>,
 }
 
 #[napi]
 impl Profile {
     /// Load profiles (paths or Buffers; gzip or not; profile.proto or Go's legacy text) off
-    /// the main thread. `maxDecompressed` caps gzip output (bytes, default 4 GiB).
+    /// the main thread. `maxDecompressed` caps gzip output (bytes, default 4 GiB); `binary`
+    /// (an ELF path) symbolizes address-only locations after loading.
     #[napi(ts_return_type = "Promise<Profile>")]
-    pub fn load(inputs: Vec<Either<String, Buffer>>, max_decompressed: Option<f64>) -> AsyncTask<LoadTask> {
-        AsyncTask::new(LoadTask { sources: inputs.into_iter().map(ProfileRef::from_js).collect(), limits: limits(max_decompressed) })
+    pub fn load(inputs: Vec<Either<String, Buffer>>, max_decompressed: Option<f64>, binary: Option<String>) -> AsyncTask<LoadTask> {
+        AsyncTask::new(LoadTask {
+            sources: inputs.into_iter().map(ProfileRef::from_js).collect(),
+            limits: limits(max_decompressed),
+            binary: binary.map(PathBuf::from),
+        })
     }
 
     /// Sample types, counts, period and times of the first source, as a FlatBuffers
@@ -377,6 +403,13 @@ impl Profile {
     #[napi]
     pub fn info_raw(&self) -> Buffer {
         info_to_flatbuffer(&self.sources[0]).into()
+    }
+
+    /// For a profile made from a goroutine dump: the functions where goroutines waiting at
+    /// least `minWait` minutes are parked, most goroutines first (empty for other profiles).
+    #[napi(getter)]
+    pub fn hung_functions(&self) -> Vec<crate::render::HungFunction> {
+        self.hung.iter().map(crate::render::HungFunction::from).collect()
     }
 
     /// Number of sources.
@@ -393,13 +426,15 @@ impl Profile {
             sources: self.sources.iter().cloned().map(ProfileRef::Loaded).collect(),
             args,
             limits: self.limits.clone(),
+            binary: None,
         })
     }
 }
 
 /// Run a whole pprof command line (`["-top", "cpu.pprof"]`): profile and base paths are
-/// loaded natively. Resolves to a FlatBuffers `goroscope.profile.Report`.
+/// loaded natively (and symbolized from the ELF `binary` when given). Resolves to a FlatBuffers
+/// `goroscope.profile.Report`.
 #[napi(ts_return_type = "Promise<Buffer>")]
-pub fn run_pprof_raw(args: Vec<String>, max_decompressed: Option<f64>) -> AsyncTask<ReportTask> {
-    AsyncTask::new(ReportTask { sources: Vec::new(), args, limits: limits(max_decompressed) })
+pub fn run_pprof_raw(args: Vec<String>, max_decompressed: Option<f64>, binary: Option<String>) -> AsyncTask<ReportTask> {
+    AsyncTask::new(ReportTask { sources: Vec::new(), args, limits: limits(max_decompressed), binary: binary.map(PathBuf::from) })
 }

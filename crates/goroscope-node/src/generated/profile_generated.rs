@@ -101,10 +101,10 @@ impl ::flatbuffers::SimpleToVerifyInSlice for InlineMark {}
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
 pub const ENUM_MIN_REPORT_KIND: u8 = 0;
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
-pub const ENUM_MAX_REPORT_KIND: u8 = 6;
+pub const ENUM_MAX_REPORT_KIND: u8 = 7;
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
 #[allow(non_camel_case_types)]
-pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 7] = [
+pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 8] = [
   ReportKind::Top,
   ReportKind::Tree,
   ReportKind::Traces,
@@ -112,6 +112,7 @@ pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 7] = [
   ReportKind::Comments,
   ReportKind::Raw,
   ReportKind::Proto,
+  ReportKind::Dot,
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -126,9 +127,10 @@ impl ReportKind {
   pub const Comments: Self = Self(4);
   pub const Raw: Self = Self(5);
   pub const Proto: Self = Self(6);
+  pub const Dot: Self = Self(7);
 
   pub const ENUM_MIN: u8 = 0;
-  pub const ENUM_MAX: u8 = 6;
+  pub const ENUM_MAX: u8 = 7;
   pub const ENUM_VALUES: &'static [Self] = &[
     Self::Top,
     Self::Tree,
@@ -137,6 +139,7 @@ impl ReportKind {
     Self::Comments,
     Self::Raw,
     Self::Proto,
+    Self::Dot,
   ];
   /// Returns the variant's name or "" if unknown.
   pub fn variant_name(self) -> Option<&'static str> {
@@ -148,6 +151,7 @@ impl ReportKind {
       Self::Comments => Some("Comments"),
       Self::Raw => Some("Raw"),
       Self::Proto => Some("Proto"),
+      Self::Dot => Some("Dot"),
       _ => None,
     }
   }

@@ -9,5 +9,6 @@ export enum ReportKind {
   Tags = 3,
   Comments = 4,
   Raw = 5,
-  Proto = 6
+  Proto = 6,
+  Dot = 7
 }
