@@ -13,53 +13,19 @@
 //! edge line with node ids replaced by the node's own attributes, sorted).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use goroscope_core::pprof::{self, Function, Label, LabelValue, Limits, Line, Location, Mapping, Profile, Sample, ValueType};
 use goroscope_core::report;
 
+mod common;
+use common::{first_diff, go_binary, go_pprof, ours, strings};
+
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/google-pprof");
 
-fn go_binary() -> PathBuf {
-    for cand in ["go", "/usr/local/go/bin/go", "/usr/lib/go/bin/go"] {
-        if Command::new(cand).arg("version").output().is_ok_and(|o| o.status.success()) {
-            return PathBuf::from(cand);
-        }
-    }
-    panic!("dot_vs_go: the Go toolchain is required (go tool pprof is the oracle)");
-}
 
-fn go_pprof(go: &Path, args: &[String], file: &Path) -> Result<String, String> {
-    let out = Command::new(go)
-        .args(["tool", "pprof", "-symbolize=none"])
-        .args(args)
-        .arg(file)
-        .env("TZ", "UTC")
-        .env("PPROF_TMPDIR", std::env::temp_dir())
-        .env("GOTOOLCHAIN", "local")
-        .stdin(Stdio::null())
-        .output()
-        .expect("running go tool pprof");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
 
-fn ours(args: &[String], file: &Path) -> Result<String, String> {
-    let mut a = args.to_vec();
-    a.push(file.display().to_string());
-    let (opts, pos) = report::parse_args(&a).map_err(|e| e.to_string())?;
-    let mut profiles = Vec::new();
-    for p in &pos {
-        let data = std::fs::read(p).map_err(|e| e.to_string())?;
-        profiles.push(pprof::parse(&data, p, &Limits::default()).map_err(|e| e.to_string())?);
-    }
-    report::run(profiles, None, &opts).map(|o| o.text).map_err(|e| e.to_string())
-}
 
 /// A DOT text with node ids replaced by what the node shows, lines sorted: equal for two graphs
 /// that differ only in the numbering of nodes (and the order of tied edges).
@@ -88,15 +54,6 @@ fn canonical(dot: &str) -> Vec<String> {
     out
 }
 
-fn first_diff(want: &str, got: &str) -> String {
-    let (w, g): (Vec<&str>, Vec<&str>) = (want.split('\n').collect(), got.split('\n').collect());
-    for i in 0..w.len().max(g.len()) {
-        if w.get(i) != g.get(i) {
-            return format!("line {}:\n    go   {:?}\n    ours {:?}", i + 1, w.get(i), g.get(i));
-        }
-    }
-    "same lines".into()
-}
 
 /// Runs every case on both sides (2 threads); returns (cases, mismatches).
 fn compare_all(go: &Path, cases: Vec<(Vec<String>, PathBuf)>) -> (usize, Vec<String>) {
@@ -159,9 +116,6 @@ fn compare_all(go: &Path, cases: Vec<(Vec<String>, PathBuf)>) -> (usize, Vec<Str
     (n, f)
 }
 
-fn strings(s: &str) -> Vec<String> {
-    s.split_whitespace().map(String::from).collect()
-}
 
 fn fixture_files() -> Vec<PathBuf> {
     let dir = Path::new(ROOT).join("fixtures/profiles");

@@ -12,69 +12,22 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use goroscope_core::pprof::{self, Limits};
-use goroscope_core::report;
+
+mod common;
+use common::{first_diff, go_binary, go_pprof, ours, strings};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/google-pprof");
 
-fn go_binary() -> PathBuf {
-    for cand in ["go", "/usr/local/go/bin/go", "/usr/lib/go/bin/go"] {
-        if Command::new(cand).arg("version").output().is_ok_and(|o| o.status.success()) {
-            return PathBuf::from(cand);
-        }
-    }
-    panic!("report_vs_go: the Go toolchain is required (go tool pprof is the oracle); install Go or put it on PATH");
-}
 
-/// `go tool pprof -symbolize=none <args> <file>` → stdout, or Err(stderr) on failure.
-fn go_pprof(go: &Path, args: &[String], file: &Path) -> Result<String, String> {
-    let out = Command::new(go)
-        .args(["tool", "pprof", "-symbolize=none"])
-        .args(args)
-        .args(file.display().to_string().split(','))
-        .env("TZ", "UTC")
-        .env("PPROF_TMPDIR", std::env::temp_dir())
-        .env("GOTOOLCHAIN", "local")
-        .stdin(Stdio::null())
-        .output()
-        .expect("running go tool pprof");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
 
-fn load(path: &str) -> Result<pprof::Profile, String> {
-    let data = std::fs::read(path).map_err(|e| e.to_string())?;
-    pprof::parse(&data, path, &Limits::default()).map_err(|e| e.to_string())
-}
 
-/// Our side of a case. `file` may hold several sources separated by `,`.
-fn ours(args: &[String], file: &Path) -> Result<String, String> {
-    let mut a = args.to_vec();
-    a.extend(file.display().to_string().split(',').map(String::from));
-    let (opts, pos) = report::parse_args(&a).map_err(|e| e.to_string())?;
-    let profiles = pos.iter().map(|p| load(p)).collect::<Result<Vec<_>, _>>()?;
-    let base = opts.base.iter().map(|p| load(p)).collect::<Result<Vec<_>, _>>()?;
-    let base = if base.is_empty() { None } else { Some(base) };
-    report::run(profiles, base, &opts).map(|o| o.text).map_err(|e| e.to_string())
-}
 
 fn sample_types(file: &Path) -> usize {
     let data = std::fs::read(file).unwrap();
     pprof::parse(&data, "", &Limits::default()).map(|p| p.sample_types.len()).unwrap_or(0)
 }
 
-fn first_diff(want: &str, got: &str) -> String {
-    let (w, g): (Vec<&str>, Vec<&str>) = (want.split('\n').collect(), got.split('\n').collect());
-    for i in 0..w.len().max(g.len()) {
-        if w.get(i) != g.get(i) {
-            return format!("line {}:\n    go   {:?}\n    ours {:?}", i + 1, w.get(i), g.get(i));
-        }
-    }
-    "same lines".into()
-}
 
 /// Runs every (args, file) case on both sides (2 threads) and returns the mismatches.
 fn compare_all(go: &Path, cases: Vec<(Vec<String>, PathBuf)>) -> (usize, Vec<String>) {
@@ -113,9 +66,6 @@ fn compare_all(go: &Path, cases: Vec<(Vec<String>, PathBuf)>) -> (usize, Vec<Str
     (count.into_inner().unwrap(), f)
 }
 
-fn strings(s: &str) -> Vec<String> {
-    s.split_whitespace().map(String::from).collect()
-}
 
 /// Profiles of the Go fixture program: `fixtures/profiles/*`, else captured now into a temp dir.
 fn fixture_profiles(go: &Path) -> Vec<PathBuf> {

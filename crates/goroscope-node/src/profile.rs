@@ -336,7 +336,7 @@ impl Task for LoadTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
-        let limits = self.limits.clone();
+        let limits = self.limits;
         let binary = self.binary.take();
         guard(move || {
             let mut out = sources.into_iter().map(|s| s.load(&limits)).collect::<std::result::Result<Vec<_>, _>>()?;
@@ -346,7 +346,7 @@ impl Task for LoadTask {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(Profile { sources: output.into_iter().map(Arc::new).collect(), limits: self.limits.clone(), hung: Vec::new() })
+        Ok(Profile { sources: output.into_iter().map(Arc::new).collect(), limits: self.limits, hung: Vec::new() })
     }
 }
 
@@ -364,7 +364,7 @@ impl Task for ReportTask {
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let args = std::mem::take(&mut self.args);
-        let limits = self.limits.clone();
+        let limits = self.limits;
         let binary = self.binary.take();
         guard(move || run_report(sources, &args, &limits, binary.as_deref()))
     }
@@ -425,7 +425,7 @@ impl Profile {
         AsyncTask::new(ReportTask {
             sources: self.sources.iter().cloned().map(ProfileRef::Loaded).collect(),
             args,
-            limits: self.limits.clone(),
+            limits: self.limits,
             binary: None,
         })
     }

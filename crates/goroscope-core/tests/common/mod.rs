@@ -1,0 +1,66 @@
+//! Helpers shared by the tests that compare our reports with `go tool pprof` (the oracle).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use goroscope_core::pprof::{self, Limits};
+use goroscope_core::report;
+
+pub fn go_binary() -> PathBuf {
+    for cand in ["go", "/usr/local/go/bin/go", "/usr/lib/go/bin/go"] {
+        if Command::new(cand).arg("version").output().is_ok_and(|o| o.status.success()) {
+            return PathBuf::from(cand);
+        }
+    }
+    panic!("the Go toolchain is required (go tool pprof is the oracle); install Go or put it on PATH");
+}
+
+/// `go tool pprof -symbolize=none <args> <file>` → stdout, or Err(stderr) on failure.
+pub fn go_pprof(go: &Path, args: &[String], file: &Path) -> Result<String, String> {
+    let out = Command::new(go)
+        .args(["tool", "pprof", "-symbolize=none"])
+        .args(args)
+        .args(file.display().to_string().split(','))
+        .env("TZ", "UTC")
+        .env("PPROF_TMPDIR", std::env::temp_dir())
+        .env("GOTOOLCHAIN", "local")
+        .stdin(Stdio::null())
+        .output()
+        .expect("running go tool pprof");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+pub fn load(path: &str) -> Result<pprof::Profile, String> {
+    let data = std::fs::read(path).map_err(|e| e.to_string())?;
+    pprof::parse(&data, path, &Limits::default()).map_err(|e| e.to_string())
+}
+
+/// Our side of a case. `file` may hold several sources separated by `,`.
+pub fn ours(args: &[String], file: &Path) -> Result<String, String> {
+    let mut a = args.to_vec();
+    a.extend(file.display().to_string().split(',').map(String::from));
+    let (opts, pos) = report::parse_args(&a).map_err(|e| e.to_string())?;
+    let profiles = pos.iter().map(|p| load(p)).collect::<Result<Vec<_>, _>>()?;
+    let base = opts.base.iter().map(|p| load(p)).collect::<Result<Vec<_>, _>>()?;
+    let base = if base.is_empty() { None } else { Some(base) };
+    report::run(profiles, base, &opts).map(|o| o.text).map_err(|e| e.to_string())
+}
+
+pub fn first_diff(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.split('\n').collect(), got.split('\n').collect());
+    for i in 0..w.len().max(g.len()) {
+        if w.get(i) != g.get(i) {
+            return format!("line {}:\n    go   {:?}\n    ours {:?}", i + 1, w.get(i), g.get(i));
+        }
+    }
+    "same lines".into()
+}
+
+pub fn strings(s: &str) -> Vec<String> {
+    s.split_whitespace().map(String::from).collect()
+}
