@@ -82,12 +82,24 @@ export interface HungFunction {
 }
 
 /**
+ * The distinct source file names (of functions) and mapping file names of a profile (gzip or
+ * not, proto or legacy text), sorted.
+ */
+export declare function profileFilenamesRaw(input: Buffer): Promise<string[]>
+
+/**
  * Parse a goroutine dump (path or Buffer, gzip or plain) off the main thread and convert it
  * to a pprof profile: sample type goroutine/count, one sample per group of identical stacks,
  * string labels `state` and `wait`. `minWait` (default 1) chooses which goroutines count as
  * hung for `Profile.hungFunctions`.
  */
 export declare function profileFromStacks(input: string | Buffer, minWait?: number | undefined | null): Promise<Profile>
+
+/**
+ * The profile with its function and mapping file names rewritten through `rewrites` (a name
+ * not in it becomes its base name), as gzip profile.proto.
+ */
+export declare function redactProfileRaw(input: Buffer, rewrites: Record<string, string>): Promise<Buffer>
 
 /**
  * Run a whole pprof command line (`["-top", "cpu.pprof"]`): profile and base paths are

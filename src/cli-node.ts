@@ -4,6 +4,7 @@
 import * as fs from 'node:fs'
 import type { Argv, CommandModule } from 'yargs'
 
+import { redactBundle } from './bundle/redact'
 import { AuthError } from './collect/auth'
 import { COLLECTOR_NAMES } from './collect/collectors'
 import { ttyProgress, quiet } from './collect/progress'
@@ -85,13 +86,14 @@ export function nodeCommands(setCode: (c: number) => void): CommandModule<object
           .option('gc', { type: 'boolean', default: false, describe: 'run a GC before the heap profile (?gc=1)' })
           .option('binary', { type: 'boolean', default: false, describe: "add the node's executable (local nodes only)" })
           .option('timeout', { type: 'number', default: 30, describe: 'per-request deadline in seconds (windowed requests get --seconds more)' })
+          .option('redact', { type: 'boolean', default: false, describe: 'write a bundle safe to share: no command lines, paths, addresses, host names or binary (see goroscope redact)' })
           .option('targets', { type: 'string', describe: 'file with one API address per line: one bundle per node' })
           .option('concurrency', { type: 'number', default: 4, describe: 'nodes collected at once with --targets' }),
       handler: async (a: any) => {
         try {
           if (!(a.seconds > 0)) throw new TargetError('--seconds must be > 0')
           const collectors = parseCollectors(a.collectors)
-          const base = { seconds: a.seconds, apiAuth: a['api-auth'], collectors, gc: a.gc, binary: a.binary, timeoutSeconds: a.timeout, toolVersion: TOOL_VERSION }
+          const base = { seconds: a.seconds, apiAuth: a['api-auth'], collectors, gc: a.gc, binary: a.binary, timeoutSeconds: a.timeout, toolVersion: TOOL_VERSION, redact: a.redact }
           if (a.targets) {
             const list = readTargets(a.targets)
             // one node listed twice is collected once at a time: never two CPU profiles at once
@@ -134,6 +136,23 @@ export function nodeCommands(setCode: (c: number) => void): CommandModule<object
           const text = a.json ? JSON.stringify(report, null, 2) + '\n' : renderNodeText(report, a.top)
           if (a.output) await writeAtomic(a.output, text)
           else process.stdout.write(text)
+        } catch (e) {
+          fail(e)
+        }
+      },
+    },
+    {
+      command: 'redact <bundle>',
+      describe: 'write a copy of a bundle (or diag-profile zip, tarball, directory) safe to share: command lines, paths, addresses, host names and executables removed',
+      builder: (y: Argv) =>
+        y.positional('bundle', { type: 'string', demandOption: true }).option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the redacted bundle (tar.gz)' }),
+      handler: async (a: any) => {
+        try {
+          const { redaction: r } = await redactBundle(a.bundle, a.output, { toolVersion: TOOL_VERSION })
+          const removed = r.files.filter((f) => f.action === 'removed')
+          let s = `${a.output}: ${r.files.length - removed.length} files kept, ${removed.length} removed; ${r.paths} paths rewritten, ${r.addresses} addresses aliased`
+          for (const f of removed) s += `\n  removed ${f.file}: ${f.removed.join('; ')}`
+          process.stdout.write(s + '\n')
         } catch (e) {
           fail(e)
         }

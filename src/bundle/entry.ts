@@ -34,12 +34,13 @@ export interface SourceContents {
   skipped: Skipped[]
 }
 
-/** Why an entry path is unsafe (absolute, `..`, drive letters, NUL), or null when it is fine. */
+/** Why an entry path is unsafe (absolute, `..`, drive letters, NUL, empty), or null when it is fine. */
 export function unsafePath(name: string): string | null {
   if (name.includes('\0')) return 'path contains NUL'
   if (name.startsWith('/') || name.startsWith('\\')) return 'absolute path'
   if (/^[A-Za-z]:/.test(name)) return 'absolute path (drive letter)'
   if (name.split(/[\\/]+/).some((s) => s === '..')) return 'path escapes the archive (..)'
+  if (cleanPath(name) === '') return 'empty path'
   return null
 }
 

@@ -25,7 +25,9 @@ async function head(file: string, n: number): Promise<Buffer> {
 async function gunzipHead(file: string, n: number): Promise<Buffer | null> {
   const parts: Buffer[] = []
   let got = 0
-  const gz = fs.createReadStream(file).pipe(zlib.createGunzip())
+  // destroying the gunzip does not close the file stream piped into it: both are destroyed
+  const raw = fs.createReadStream(file)
+  const gz = raw.pipe(zlib.createGunzip())
   try {
     for await (const c of gz) {
       parts.push(c as Buffer)
@@ -36,6 +38,7 @@ async function gunzipHead(file: string, n: number): Promise<Buffer | null> {
     if (got === 0) return null
   } finally {
     gz.destroy()
+    raw.destroy()
   }
   return Buffer.concat(parts).subarray(0, n)
 }
@@ -96,7 +99,10 @@ export async function readSource(file: string, limits: Partial<ReadLimits> = {})
     const skipped: Skipped[] = []
     const raw = fs.createReadStream(file)
     const stream = gz ? raw.pipe(zlib.createGunzip()) : raw
-    const r = await readTar(guarded(stream, skipped), lim)
+    const r = await readTar(guarded(stream, skipped), lim).finally(() => {
+      stream.destroy()
+      raw.destroy() // a gunzip error unpipes the file stream but leaves it open
+    })
     return { container: 'tar', entries: r.entries, skipped: [...r.skipped, ...skipped] }
   }
   // one loose file: the classifier decides what it is (gzip included)

@@ -171,8 +171,11 @@ export async function readTar(chunks: AsyncIterable<Buffer>, limits: ReadLimits)
         continue
       }
       zeros = 0
-      if (!checksumOk(header)) {
-        skipped.push({ name: '(archive)', reason: `corrupt tar header at byte ${total - (pending.length - off) - 512}; the rest is not read` })
+      const size = num(header, 124, 12)
+      if (!checksumOk(header) || !Number.isSafeInteger(size) || size < 0) {
+        // a size that is not an octal or base-256 count (NaN, negative, > 2^53) is as corrupt as a bad checksum
+        const what = checksumOk(header) ? ` (size field ${JSON.stringify(str(header, 124, 12))})` : ''
+        skipped.push({ name: '(archive)', reason: `corrupt tar header at byte ${total - (pending.length - off) - 512}${what}; the rest is not read` })
         done = true
         break
       }

@@ -1,4 +1,5 @@
 // manifest.json of a bundle (documented in docs/report-json.md, "Bundle manifest").
+import type { Redaction } from '../bundle/redact'
 
 export type ItemStatus = 'ok' | 'failed' | 'skipped'
 
@@ -31,6 +32,8 @@ export interface Manifest {
   items: ManifestItem[]
   /** Every requested item was collected. */
   complete: boolean
+  /** Present when the bundle was redacted (`goroscope redact`, `collect --redact`). */
+  redaction?: Redaction
 }
 
 export function isManifest(v: unknown): v is Manifest {

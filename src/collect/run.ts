@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto'
 import * as os from 'node:os'
 
+import { redactEntries } from '../bundle/redact'
 import { tarGzip, type TarFile } from '../bundle/tar-write'
 import { writeAtomic } from '../io'
 import { authHeader, redactor } from './auth'
@@ -28,6 +29,8 @@ export interface CollectOptions {
   output?: string
   progress?: Progress
   toolVersion?: string
+  /** Write a bundle safe to share (see bundle/redact.ts): no binary, paths, addresses, command lines. */
+  redact?: boolean
 }
 
 export interface CollectResult {
@@ -172,10 +175,16 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
     complete: missing.length === 0,
   }
   if (files.length === 0) return { file: null, manifest, missing }
-  const out = o.output ?? defaultBundleName(o.target, started)
-  const all: TarFile[] = [{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n') }, ...files]
+  const out = o.output ?? (o.redact ? `ipfs-profile-redacted-${stamp(started)}.tar.gz` : defaultBundleName(o.target, started))
+  let all: TarFile[] = [{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n') }, ...files]
+  let final = manifest
+  if (o.redact) {
+    const r = await redactEntries(all, { toolVersion: o.toolVersion })
+    all = r.files
+    final = r.manifest ?? manifest
+  }
   await writeAtomic(out, await tarGzip(all.map((f) => ({ ...f, mtime: ended }))))
-  return { file: out, manifest, missing }
+  return { file: out, manifest: final, missing }
 }
 
 function stripUserinfo(s: string): string {

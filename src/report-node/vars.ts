@@ -52,6 +52,11 @@ export interface BadgerReport {
 }
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
+/** Unix nanoseconds → ISO time; null for 0 and for values no Date can hold (a crafted 1e308). */
+const iso = (ns: number): string | null => {
+  const d = new Date(ns / 1e6)
+  return ns && Number.isFinite(d.getTime()) ? d.toISOString() : null
+}
 
 export function analyzeVars(v: unknown): MemoryReport {
   if (!v || typeof v !== 'object') throw new Error('not a /debug/vars object')
@@ -67,7 +72,7 @@ export function analyzeVars(v: unknown): MemoryReport {
     // the most recent pause is at (NumGC+255)%256; walk back k steps, then emit oldest first
     const i = (((numGC - 1 - k) % ring) + ring) % ring
     const end = pauseEnd[i]
-    recent.push({ end: end ? new Date(end / 1e6).toISOString() : null, ns: pauseNs[i] })
+    recent.push({ end: end ? iso(end) : null, ns: pauseNs[i] })
   }
   const badger: BadgerReport = { active: false, counters: {}, maps: {} }
   const other: string[] = []
@@ -106,7 +111,7 @@ export function analyzeVars(v: unknown): MemoryReport {
     numForcedGC: n(m.NumForcedGC),
     gcCPUFraction: n(m.GCCPUFraction),
     pauseTotalNs: n(m.PauseTotalNs),
-    lastGC: lastGC ? new Date(lastGC / 1e6).toISOString() : null,
+    lastGC: iso(lastGC),
     recentPauses: recent,
     pauseMaxNs: recent.reduce((a, p) => Math.max(a, p.ns), 0),
     pauseMeanNs: recent.length ? Math.round(recent.reduce((a, p) => a + p.ns, 0) / recent.length) : 0,

@@ -8,6 +8,7 @@
 mod convert;
 mod error;
 mod profile;
+mod redact;
 mod render;
 mod symbolize;
 #[allow(clippy::all, unused_imports, dead_code, non_snake_case, mismatched_lifetime_syntaxes)]
