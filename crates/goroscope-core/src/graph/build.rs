@@ -138,6 +138,7 @@ impl Builder<'_, '_> {
             stamp += 1;
             seen_edge.clear();
             let labels = if self.o.tags { join_labels(self.p, s) } else { String::new() };
+            let nums = self.numeric_tags_of(s);
             let mut parent: Option<NodeId> = None;
             let mut residual = false;
             for &loc in s.locations.iter().rev() {
@@ -161,7 +162,7 @@ impl Builder<'_, '_> {
                     };
                     if seen_stamp[n as usize] != stamp {
                         seen_stamp[n as usize] = stamp;
-                        self.add_sample(n, dw, w, &labels, s, false);
+                        self.add_sample(n, dw, w, &labels, &nums, false);
                     }
                     if let Some(p) = parent {
                         if p != n && seen_edge.insert((p, n)) {
@@ -174,7 +175,7 @@ impl Builder<'_, '_> {
             }
             if let Some(p) = parent {
                 if !residual {
-                    self.add_sample(p, dw, w, &labels, s, true);
+                    self.add_sample(p, dw, w, &labels, &nums, true);
                 }
             }
         }
@@ -190,6 +191,7 @@ impl Builder<'_, '_> {
                 continue;
             }
             let labels = if self.o.tags { join_labels(self.p, s) } else { String::new() };
+            let nums = self.numeric_tags_of(s);
             let mut parent: Option<NodeId> = None;
             for &loc in s.locations.iter().rev() {
                 let frames = table.frames(loc as usize);
@@ -209,7 +211,7 @@ impl Builder<'_, '_> {
                             n
                         }
                     };
-                    self.add_sample(n, dw, w, &labels, s, false);
+                    self.add_sample(n, dw, w, &labels, &nums, false);
                     if let Some(p) = parent {
                         self.add_edge(p, n, dw, w, false, lidx != frames.len() - 1);
                     }
@@ -217,12 +219,37 @@ impl Builder<'_, '_> {
                 }
             }
             if let Some(p) = parent {
-                self.add_sample(p, dw, w, &labels, s, true);
+                self.add_sample(p, dw, w, &labels, &nums, true);
             }
         }
     }
 
-    fn add_sample(&mut self, n: NodeId, dw: i64, w: i64, labels: &str, s: &Sample, flat: bool) {
+    /// The numeric tags of sample `s` as (name, index into `num_keys`, value), in the order
+    /// `add_sample` applies them (keys in `num_keys` order, then labels in sample order).
+    /// Computed once per sample instead of once per node of the sample's stack.
+    fn numeric_tags_of(&self, s: &Sample) -> Vec<(String, usize, i64)> {
+        let mut v = Vec::new();
+        if !self.o.tags || self.num_keys.is_empty() || s.labels.is_empty() {
+            return v;
+        }
+        for (ki, (key, unit)) in self.num_keys.iter().enumerate() {
+            for l in &s.labels {
+                if self.p.str(l.key) != key {
+                    continue;
+                }
+                if let LabelValue::Num { value, .. } = l.value {
+                    let name = match self.o.format_tag {
+                        Some(f) => f(value, unit),
+                        None => value.to_string(),
+                    };
+                    v.push((name, ki, value));
+                }
+            }
+        }
+        v
+    }
+
+    fn add_sample(&mut self, n: NodeId, dw: i64, w: i64, labels: &str, nums: &[(String, usize, i64)], flat: bool) {
         let node = &mut self.arena[n as usize];
         if flat {
             node.flat_div = node.flat_div.wrapping_add(dw);
@@ -244,32 +271,35 @@ impl Builder<'_, '_> {
             }
         }
         if !labels.is_empty() {
-            let t = node
-                .label_tags
-                .entry(labels.to_string())
-                .or_insert_with(|| Tag { name: labels.to_string(), ..Default::default() });
+            let t = match node.label_tags.get_mut(labels) {
+                Some(t) => t,
+                None => node
+                    .label_tags
+                    .entry(labels.to_string())
+                    .or_insert_with(|| Tag { name: labels.to_string(), ..Default::default() }),
+            };
             bump(t, dw, w, flat);
         }
-        let numeric: &mut TagMap = node.numeric_tags.entry(labels.to_string()).or_default();
-        for (key, unit) in &self.num_keys {
-            for l in &s.labels {
-                if self.p.str(l.key) != key {
-                    continue;
-                }
-                if let LabelValue::Num { value, .. } = l.value {
-                    let name = match self.o.format_tag {
-                        Some(f) => f(value, unit),
-                        None => value.to_string(),
-                    };
-                    let t = numeric.entry(name.clone()).or_insert_with(|| Tag {
-                        name,
-                        unit: unit.clone(),
-                        value,
-                        ..Default::default()
-                    });
-                    bump(t, dw, w, flat);
-                }
-            }
+        if nums.is_empty() {
+            // An empty numeric tag map is never read (nodelets treat it as absent), so skip the
+            // per-frame map lookup that would only create one.
+            return;
+        }
+        let numeric: &mut TagMap = match node.numeric_tags.get_mut(labels) {
+            Some(m) => m,
+            None => node.numeric_tags.entry(labels.to_string()).or_default(),
+        };
+        for (name, ki, value) in nums {
+            let t = match numeric.get_mut(name.as_str()) {
+                Some(t) => t,
+                None => numeric.entry(name.clone()).or_insert_with(|| Tag {
+                    name: name.clone(),
+                    unit: self.num_keys[*ki].1.clone(),
+                    value: *value,
+                    ..Default::default()
+                }),
+            };
+            bump(t, dw, w, flat);
         }
     }
 }
