@@ -954,21 +954,9 @@ impl<'a> P<'a> {
             self.race_sec_ok = true;
             return;
         }
-        if self.race_sec != RaceSec::None && t[t.len() - 1] == b')' {
-            if let Some(open) = split_call(t) {
-                let func = self.syms.intern(input, ts..ts + open);
-                let args = &t[open + 1..t.len() - 1];
-                self.pend = Pending {
-                    func,
-                    args: span(ts + open + 1..te - 1),
-                    inlined: args == b"...",
-                    bare: false,
-                    line: self.ln,
-                    off: ls,
-                };
-                self.st = St::RaceFile;
-                return;
-            }
+        if self.race_sec != RaceSec::None && self.pend_call(ts, te, ls) {
+            self.st = St::RaceFile;
+            return;
         }
         // Anything else ends the report (`--- FAIL`, `testing.go:…: race detected …`, a panic).
         let at = if self.race_incomplete().is_some() { Some((self.ln, ls, t)) } else { None };
@@ -1022,6 +1010,27 @@ impl<'a> P<'a> {
         self.in_race(ts, te, ls);
     }
 
+    /// A call line `func(args)` (a goroutine's or a race report's): remember it as the pending
+    /// frame, whose `file:line` comes next. False when the line is not a call.
+    fn pend_call(&mut self, ts: usize, te: usize, ls: usize) -> bool {
+        let input = self.input;
+        let t = &input[ts..te];
+        if t.last() != Some(&b')') {
+            return false;
+        }
+        let Some(open) = split_call(t) else { return false };
+        let func = self.syms.intern(input, ts..ts + open);
+        self.pend = Pending {
+            func,
+            args: span(ts + open + 1..te - 1),
+            inlined: &t[open + 1..t.len() - 1] == b"...",
+            bare: false,
+            line: self.ln,
+            off: ls,
+        };
+        true
+    }
+
     fn in_func(&mut self, ts: usize, te: usize, ls: usize, le: usize, end: usize) {
         let input = self.input;
         let t = &input[ts..te];
@@ -1029,21 +1038,9 @@ impl<'a> P<'a> {
             self.close(false, None);
             return;
         }
-        if t[t.len() - 1] == b')' {
-            if let Some(open) = split_call(t) {
-                let func = self.syms.intern(input, ts..ts + open);
-                let args = &t[open + 1..t.len() - 1];
-                self.pend = Pending {
-                    func,
-                    args: span(ts + open + 1..te - 1),
-                    inlined: args == b"...",
-                    bare: false,
-                    line: self.ln,
-                    off: ls,
-                };
-                self.st = St::File;
-                return;
-            }
+        if self.pend_call(ts, te, ls) {
+            self.st = St::File;
+            return;
         }
         match t[0] {
             b'c' if t.starts_with(b"created by ") => {
