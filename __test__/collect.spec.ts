@@ -16,9 +16,9 @@ import type { NodeReport } from '../src/report-node/analyze'
 import { cli, ROOT, tmpdir } from './helpers'
 import { IPFS_BIN, kuboAvailable, startKubo, type Kubo } from './kubo'
 
-const haveKubo = kuboAvailable()
-const kuboTest = haveKubo ? test.serial : test.skip
-if (!haveKubo) console.warn(`collect.spec: ${IPFS_BIN} is missing (run scripts/install-kubo.sh); kubo tests skipped`)
+// scripts/setup.sh installs kubo; a missing daemon is a failure, never a skip.
+if (!kuboAvailable()) throw new Error(`collect.spec: ${IPFS_BIN} is missing: run scripts/setup.sh (scripts/install-kubo.sh)`)
+const kuboTest = test.serial
 
 async function bundleManifest(file: string): Promise<{ manifest: Manifest; names: string[] }> {
   const src = await readSource(file)

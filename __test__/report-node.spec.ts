@@ -302,7 +302,9 @@ test('the example bundle (collected from a real kubo daemon) is small and comple
   t.true(j.profiles.cpu!.total > 0, 'the CPU window saw work')
 })
 
-const browserTest = chromiumAvailable() ? test.serial : test.skip
+// scripts/setup.sh installs Chromium; a missing browser is a failure, never a skip.
+if (!chromiumAvailable()) throw new Error('report-node.spec: /usr/bin/chromium is missing: run scripts/setup.sh')
+const browserTest = test.serial
 
 browserTest('HTML report in headless Chromium: renders, graphs pan and zoom, tables sort, no console error', async (t) => {
   const dir = tmpdir()

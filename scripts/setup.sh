@@ -15,7 +15,11 @@ npm ci --no-audit --no-fund
 cargo fetch --locked
 # a real kubo daemon for the collect/report tests (cached in ~/.cache/goroscope/bin)
 scripts/install-kubo.sh
-# headless Chromium (Debian's) for the HTML report test and the rendering tests (render.spec.ts)
-if ! command -v chromium >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq chromium
+# Debian's headless Chromium (HTML report and rendering tests) and Graphviz (`--renderer dot`
+# test, and go tool pprof -svg in the benchmark)
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v dot >/dev/null || missing+=(graphviz)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
