@@ -336,9 +336,10 @@ browserTest('HTML report in headless Chromium: renders, graphs pan and zoom, tab
     const viewport = graphFrame.locator('#viewport')
     await viewport.waitFor()
     const t0 = await viewport.getAttribute('transform')
-    await p.locator('iframe[title^="CPU call graph"]').scrollIntoViewIfNeeded()
+    // Put the pointer on the graph itself (hover scrolls it into view and waits for the page
+    // to settle), so the wheel is delivered to the frame, not to the page around it.
+    await viewport.hover()
     const box = (await p.locator('iframe[title^="CPU call graph"]').boundingBox())!
-    await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
     await p.mouse.wheel(0, -300)
     await p.waitForTimeout(200)
     const t1 = await viewport.getAttribute('transform')
