@@ -17,7 +17,7 @@ import { renderMemory, renderNodeText, renderSys } from './report-node/text'
 import { analyzeSys } from './report-node/sys'
 import { analyzeVars } from './report-node/vars'
 
-const TOOL_VERSION: string = (() => {
+export const TOOL_VERSION: string = (() => {
   try {
     return JSON.parse(fs.readFileSync(require.resolve('../../package.json'), 'utf8')).version
   } catch {

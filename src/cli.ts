@@ -9,7 +9,7 @@ import { palette, wantColor } from './render/color'
 import { renderStacksText } from './render/stacks-text'
 import { writeAtomic } from './io'
 import { runSymbolizeCommand } from './cli-symbolize'
-import { nodeCommands } from './cli-node'
+import { nodeCommands, TOOL_VERSION } from './cli-node'
 
 async function emit(text: string, output: string | undefined) {
   if (output) await writeAtomic(output, text)
@@ -102,7 +102,9 @@ export async function main(argv: string[]): Promise<number> {
       code = 2
     })
     .help()
-    .version()
+    // not yargs' guess, which reads the package.json above its own node_modules: the
+    // consumer's, once goroscope is installed as a dependency
+    .version(TOOL_VERSION)
     .parseAsync()
   return code
 }
