@@ -23,7 +23,9 @@ done
 for f in index.js dist/src/index.js bin/goroscope.js; do
   [ -f "$f" ] || { echo "pack: $f is missing; run npm run build first" >&2; exit 1; }
 done
-node --import=tsx scripts/gen-man.ts dist/man/goroscope.1
+# the man page's date is the commit's, so two packs of one commit are the same bytes
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)} \
+  node --import=tsx scripts/gen-man.ts dist/man/goroscope.1
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/goroscope-pack.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
