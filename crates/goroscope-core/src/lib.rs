@@ -6,6 +6,7 @@
 
 pub mod flame;
 pub mod graph;
+pub mod measurement;
 pub mod pprof;
 pub mod report;
 pub mod source;

@@ -8,7 +8,7 @@
 //! are. `<` and `&` need no escaping inside DOT strings.
 
 use super::{Graph, NodeId, NodeInfo, NodeTable, Tag};
-use crate::report::measurement;
+use crate::measurement;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::OnceLock;

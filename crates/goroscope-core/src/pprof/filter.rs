@@ -6,7 +6,7 @@
 //! Locations are shared between samples, so line edits apply to every sample using them.
 
 use super::{LabelValue, Location, Profile, Sample};
-use crate::report::measurement::scale;
+use crate::measurement::scale;
 use regex::Regex;
 use std::collections::HashMap;
 
@@ -517,9 +517,9 @@ fn format_label_values(p: &Profile, s: &Sample, key: &str, output_unit: &str) ->
     let has_units = nums.iter().any(|&(_, u)| u != 0);
     for (v, u) in nums {
         values.push(if has_units {
-            crate::report::measurement::scaled_label(v, p.str(u), output_unit)
+            crate::measurement::scaled_label(v, p.str(u), output_unit)
         } else {
-            crate::report::measurement::scaled_label(v, "", "")
+            crate::measurement::scaled_label(v, "", "")
         });
     }
     values

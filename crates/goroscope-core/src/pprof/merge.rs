@@ -1,5 +1,4 @@
-//! Combining profiles as pprof's driver does: `CompatibilizeSampleTypes`, `ScaleProfiles` (to the
-//! finest common unit), `Merge` (samples keyed by locations + labels; locations, functions and
+//! Combining profiles as pprof's driver does: `CompatibilizeSampleTypes`, `Merge` (samples keyed by locations + labels; locations, functions and
 //! mappings deduplicated), plus `Scale`/`ScaleN`, `Normalize`, `SampleIndexByName` and the
 //! `-base` / `-diff_base` preparation.
 
@@ -13,94 +12,6 @@ type R<T> = Result<T, ProfileError>;
 
 fn merr(msg: impl Into<String>) -> ProfileError {
     ProfileError::Merge(msg.into())
-}
-
-// ---------------------------------------------------------------- units
-
-/// (aliases, factor) per unit family, as pprof's `measurement.UnitTypes`; `.2` is the default
-/// unit's factor.
-/// One unit: its aliases and factor to the family's base unit.
-type Unit = (&'static [&'static str], f64);
-
-const UNIT_FAMILIES: &[(&[Unit], f64)] = &[
-    (
-        &[
-            (&["b", "byte"], 1.0),
-            (&["kb", "kbyte", "kilobyte"], 1024.0),
-            (&["mb", "mbyte", "megabyte"], 1048576.0),
-            (&["gb", "gbyte", "gigabyte"], 1073741824.0),
-            (&["tb", "tbyte", "terabyte"], 1099511627776.0),
-            (&["pb", "pbyte", "petabyte"], 1125899906842624.0),
-        ],
-        1.0,
-    ),
-    (
-        &[
-            (&["ns", "nanosecond"], 1.0),
-            (&["μs", "us", "microsecond"], 1e3),
-            (&["ms", "millisecond"], 1e6),
-            (&["s", "sec", "second"], 1e9),
-            (&["hour", "hr"], 3.6e12),
-        ],
-        1e9,
-    ),
-    (
-        &[
-            (&["nanogcu"], 1e-9),
-            (&["microgcu"], 1e-6),
-            (&["milligcu"], 1e-3),
-            (&["gcu"], 1.0),
-            (&["kilogcu"], 1e3),
-            (&["megagcu"], 1e6),
-            (&["gigagcu"], 1e9),
-            (&["teragcu"], 1e12),
-            (&["petagcu"], 1e15),
-        ],
-        1.0,
-    ),
-];
-
-/// (family index, factor) of a unit name, pprof's `sniffUnit`.
-fn sniff(unit: &str) -> Option<(usize, f64)> {
-    let mut u = unit.to_lowercase();
-    if u.len() > 2 {
-        if let Some(s) = u.strip_suffix('s') {
-            u = s.to_string();
-        }
-    }
-    for (fi, (units, _)) in UNIT_FAMILIES.iter().enumerate() {
-        for (aliases, f) in units.iter() {
-            if aliases.contains(&u.as_str()) {
-                return Some((fi, *f));
-            }
-        }
-    }
-    None
-}
-
-/// `measurement.Scale(value, from, to)` for a concrete `to` unit.
-fn scale_value(value: f64, from: &str, to: &str) -> f64 {
-    match sniff(from) {
-        None => value,
-        Some((fi, ff)) => {
-            let v = value * ff;
-            match sniff(to) {
-                Some((ti, tf)) if ti == fi => v / tf,
-                // pprof converts to the family's default unit when `to` is not in it.
-                _ => v / UNIT_FAMILIES[fi].1,
-            }
-        }
-    }
-}
-
-fn compatible_value_types(t1: &str, u1: &str, t2: &str, u2: &str) -> bool {
-    if t1.strip_suffix('s').unwrap_or(t1) != t2.strip_suffix('s').unwrap_or(t2) {
-        return false;
-    }
-    if u1 == u2 {
-        return true;
-    }
-    matches!((sniff(u1), sniff(u2)), (Some((a, _)), Some((b, _))) if a == b)
 }
 
 // ---------------------------------------------------------------- scaling
@@ -255,66 +166,6 @@ pub fn compatibilize_sample_types(ps: &mut [Profile]) -> R<()> {
             let v: Vec<i64> = remap.iter().map(|&i| s.values[i]).collect();
             s.values = v;
         }
-    }
-    Ok(())
-}
-
-/// pprof's `CommonValueType`: the finest unit among compatible types (None for ≤ 1 profile).
-fn common_value_type(ts: &[(String, String)]) -> R<Option<(String, String)>> {
-    if ts.len() <= 1 {
-        return Ok(None);
-    }
-    let mut min = ts[0].clone();
-    for t in &ts[1..] {
-        if !compatible_value_types(&min.0, &min.1, &t.0, &t.1) {
-            return Err(merr(format!("incompatible types: {{{} {}}} {{{} {}}}", min.0, min.1, t.0, t.1)));
-        }
-        if scale_value(1.0, &t.1, &min.1) < 1.0 {
-            min = t.clone();
-        }
-    }
-    Ok(Some(min))
-}
-
-/// pprof's `measurement.ScaleProfiles`: convert every profile to the finest common unit of each
-/// sample type (and of the period type).
-pub fn scale_profiles(ps: &mut [Profile]) -> R<()> {
-    if ps.is_empty() {
-        return Ok(());
-    }
-    let pts: Vec<(String, String)> =
-        ps.iter().map(|p| (p.str(p.period_type.kind).to_string(), p.str(p.period_type.unit).to_string())).collect();
-    let period_type = common_value_type(&pts).map_err(|e| merr(format!("period type: {e}")))?;
-    let n = ps[0].sample_types.len();
-    for p in &ps[1..] {
-        if p.sample_types.len() != n {
-            return Err(merr(format!("inconsistent samples type count: {} != {}", n, p.sample_types.len())));
-        }
-    }
-    let mut common = Vec::with_capacity(n);
-    for i in 0..n {
-        let ts: Vec<(String, String)> = ps
-            .iter()
-            .map(|p| (p.str(p.sample_types[i].kind).to_string(), p.str(p.sample_types[i].unit).to_string()))
-            .collect();
-        common.push(common_value_type(&ts).map_err(|e| merr(format!("sample types: {e}")))?);
-    }
-    for p in ps.iter_mut() {
-        let mut it = Interner::new(p);
-        if let Some((_, unit)) = &period_type {
-            let from = p.str(p.period_type.unit).to_string();
-            p.period = scale_value(p.period as f64, &from, unit) as i64;
-            p.period_type.unit = it.intern(p, unit);
-        }
-        let mut ratios = vec![1.0; n];
-        for i in 0..n {
-            if let Some((_, unit)) = &common[i] {
-                let from = p.str(p.sample_types[i].unit).to_string();
-                ratios[i] = scale_value(1.0, &from, unit);
-                p.sample_types[i].unit = it.intern(p, unit);
-            }
-        }
-        scale_n(p, &ratios).map_err(|e| merr(format!("scale: {e}")))?;
     }
     Ok(())
 }
@@ -671,7 +522,7 @@ pub fn combine(mut ps: Vec<Profile>) -> R<Profile> {
         return Err(merr("no profiles to merge"));
     }
     compatibilize_sample_types(&mut ps)?;
-    scale_profiles(&mut ps)?;
+    crate::measurement::scale_profiles(&mut ps)?;
     if ps.len() == 1 {
         return Ok(ps.pop().unwrap());
     }

@@ -1,6 +1,6 @@
 //! Legend lines (pprof `ProfileLabels` and `reportLabels`).
 
-use super::measurement;
+use crate::measurement;
 use super::pipeline::Ctx;
 use crate::graph::base_name;
 

@@ -6,7 +6,6 @@
 //! trims the call graph, this module measures and prints. [`flags`] parses pprof's command line.
 
 pub mod flags;
-pub mod measurement;
 pub mod tabwriter;
 
 mod dot;

@@ -1,11 +1,9 @@
 //! The pprof driver pipeline for one report (`generateRawReport`): base/merge, drop_frames,
 //! comment, command overrides, total, filters, aggregation, then the report itself.
 
-use super::{
-    dot, measurement, tags, text, traces, tree, Command, Options, ReportData, ReportError,
-    ReportOutput,
-};
+use super::{dot, tags, text, traces, tree, Command, Options, ReportData, ReportError, ReportOutput};
 use crate::graph::{self, NodeTable, TrimOptions, Trimmed};
+use crate::measurement;
 use crate::pprof::aggregate::{apply_granularity, Granularity};
 use crate::pprof::filter::{self, TagFilter};
 use crate::pprof::Profile;

@@ -1,6 +1,6 @@
 //! `-tags` (pprof `printTags`): per label key, the weight of every value.
 
-use super::measurement::{percentage, scaled_label};
+use crate::measurement::{percentage, scaled_label};
 use super::pipeline::Ctx;
 use super::tabwriter;
 use super::text::pct;

@@ -1,7 +1,7 @@
 //! `-top` / `-text` (pprof `printText`).
 
 use super::legend::report_labels;
-use super::measurement::percentage;
+use crate::measurement::percentage;
 use super::pipeline::Ctx;
 use super::{InlineMark, ReportData, TopReport, TopRow};
 use std::fmt::Write;

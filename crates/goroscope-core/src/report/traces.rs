@@ -1,7 +1,7 @@
 //! `-traces` (pprof `printTraces`): every sample with its labels and stack, leaf first.
 
 use super::legend::profile_labels;
-use super::measurement;
+use crate::measurement;
 use super::pipeline::Ctx;
 use super::{ReportData, TraceFrame, TraceSample, TracesReport};
 use crate::graph::NodeTable;

@@ -1,7 +1,7 @@
 //! `-tree` and `-peek` (pprof `printTree`).
 
 use super::legend::report_labels;
-use super::measurement::percentage;
+use crate::measurement::percentage;
 use super::pipeline::Ctx;
 use super::text::pct;
 use super::{ReportData, ReportError, TreeEdge, TreeNode, TreeReport};

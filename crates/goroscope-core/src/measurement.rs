@@ -1,5 +1,11 @@
-//! Units, scaling and the number formats of pprof's reports (`internal/measurement` behaviour):
-//! `Scale`, `ScaledLabel`, `Label`, `Percentage`, plus Go's `%g` formatting that they rely on.
+//! Units and scaling, pprof's `internal/measurement`: the one unit table (bytes, time, GCU),
+//! `Scale`, `ScaledLabel`, `Label`, `Percentage` (with Go's `%g` they rely on), and
+//! `ScaleProfiles`/`CommonValueType`, which bring profiles to common units before a merge.
+//!
+//! Layering: above the profile model (it rescales profiles), below `graph`, `report` and `driver`,
+//! which import it; the profile code itself needs no units.
+
+use crate::pprof::{merge::scale_n, Interner, Profile, ProfileError};
 
 /// One unit of a unit family: canonical name, lower-case aliases, factor to the family's base.
 struct Unit {
@@ -200,6 +206,73 @@ pub fn go_format_g(x: f64, prec: usize) -> String {
         }
         s
     }
+}
+
+/// pprof's `compatibleValueTypes`: same type (a trailing `s` ignored) and units of one family.
+fn compatible_value_types(t1: &str, u1: &str, t2: &str, u2: &str) -> bool {
+    t1.strip_suffix('s').unwrap_or(t1) == t2.strip_suffix('s').unwrap_or(t2) && compatible_units(u1, u2)
+}
+
+/// pprof's `CommonValueType`: the finest unit among compatible `(type, unit)` pairs (None for
+/// at most one pair: nothing to convert).
+pub fn common_value_type(ts: &[(String, String)]) -> Result<Option<(String, String)>, String> {
+    if ts.len() <= 1 {
+        return Ok(None);
+    }
+    let mut min = ts[0].clone();
+    for t in &ts[1..] {
+        if !compatible_value_types(&min.0, &min.1, &t.0, &t.1) {
+            return Err(format!("incompatible types: {{{} {}}} {{{} {}}}", min.0, min.1, t.0, t.1));
+        }
+        if scale(1, &t.1, &min.1).0 < 1.0 {
+            min = t.clone();
+        }
+    }
+    Ok(Some(min))
+}
+
+/// pprof's `ScaleProfiles`: converts every profile to the finest common unit of each sample type
+/// (and of the period type), so that they can be merged.
+pub fn scale_profiles(ps: &mut [Profile]) -> Result<(), ProfileError> {
+    let merr = |m: String| ProfileError::Merge(m);
+    if ps.is_empty() {
+        return Ok(());
+    }
+    let pts: Vec<(String, String)> =
+        ps.iter().map(|p| (p.str(p.period_type.kind).to_string(), p.str(p.period_type.unit).to_string())).collect();
+    let period_type = common_value_type(&pts).map_err(|e| merr(format!("period type: {e}")))?;
+    let n = ps[0].sample_types.len();
+    for p in &ps[1..] {
+        if p.sample_types.len() != n {
+            return Err(merr(format!("inconsistent samples type count: {} != {}", n, p.sample_types.len())));
+        }
+    }
+    let mut common = Vec::with_capacity(n);
+    for i in 0..n {
+        let ts: Vec<(String, String)> = ps
+            .iter()
+            .map(|p| (p.str(p.sample_types[i].kind).to_string(), p.str(p.sample_types[i].unit).to_string()))
+            .collect();
+        common.push(common_value_type(&ts).map_err(|e| merr(format!("sample types: {e}")))?);
+    }
+    for p in ps.iter_mut() {
+        let mut it = Interner::new(p);
+        if let Some((_, unit)) = &period_type {
+            let from = p.str(p.period_type.unit).to_string();
+            p.period = scale(p.period, &from, unit).0 as i64;
+            p.period_type.unit = it.intern(p, unit);
+        }
+        let mut ratios = vec![1.0; n];
+        for i in 0..n {
+            if let Some((_, unit)) = &common[i] {
+                let from = p.str(p.sample_types[i].unit).to_string();
+                ratios[i] = scale(1, &from, unit).0;
+                p.sample_types[i].unit = it.intern(p, unit);
+            }
+        }
+        scale_n(p, &ratios).map_err(|e| merr(format!("scale: {e}")))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
