@@ -33,7 +33,7 @@ fn options() -> &'static Vec<Options> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(p) = pprof::parse(data, "fuzz", &Limits { max_decompressed: 1 << 20, ..Limits::default() }) else { return };
+    let Ok(p) = pprof::parse(data, "fuzz", &Limits { max_decompressed: MaxDecompressed(1 << 20), ..Limits::default() }) else { return };
     for o in options() {
         let _ = report::run(vec![p.clone()], None, o);
     }

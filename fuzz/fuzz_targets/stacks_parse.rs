@@ -23,7 +23,7 @@ fn assert_same(a: &Dump, b: &Dump) {
 
 fuzz_target!(|data: &[u8]| {
     // The gzip sniffing path of Source (a small cap keeps bombs cheap).
-    let _ = Source::from_bytes_limited(data.to_vec(), "fuzz", 1 << 20);
+    let _ = Source::from_bytes_limited(data.to_vec(), "fuzz", goroscope_core::source::MaxDecompressed(1 << 20));
 
     let seq = parse_sequential(Source::Owned(data.to_vec()), "fuzz");
     for chunk in [1usize, 64] {

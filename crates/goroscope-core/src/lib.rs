@@ -9,6 +9,7 @@ pub mod graph;
 pub mod measurement;
 pub mod pprof;
 pub mod report;
+pub mod sniff;
 pub mod source;
 pub mod stacks;
 pub mod symbolize;

@@ -27,7 +27,7 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 fn small() -> Limits {
-    Limits { max_decompressed: 1 << 20, ..Limits::default() }
+    Limits { max_decompressed: goroscope_core::source::MaxDecompressed(1 << 20), ..Limits::default() }
 }
 
 fn assert_same(a: &Dump, b: &Dump, what: &str) {
@@ -44,7 +44,7 @@ fn assert_same(a: &Dump, b: &Dump, what: &str) {
 
 /// The checks of fuzz_targets/stacks_parse.rs.
 pub fn stacks_parse(data: &[u8], what: &str) {
-    let _ = Source::from_bytes_limited(data.to_vec(), "fuzz", 1 << 20);
+    let _ = Source::from_bytes_limited(data.to_vec(), "fuzz", goroscope_core::source::MaxDecompressed(1 << 20));
     let seq = parse_sequential(Source::Owned(data.to_vec()), "fuzz");
     for chunk in [1usize, 64] {
         let par = parse_chunked(Source::Owned(data.to_vec()), "fuzz", chunk);

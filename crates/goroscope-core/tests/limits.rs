@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use goroscope_core::pprof::{self, Limits, ProfileError};
-use goroscope_core::source::{Source, SourceError};
+use goroscope_core::source::{GzipError, MaxDecompressed, Source, SourceError};
 use goroscope_core::stacks::parse::{self, parse_chunked_limited, parse_limited, ParseError};
 
 fn gzip(b: &[u8]) -> Vec<u8> {
@@ -15,18 +15,21 @@ fn gzip(b: &[u8]) -> Vec<u8> {
 #[test]
 fn gzip_dump_bomb_is_refused() {
     let bomb = gzip(&vec![b'\n'; 4 << 20]);
-    match Source::from_bytes_limited(bomb.clone(), "bomb", 1 << 20) {
-        Err(SourceError::TooLarge { limit, .. }) => assert_eq!(limit, 1 << 20),
+    match Source::from_bytes_limited(bomb.clone(), "bomb", MaxDecompressed(1 << 20)) {
+        Err(SourceError::Gzip { source: GzipError::TooLarge { limit }, .. }) => assert_eq!(limit, 1 << 20),
         Err(e) => panic!("{e}"),
         Ok(_) => panic!("inflated past the cap"),
     }
     // exactly at the cap is fine
-    assert_eq!(Source::from_bytes_limited(bomb, "bomb", 4 << 20).unwrap().bytes().len(), 4 << 20);
+    assert_eq!(Source::from_bytes_limited(bomb, "bomb", MaxDecompressed(4 << 20)).unwrap().bytes().len(), 4 << 20);
     let dir = std::env::temp_dir().join(format!("goroscope-limits-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("bomb.gz");
     std::fs::write(&f, gzip(&vec![b' '; 3 << 20])).unwrap();
-    assert!(matches!(Source::open_limited(&f, 1 << 20), Err(SourceError::TooLarge { .. })));
+    assert!(matches!(
+        Source::open_limited(&f, MaxDecompressed(1 << 20)),
+        Err(SourceError::Gzip { source: GzipError::TooLarge { .. }, .. })
+    ));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use goroscope_core::pprof::ProfileError;
 use goroscope_core::report::flags::FlagError;
 use goroscope_core::report::ReportError;
-use goroscope_core::source::SourceError;
+use goroscope_core::source::{GzipError, SourceError};
 use goroscope_core::stacks::parse::ParseError;
 use napi::{Error, Result, Status};
 
@@ -36,10 +36,10 @@ pub enum CoreError {
 impl CoreError {
     fn code(&self) -> &'static str {
         match self {
-            CoreError::Source(SourceError::TooLarge { .. })
+            CoreError::Source(SourceError::Gzip { source: GzipError::TooLarge { .. }, .. })
             | CoreError::Parse(ParseError::Limit { .. })
             | CoreError::Profile {
-                source: ProfileError::DecompressedTooLarge { .. } | ProfileError::TooMany { .. }, ..
+                source: ProfileError::Gzip(GzipError::TooLarge { .. }) | ProfileError::TooMany { .. }, ..
             } => "GOROSCOPE_LIMIT",
             CoreError::Source(SourceError::Io { .. }) => "GOROSCOPE_IO",
             CoreError::Source(SourceError::Gzip { .. }) => "GOROSCOPE_GZIP",
@@ -52,13 +52,26 @@ impl CoreError {
             CoreError::Options(_) => "GOROSCOPE_OPTIONS",
         }
     }
+
+    /// What the front ends add to a core message: the option that raises a limit, the command
+    /// that reads what was given (the core names neither).
+    fn hint(&self) -> &'static str {
+        match self {
+            CoreError::Source(SourceError::Gzip { source: GzipError::TooLarge { .. }, .. })
+            | CoreError::Profile { source: ProfileError::Gzip(GzipError::TooLarge { .. }), .. } => {
+                " (limit: maxDecompressed / --max-decompressed)"
+            }
+            CoreError::Profile { source: ProfileError::GoroutineDump, .. } => "; use `goroscope stacks`",
+            _ => "",
+        }
+    }
 }
 
 /// Run core work, turning its errors and any panic into a JS error.
 pub fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(Error::new(Status::GenericFailure, format!("[{}] {e}", e.code()))),
+        Ok(Err(e)) => Err(Error::new(Status::GenericFailure, format!("[{}] {e}{}", e.code(), e.hint()))),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use goroscope_core::source::Source;
+use goroscope_core::source::{MaxDecompressed, Source};
 use goroscope_core::stacks::{analyze, parse, Dump};
 
 use crate::error::{guard, CoreError};
@@ -62,13 +62,13 @@ impl DumpRef {
 /// The resource limits of reading a dump (README "Limits").
 #[derive(Clone, Copy)]
 pub struct DumpLimits {
-    max_decompressed: u64,
+    max_decompressed: MaxDecompressed,
     parse: parse::Limits,
 }
 
 impl Default for DumpLimits {
     fn default() -> Self {
-        DumpLimits { max_decompressed: goroscope_core::source::DEFAULT_MAX_DECOMPRESSED, parse: parse::Limits::default() }
+        DumpLimits { max_decompressed: MaxDecompressed::DEFAULT, parse: parse::Limits::default() }
     }
 }
 
@@ -78,7 +78,7 @@ impl DumpLimits {
         let pos = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 1.0);
         if let Some(o) = o {
             if let Some(v) = pos(o.max_decompressed) {
-                l.max_decompressed = v as u64;
+                l.max_decompressed = MaxDecompressed(v as u64);
             }
             if let Some(v) = pos(o.max_goroutines) {
                 l.parse.max_goroutines = v as usize;

@@ -48,7 +48,7 @@ fn limits(max_decompressed: Option<f64>) -> Limits {
     let mut l = Limits::default();
     if let Some(m) = max_decompressed {
         if m.is_finite() && m > 0.0 {
-            l.max_decompressed = m as u64;
+            l.max_decompressed = goroscope_core::source::MaxDecompressed(m as u64);
         }
     }
     l

@@ -83,7 +83,7 @@ fn core_options(o: &SymbolizeOptions, binary: Option<&Path>) -> std::result::Res
 fn limits(o: &SymbolizeOptions) -> Limits {
     let mut l = Limits::default();
     if let Some(m) = o.max_decompressed.filter(|m| m.is_finite() && *m > 0.0) {
-        l.max_decompressed = m as u64;
+        l.max_decompressed = goroscope_core::source::MaxDecompressed(m as u64);
     }
     l
 }

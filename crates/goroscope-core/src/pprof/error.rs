@@ -9,18 +9,12 @@ pub enum ProfileError {
     Empty,
 
     #[error("decompressing profile: {0}")]
-    Gzip(String),
-
-    #[error("decompressing profile: truncated gzip stream (ends after {decompressed} decompressed bytes)")]
-    GzipTruncated { decompressed: u64 },
-
-    #[error("decompressed size exceeds {limit} bytes; raise --max-decompressed")]
-    DecompressedTooLarge { limit: u64 },
+    Gzip(#[from] crate::source::GzipError),
 
     #[error("profile has {count} {what}, more than the limit of {limit}")]
     TooMany { what: &'static str, count: usize, limit: usize },
 
-    #[error("this is a goroutine dump, not a profile; use `goroscope stacks`")]
+    #[error("this is a goroutine dump, not a profile")]
     GoroutineDump,
 
     #[error("parsing profile: bad varint at byte offset {offset}")]

@@ -1,7 +1,8 @@
 //! pprof profiles: the model, the decoders (profile.proto and the legacy text formats Go still
 //! writes), the encoder, merging and filtering. Nothing here knows about reports.
 //!
-//! Entry point: [`parse`] (gzip sniff → proto → legacy fallback → [`check_valid`]).
+//! Entry point: [`parse`] (gzip → proto → legacy fallback → [`check_valid`]); the gzip check and
+//! the "this is a goroutine dump" diagnosis are [`crate::sniff`]'s, the inflating [`crate::source`]'s.
 
 pub mod aggregate;
 pub mod decode;
@@ -14,16 +15,17 @@ pub mod model;
 pub mod prune;
 pub mod raw;
 
-use std::io::Read;
-
 pub use error::ProfileError;
 pub use model::*;
+
+use crate::sniff;
+use crate::source::{self, MaxDecompressed};
 
 /// Resource limits for [`parse`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Largest accepted size of a gzipped input once decompressed (default 4 GiB).
-    pub max_decompressed: u64,
+    pub max_decompressed: MaxDecompressed,
     /// Most samples a profile.proto may hold (default 20 000 000): an empty sample is 2 bytes
     /// of input but ~72 bytes of memory, so this bounds what a crafted file can allocate.
     pub max_samples: usize,
@@ -33,7 +35,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_decompressed: 4 << 30, max_samples: 20_000_000, max_locations: 20_000_000 }
+        Limits { max_decompressed: MaxDecompressed::DEFAULT, max_samples: 20_000_000, max_locations: 20_000_000 }
     }
 }
 
@@ -42,8 +44,8 @@ impl Default for Limits {
 pub fn parse(data: &[u8], name: &str, limits: &Limits) -> Result<Profile, ProfileError> {
     let _ = name;
     let owned;
-    let data = if data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-        owned = gunzip(data, limits.max_decompressed)?;
+    let data = if sniff::is_gzip(data) {
+        owned = source::gunzip(data, limits.max_decompressed)?;
         &owned[..]
     } else {
         data
@@ -67,7 +69,7 @@ pub fn parse_uncompressed_limited(data: &[u8], limits: &Limits) -> Result<Profil
         Ok(p) => Ok(p),
         Err(e @ (ProfileError::Empty | ProfileError::Concatenated { .. } | ProfileError::TooMany { .. })) => Err(e),
         Err(proto_err) => {
-            if looks_like_goroutine_dump(data) {
+            if sniff::sniff(data) == sniff::Kind::GoroutineDump {
                 return Err(ProfileError::GoroutineDump);
             }
             match legacy::parse_legacy(data)? {
@@ -79,46 +81,6 @@ pub fn parse_uncompressed_limited(data: &[u8], limits: &Limits) -> Result<Profil
             }
         }
     }
-}
-
-/// Decompresses a (possibly multi-member) gzip stream, refusing to produce more than `cap` bytes.
-pub fn gunzip(data: &[u8], cap: u64) -> Result<Vec<u8>, ProfileError> {
-    // ISIZE of the last member is a good size hint for single-member files.
-    let hint = if data.len() >= 18 {
-        u32::from_le_bytes(data[data.len() - 4..].try_into().unwrap()) as u64
-    } else {
-        0
-    };
-    let hint = hint.min(cap).min(data.len() as u64 * 64 + 4096) as usize;
-    let mut out = Vec::with_capacity(hint);
-    let dec = flate2::read::MultiGzDecoder::new(data);
-    let mut limited = dec.take(cap.saturating_add(1));
-    match limited.read_to_end(&mut out) {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            return Err(ProfileError::GzipTruncated { decompressed: out.len() as u64 })
-        }
-        Err(e) => return Err(ProfileError::Gzip(e.to_string())),
-    }
-    if out.len() as u64 > cap {
-        return Err(ProfileError::DecompressedTooLarge { limit: cap });
-    }
-    Ok(out)
-}
-
-/// True when the text has a `goroutine N [` / `goroutine N gp=… [` header line near its start
-/// (a `?debug=2` dump, a panic or SIGQUIT trace).
-pub fn looks_like_goroutine_dump(data: &[u8]) -> bool {
-    let head = &data[..data.len().min(1 << 16)];
-    head.split(|&b| b == b'\n').any(|line| {
-        let Some(rest) = line.strip_prefix(b"goroutine ") else { return false };
-        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 || rest.get(digits) != Some(&b' ') {
-            return false;
-        }
-        let rest = &rest[digits + 1..];
-        rest.first() == Some(&b'[') || rest.starts_with(b"gp=")
-    })
 }
 
 /// pprof's `CheckValid`: sample values match the sample types, ids are non-zero and unique, every
