@@ -255,91 +255,114 @@ pub fn decode_limited(data: &[u8], limits: &super::Limits) -> Result<Profile, Pr
     if data.is_empty() {
         return Err(ProfileError::Empty);
     }
+    let counts = count_fields(data)?;
+    counts.check(limits)?;
+    let mut p = counts.reserve();
+    let raw = decode_headers(data, &mut p, &counts)?;
+    let (locations, strings) = resolve(&mut p, raw)?;
+    decode_samples(data, &mut p, &locations, &strings)?;
+    Ok(p)
+}
 
-    // Pass 0: frame top-level fields, count them.
+/// How many top-level fields of each number a message holds (numbers ≥ 16 are not counted).
+struct Counts([usize; 16]);
+
+/// Pass 0: frame every top-level field and count each kind, so vectors are reserved exactly;
+/// a second non-zero `time_nanos` means two profiles back to back, as pprof says.
+fn count_fields(data: &[u8]) -> R<Counts> {
     let mut counts = [0usize; 16];
-    let mut total_strings_bytes = 0usize;
-    {
-        let mut it = Fields::new(data, 0);
-        let mut seen_time = false;
-        while let Some(f) = it.next_field()? {
-            if (f.num as usize) < counts.len() {
-                counts[f.num as usize] += 1;
+    let mut it = Fields::new(data, 0);
+    let mut seen_time = false;
+    while let Some(f) = it.next_field()? {
+        if (f.num as usize) < counts.len() {
+            counts[f.num as usize] += 1;
+        }
+        if f.num == 9 && f.wt == WT_VARINT {
+            if seen_time {
+                return Err(ProfileError::Concatenated { offset: f.off });
             }
-            if f.num == 6 {
-                total_strings_bytes += f.bytes.len();
-            }
-            if f.num == 9 && f.wt == WT_VARINT {
-                // pprof: a second non-zero-preceded time_nanos means two profiles back to back.
-                if seen_time {
-                    return Err(ProfileError::Concatenated { offset: f.off });
-                }
-                seen_time = f.val != 0;
-            }
+            seen_time = f.val != 0;
         }
     }
-    let _ = total_strings_bytes;
-    for (what, count, limit) in [
-        ("samples", counts[2], limits.max_samples),
-        ("locations", counts[4], limits.max_locations),
-        ("functions", counts[5], limits.max_locations),
-    ] {
-        if count > limit {
-            return Err(ProfileError::TooMany { what, count, limit });
+    Ok(Counts(counts))
+}
+
+impl Counts {
+    fn check(&self, limits: &super::Limits) -> R<()> {
+        let c = &self.0;
+        for (what, count, limit) in [
+            ("samples", c[2], limits.max_samples),
+            ("locations", c[4], limits.max_locations),
+            ("functions", c[5], limits.max_locations),
+        ] {
+            if count > limit {
+                return Err(ProfileError::TooMany { what, count, limit });
+            }
         }
+        Ok(())
     }
 
-    let mut p = Profile {
-        strings: Vec::with_capacity(counts[6]),
-        sample_types: Vec::with_capacity(counts[1]),
-        samples: Vec::with_capacity(counts[2]),
-        mappings: Vec::with_capacity(counts[3]),
-        locations: Vec::with_capacity(counts[4]),
-        functions: Vec::with_capacity(counts[5]),
-        ..Profile::default()
-    };
+    /// An empty profile with every table reserved to its final size.
+    fn reserve(&self) -> Profile {
+        let c = &self.0;
+        Profile {
+            strings: Vec::with_capacity(c[6]),
+            sample_types: Vec::with_capacity(c[1]),
+            samples: Vec::with_capacity(c[2]),
+            mappings: Vec::with_capacity(c[3]),
+            locations: Vec::with_capacity(c[4]),
+            functions: Vec::with_capacity(c[5]),
+            ..Profile::default()
+        }
+    }
+}
+
+/// Pass 1: everything but samples, with string indices and ids left raw (the string table may
+/// come last).
+fn decode_headers(data: &[u8], p: &mut Profile, counts: &Counts) -> R<RawIdx> {
+    let c = &counts.0;
     p.strings.clear();
     let mut raw = RawIdx::default();
-    raw.mapping_strs.reserve(counts[3]);
-    raw.function_strs.reserve(counts[5]);
-    raw.loc_mapping.reserve(counts[4]);
-    raw.line_fids.reserve(counts[4]);
-
-    // Pass 1: everything except samples.
-    {
-        let mut it = Fields::new(data, 0);
-        while let Some(f) = it.next_field()? {
-            match f.num {
-                1 => raw.sample_types.push(decode_value_type(&f, "sample_type")?),
-                2 => want(&f, WT_LEN, "Profile", "sample")?,
-                3 => decode_mapping(&f, &mut p, &mut raw)?,
-                4 => decode_location(&f, &mut p, &mut raw)?,
-                5 => decode_function(&f, &mut p, &mut raw)?,
-                6 => {
-                    want(&f, WT_LEN, "Profile", "string_table")?;
-                    if p.strings.is_empty() && !f.bytes.is_empty() {
-                        return Err(ProfileError::StringTableHead { offset: f.off });
-                    }
-                    p.strings.push(to_string(f.bytes));
+    raw.mapping_strs.reserve(c[3]);
+    raw.function_strs.reserve(c[5]);
+    raw.loc_mapping.reserve(c[4]);
+    raw.line_fids.reserve(c[4]);
+    let mut it = Fields::new(data, 0);
+    while let Some(f) = it.next_field()? {
+        match f.num {
+            1 => raw.sample_types.push(decode_value_type(&f, "sample_type")?),
+            2 => want(&f, WT_LEN, "Profile", "sample")?,
+            3 => decode_mapping(&f, p, &mut raw)?,
+            4 => decode_location(&f, p, &mut raw)?,
+            5 => decode_function(&f, p, &mut raw)?,
+            6 => {
+                want(&f, WT_LEN, "Profile", "string_table")?;
+                if p.strings.is_empty() && !f.bytes.is_empty() {
+                    return Err(ProfileError::StringTableHead { offset: f.off });
                 }
-                7 => raw.drop = int(&f, "Profile", "drop_frames")?,
-                8 => raw.keep = int(&f, "Profile", "keep_frames")?,
-                9 => p.time_nanos = int(&f, "Profile", "time_nanos")?,
-                10 => p.duration_nanos = int(&f, "Profile", "duration_nanos")?,
-                11 => raw.period_type = decode_value_type(&f, "period_type")?,
-                12 => p.period = int(&f, "Profile", "period")?,
-                13 => repeated(&f, "Profile", "comment", |v| {
-                    raw.comments.push(v as i64);
-                    Ok(())
-                })?,
-                14 => raw.default_type = int(&f, "Profile", "default_sample_type")?,
-                15 => raw.doc_url = int(&f, "Profile", "doc_url")?,
-                _ => {}
+                p.strings.push(to_string(f.bytes));
             }
+            7 => raw.drop = int(&f, "Profile", "drop_frames")?,
+            8 => raw.keep = int(&f, "Profile", "keep_frames")?,
+            9 => p.time_nanos = int(&f, "Profile", "time_nanos")?,
+            10 => p.duration_nanos = int(&f, "Profile", "duration_nanos")?,
+            11 => raw.period_type = decode_value_type(&f, "period_type")?,
+            12 => p.period = int(&f, "Profile", "period")?,
+            13 => repeated(&f, "Profile", "comment", |v| {
+                raw.comments.push(v as i64);
+                Ok(())
+            })?,
+            14 => raw.default_type = int(&f, "Profile", "default_sample_type")?,
+            15 => raw.doc_url = int(&f, "Profile", "doc_url")?,
+            _ => {}
         }
     }
+    Ok(raw)
+}
 
-    // Resolve strings and ids of everything but samples.
+/// Checks and resolves the raw string indices and ids of everything but samples; returns the
+/// location id map and the string check the samples need.
+fn resolve(p: &mut Profile, raw: RawIdx) -> R<(IdMap, StrCheck)> {
     let sc = StrCheck { len: p.strings.len() };
     if p.strings.is_empty() {
         return Err(ProfileError::StringIndex { field: "string_table (missing)", index: 0, len: 0 });
@@ -358,18 +381,16 @@ pub fn decode_limited(data: &[u8], limits: &super::Limits) -> Result<Profile, Pr
     }
     let mapping_ids = IdMap::build(p.mappings.iter().map(|m| m.id), "mapping")?;
     let function_ids = IdMap::build(p.functions.iter().map(|f| f.id), "function")?;
-    {
-        let mut fids = raw.line_fids.iter();
-        for (loc, &mid) in p.locations.iter_mut().zip(&raw.loc_mapping) {
-            // An unknown mapping id resolves to no mapping, as in pprof.
-            loc.mapping = if mid == 0 { None } else { mapping_ids.get(mid) };
-            for line in loc.lines.iter_mut() {
-                let fid = *fids.next().unwrap();
-                line.function = match (fid != 0).then(|| function_ids.get(fid)).flatten() {
-                    Some(i) => i,
-                    None => return Err(ProfileError::NilFunction { location: loc.id, function: fid }),
-                };
-            }
+    let mut fids = raw.line_fids.iter();
+    for (loc, &mid) in p.locations.iter_mut().zip(&raw.loc_mapping) {
+        // An unknown mapping id resolves to no mapping, as in pprof.
+        loc.mapping = if mid == 0 { None } else { mapping_ids.get(mid) };
+        for line in loc.lines.iter_mut() {
+            let fid = *fids.next().unwrap();
+            line.function = match (fid != 0).then(|| function_ids.get(fid)).flatten() {
+                Some(i) => i,
+                None => return Err(ProfileError::NilFunction { location: loc.id, function: fid }),
+            };
         }
     }
     let location_ids = IdMap::build(p.locations.iter().map(|l| l.id), "location")?;
@@ -382,73 +403,82 @@ pub fn decode_limited(data: &[u8], limits: &super::Limits) -> Result<Profile, Pr
     p.comments = raw.comments.iter().map(|&c| sc.get(c, "comment")).collect::<R<_>>()?;
     p.default_sample_type = sc.get(raw.default_type, "default_sample_type")?;
     p.doc_url = sc.get(raw.doc_url, "doc_url")?;
-    drop(raw);
+    Ok((location_ids, sc))
+}
 
-    // Pass 2: samples.
-    {
-        let mut it = Fields::new(data, 0);
-        let mut loc_buf: Vec<u32> = Vec::new();
-        let mut val_buf: Vec<i64> = Vec::new();
-        while let Some(f) = it.next_field()? {
-            if f.num != 2 {
-                continue;
-            }
-            let si = p.samples.len();
-            let mut labels: Vec<Label> = Vec::new();
-            loc_buf.clear();
-            val_buf.clear();
-            let mut g = Fields::new(f.bytes, f.poff);
-            while let Some(h) = g.next_field()? {
-                match h.num {
-                    1 => {
-                        if h.wt == WT_LEN {
-                            loc_buf.reserve(count_varints(h.bytes));
-                        }
-                        repeated(&h, "Sample", "location_id", |id| {
-                            match location_ids.get(id) {
-                                Some(i) => loc_buf.push(i),
-                                None => return Err(ProfileError::UnknownLocation { sample: si, id }),
-                            }
-                            Ok(())
-                        })?
+/// Pass 2: samples, resolving location ids on the fly; a sample costs its own three vectors.
+fn decode_samples(data: &[u8], p: &mut Profile, location_ids: &IdMap, sc: &StrCheck) -> R<()> {
+    let mut it = Fields::new(data, 0);
+    let mut loc_buf: Vec<u32> = Vec::new();
+    let mut val_buf: Vec<i64> = Vec::new();
+    while let Some(f) = it.next_field()? {
+        if f.num != 2 {
+            continue;
+        }
+        let si = p.samples.len();
+        let mut labels: Vec<Label> = Vec::new();
+        loc_buf.clear();
+        val_buf.clear();
+        let mut g = Fields::new(f.bytes, f.poff);
+        while let Some(h) = g.next_field()? {
+            match h.num {
+                1 => {
+                    if h.wt == WT_LEN {
+                        loc_buf.reserve(count_varints(h.bytes));
                     }
-                    2 => {
-                        if h.wt == WT_LEN {
-                            val_buf.reserve(count_varints(h.bytes));
+                    repeated(&h, "Sample", "location_id", |id| {
+                        match location_ids.get(id) {
+                            Some(i) => loc_buf.push(i),
+                            None => return Err(ProfileError::UnknownLocation { sample: si, id }),
                         }
-                        repeated(&h, "Sample", "value", |v| {
-                            val_buf.push(v as i64);
-                            Ok(())
-                        })?
-                    }
-                    3 => {
-                        want(&h, WT_LEN, "Sample", "label")?;
-                        let (mut k, mut s, mut n, mut u) = (0i64, 0i64, 0i64, 0i64);
-                        let mut l = Fields::new(h.bytes, h.poff);
-                        while let Some(x) = l.next_field()? {
-                            match x.num {
-                                1 => k = int(&x, "Label", "key")?,
-                                2 => s = int(&x, "Label", "str")?,
-                                3 => n = int(&x, "Label", "num")?,
-                                4 => u = int(&x, "Label", "num_unit")?,
-                                _ => {}
-                            }
-                        }
-                        let key = sc.get(k, "label.key")?;
-                        if s != 0 {
-                            labels.push(Label { key, value: LabelValue::Str(sc.get(s, "label.str")?) });
-                        } else if n != 0 || u != 0 {
-                            let unit = sc.get(u, "label.num_unit")?;
-                            labels.push(Label { key, value: LabelValue::Num { value: n, unit } });
-                        }
-                    }
-                    _ => {}
+                        Ok(())
+                    })?
                 }
+                2 => {
+                    if h.wt == WT_LEN {
+                        val_buf.reserve(count_varints(h.bytes));
+                    }
+                    repeated(&h, "Sample", "value", |v| {
+                        val_buf.push(v as i64);
+                        Ok(())
+                    })?
+                }
+                3 => {
+                    if let Some(l) = decode_label(&h, sc)? {
+                        labels.push(l);
+                    }
+                }
+                _ => {}
             }
-            p.samples.push(Sample { locations: loc_buf.as_slice().into(), values: val_buf.as_slice().into(), labels });
+        }
+        p.samples.push(Sample { locations: loc_buf.as_slice().into(), values: val_buf.as_slice().into(), labels });
+    }
+    Ok(())
+}
+
+/// One `Sample.label`; None for a label with neither a string nor a number (pprof drops it).
+fn decode_label(h: &Field, sc: &StrCheck) -> R<Option<Label>> {
+    want(h, WT_LEN, "Sample", "label")?;
+    let (mut k, mut s, mut n, mut u) = (0i64, 0i64, 0i64, 0i64);
+    let mut l = Fields::new(h.bytes, h.poff);
+    while let Some(x) = l.next_field()? {
+        match x.num {
+            1 => k = int(&x, "Label", "key")?,
+            2 => s = int(&x, "Label", "str")?,
+            3 => n = int(&x, "Label", "num")?,
+            4 => u = int(&x, "Label", "num_unit")?,
+            _ => {}
         }
     }
-    Ok(p)
+    let key = sc.get(k, "label.key")?;
+    if s != 0 {
+        return Ok(Some(Label { key, value: LabelValue::Str(sc.get(s, "label.str")?) }));
+    }
+    if n != 0 || u != 0 {
+        let unit = sc.get(u, "label.num_unit")?;
+        return Ok(Some(Label { key, value: LabelValue::Num { value: n, unit } }));
+    }
+    Ok(None)
 }
 
 fn decode_mapping(f: &Field, p: &mut Profile, raw: &mut RawIdx) -> R<()> {
