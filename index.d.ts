@@ -30,8 +30,15 @@ export declare class Profile {
   /** Number of sources. */
   get sources(): number
   /**
+   * How many times the sources were fetched (combined, base applied, `drop_frames`
+   * dropped) for reports: once, while the reports' sources, bases and fetch options stay
+   * the same.
+   */
+  get fetches(): number
+  /**
    * A report with pprof's flags (`["-top", "-nodecount=10"]`); resolves to a FlatBuffers
-   * `goroscope.profile.Report`.
+   * `goroscope.profile.ProfileReport`. The profile is fetched once and kept (a driver
+   * session); a report that names other sources, bases or fetch options fetches again.
    */
   reportRaw(args: Array<string>): Promise<Buffer>
 }
@@ -81,6 +88,22 @@ export interface HungFunction {
   maxWaitMinutes: number
 }
 
+/** What an input holds (`goroscope_core::sniff::InputKind`). */
+export declare const enum InputKind {
+  Empty = 'empty',
+  Gzip = 'gzip',
+  Zip = 'zip',
+  Tar = 'tar',
+  Executable = 'executable',
+  ProfileProto = 'profile-proto',
+  GoroutineProfile = 'goroutine-profile',
+  LegacyProfile = 'legacy-profile',
+  GoroutineDump = 'goroutine-dump',
+  Json = 'json',
+  Text = 'text',
+  Binary = 'binary',
+}
+
 /**
  * The distinct source file names (of functions) and mapping file names of a profile (gzip or
  * not, proto or legacy text), sorted.
@@ -104,9 +127,24 @@ export declare function redactProfileRaw(input: Buffer, rewrites: Record<string,
 /**
  * Run a whole pprof command line (`["-top", "cpu.pprof"]`): profile and base paths are
  * loaded natively (and symbolized from the ELF `binary` when given). Resolves to a FlatBuffers
- * `goroscope.profile.Report`.
+ * `goroscope.profile.ProfileReport`.
  */
 export declare function runPprofRaw(args: Array<string>, maxDecompressed?: number | undefined | null, binary?: string | undefined | null): Promise<Buffer>
+
+/**
+ * What a file (path) or Buffer holds: a goroutine dump (`goroutine-dump`, or
+ * `goroutine-profile` for `?debug=1`), a profile (`profile-proto`, `legacy-profile`), an
+ * archive, JSON, … (the grammar is in crates/goroscope-core/src/sniff.rs). A file is read only
+ * as far as its first 64 KiB (inflated, for gzip).
+ */
+export declare function sniff(input: string | Buffer): Promise<Sniffed>
+
+/** What an input holds, looked at through gzip (`goroscope_core::sniff::Sniffed`). */
+export interface Sniffed {
+  kind: InputKind
+  /** The input is gzip; `kind` is what it inflates to. */
+  gzip: boolean
+}
 
 /** Options of `analyzeStacks` and `StackDump.analyze`; every field is optional. */
 export interface StacksOptions {

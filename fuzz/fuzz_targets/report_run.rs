@@ -1,10 +1,11 @@
-//! Parse a profile, then run a few reports with fixed flags through the whole pipeline.
+//! Parse a profile, then run a few reports with fixed flags through the whole driver.
 #![no_main]
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use goroscope_core::driver::{self, Invocation, Source};
 use goroscope_core::pprof::{self, Limits};
-use goroscope_core::report::{self, Options};
+use goroscope_core::source::MaxDecompressed;
 use libfuzzer_sys::fuzz_target;
 
 const FLAG_SETS: &[&[&str]] = &[
@@ -18,23 +19,26 @@ const FLAG_SETS: &[&[&str]] = &[
     &["-raw"],
 ];
 
-fn options() -> &'static Vec<Options> {
-    static O: OnceLock<Vec<Options>> = OnceLock::new();
-    O.get_or_init(|| {
+fn invocations() -> &'static Vec<Invocation> {
+    static I: OnceLock<Vec<Invocation>> = OnceLock::new();
+    I.get_or_init(|| {
         FLAG_SETS
             .iter()
             .map(|f| {
-                let mut args: Vec<String> = f.iter().map(|s| s.to_string()).collect();
-                args.push("fuzz.pb".to_string());
-                report::parse_args(&args).expect("fixed flags parse").0
+                let args: Vec<String> = f.iter().map(|s| s.to_string()).collect();
+                driver::parse_command_line(&args).expect("fixed flags parse")
             })
             .collect()
     })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(p) = pprof::parse(data, "fuzz", &Limits { max_decompressed: MaxDecompressed(1 << 20), ..Limits::default() }) else { return };
-    for o in options() {
-        let _ = report::run(vec![p.clone()], None, o);
+    let limits = Limits { max_decompressed: MaxDecompressed(1 << 20), ..Limits::default() };
+    let Ok(p) = pprof::parse(data, "fuzz", &limits) else { return };
+    let p = Arc::new(p);
+    for inv in invocations() {
+        let mut inv = inv.clone();
+        inv.fetch.sources = vec![Source::Profile(p.clone())];
+        let _ = driver::run(inv);
     }
 });

@@ -1,4 +1,5 @@
-//! Time `report::run` on a profile: read, parse (gunzip + decode + validate), report.
+//! Time the driver on a profile: read, parse (gunzip + decode + validate), report; then the same
+//! report again from a `Session` (a copy of the fetched profile, then the report).
 //!
 //! `cargo run --release -p goroscope-core --example report_time -- FILE [PPROF ARGS...]`
 //! e.g. `... -- bench/out/profile-1200000.pb.gz -dot`. Prints the phase timings on stderr;
@@ -6,14 +7,15 @@
 
 use std::time::Instant;
 
+use goroscope_core::driver::{self, parse_command_line, Session};
 use goroscope_core::pprof::{parse, Limits};
-use goroscope_core::report::{parse_args, run};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: report_time FILE [PPROF ARGS...]");
     let flags: Vec<String> = args.collect();
-    let (opts, _rest) = parse_args(&flags).expect("flags");
+    let inv = parse_command_line(&flags).expect("flags");
+    let cmd = inv.command.clone().expect("a report command");
     let t = Instant::now();
     let data = std::fs::read(&path).expect("read");
     let read = t.elapsed();
@@ -22,10 +24,20 @@ fn main() {
     let parsed = t.elapsed();
     let samples = p.samples.len();
     let t = Instant::now();
-    let out = run(vec![p], None, &opts).expect("report");
+    let session = Session::new(driver::Fetch::of(vec![p.into()]), inv.config).expect("fetch");
+    let again = session.clone();
+    let out = session.into_report(&cmd).expect("report");
     let reported = t.elapsed();
+    let t = Instant::now();
+    let copy = (**again.profile()).clone();
+    let copied = t.elapsed();
+    drop(copy);
+    let t = Instant::now();
+    let out2 = again.report(&cmd).expect("report");
+    let from_session = t.elapsed();
+    assert_eq!(out.text, out2.text);
     eprintln!(
-        "{path} {}: {samples} samples | read {read:.2?} parse {parsed:.2?} report {reported:.2?} | {} bytes out",
+        "{path} {}: {samples} samples | read {read:.2?} parse {parsed:.2?} report {reported:.2?} | session: copy {copied:.2?}, report {from_session:.2?} | {} bytes out",
         flags.join(" "),
         out.text.len()
     );

@@ -4,6 +4,7 @@
 //! Layers (data flows one way): `source` (bytes in) → `stacks::parse` (bytes → model) →
 //! `stacks::analyze` (model → findings).
 
+pub mod driver;
 pub mod flame;
 pub mod graph;
 pub mod measurement;

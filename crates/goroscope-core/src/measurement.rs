@@ -208,6 +208,21 @@ pub fn go_format_g(x: f64, prec: usize) -> String {
     }
 }
 
+/// Go's `%v` of a float64: the shortest digits that read back the same, in `%e` form when the
+/// exponent is below -4 or at least 6 (`0.005`, `2.5`, `1e+06`, `1e-05`).
+pub fn go_format_v(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return go_format_g(x, 1);
+    }
+    let e = format!("{x:e}");
+    let (mant, exp) = e.split_once('e').unwrap();
+    let exp: i32 = exp.parse().unwrap();
+    if (-4..6).contains(&exp) {
+        return format!("{x}");
+    }
+    format!("{mant}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+}
+
 /// pprof's `compatibleValueTypes`: same type (a trailing `s` ignored) and units of one family.
 fn compatible_value_types(t1: &str, u1: &str, t2: &str, u2: &str) -> bool {
     t1.strip_suffix('s').unwrap_or(t1) == t2.strip_suffix('s').unwrap_or(t2) && compatible_units(u1, u2)
@@ -300,5 +315,12 @@ mod tests {
         assert_eq!(percentage(0, 0), "    0%");
         assert_eq!(percentage(110, 112), "98.21%");
         assert_eq!(percentage(1, 10_000_000), "1e-05%");
+    }
+
+    #[test]
+    fn go_v() {
+        for (x, want) in [(0.005, "0.005"), (2.5, "2.5"), (1.0, "1"), (1e6, "1e+06"), (1e-5, "1e-05"), (-123456.5, "-123456.5"), (0.0, "0")] {
+            assert_eq!(go_format_v(x), want);
+        }
     }
 }

@@ -34,7 +34,7 @@ pub const HEAD: usize = 64 << 10;
 
 /// What an input holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub enum InputKind {
     Empty,
     Gzip,
     Zip,
@@ -54,28 +54,28 @@ pub enum Kind {
     Binary,
 }
 
-impl Kind {
+impl InputKind {
     /// The one name of each kind (also the binding's and TypeScript's).
     pub fn name(self) -> &'static str {
         match self {
-            Kind::Empty => "empty",
-            Kind::Gzip => "gzip",
-            Kind::Zip => "zip",
-            Kind::Tar => "tar",
-            Kind::Executable => "executable",
-            Kind::ProfileProto => "profile-proto",
-            Kind::GoroutineProfile => "goroutine-profile",
-            Kind::LegacyProfile => "legacy-profile",
-            Kind::GoroutineDump => "goroutine-dump",
-            Kind::Json => "json",
-            Kind::Text => "text",
-            Kind::Binary => "binary",
+            InputKind::Empty => "empty",
+            InputKind::Gzip => "gzip",
+            InputKind::Zip => "zip",
+            InputKind::Tar => "tar",
+            InputKind::Executable => "executable",
+            InputKind::ProfileProto => "profile-proto",
+            InputKind::GoroutineProfile => "goroutine-profile",
+            InputKind::LegacyProfile => "legacy-profile",
+            InputKind::GoroutineDump => "goroutine-dump",
+            InputKind::Json => "json",
+            InputKind::Text => "text",
+            InputKind::Binary => "binary",
         }
     }
 
     /// A goroutine dump in either text form.
     pub fn is_dump(self) -> bool {
-        matches!(self, Kind::GoroutineDump | Kind::GoroutineProfile)
+        matches!(self, InputKind::GoroutineDump | InputKind::GoroutineProfile)
     }
 }
 
@@ -85,42 +85,41 @@ pub fn is_gzip(b: &[u8]) -> bool {
 }
 
 /// What `data` holds, `data` being the whole input (see the module doc for the checks).
-pub fn sniff(data: &[u8]) -> Kind {
+pub fn sniff(data: &[u8]) -> InputKind {
     classify(data, true)
 }
 
 /// What an input holds, looking through gzip: its kind, and whether it was gzipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sniffed {
-    pub kind: Kind,
+    pub kind: InputKind,
     pub gzip: bool,
 }
 
 /// [`sniff`], looking inside a gzip stream at its first [`HEAD`] inflated bytes.
 pub fn sniff_through_gzip(data: &[u8]) -> Sniffed {
-    match sniff(data) {
-        Kind::Gzip => inner(crate::source::gunzip_head(data, HEAD + 1)),
+    sniff_prefix(data, true)
+}
+
+/// [`sniff_through_gzip`] of the first bytes of an input (`complete`: they are all of it). A
+/// prefix of [`HEAD`] + 1 KiB bytes is enough, gzip or not.
+pub fn sniff_prefix(head: &[u8], complete: bool) -> Sniffed {
+    match classify(head, complete) {
+        InputKind::Gzip => inner(crate::source::gunzip_head(head, HEAD + 1)),
         kind => Sniffed { kind, gzip: false },
     }
 }
 
-/// [`sniff_through_gzip`] of a file, reading only its head (and inflating only the head of a
-/// gzip file).
+/// [`sniff_through_gzip`] of a file, reading only its first [`HEAD`] + 1 KiB bytes.
 pub fn sniff_file(path: &std::path::Path) -> Result<Sniffed, crate::source::SourceError> {
-    use std::io::{Read, Seek};
+    use std::io::Read;
     let io = |e| crate::source::SourceError::Io { path: path.display().to_string(), source: e };
-    let mut f = std::fs::File::open(path).map_err(io)?;
-    let mut head = Vec::with_capacity(HEAD + 1);
-    (&mut f).take(HEAD as u64 + 1).read_to_end(&mut head).map_err(io)?;
-    let complete = head.len() <= HEAD;
-    head.truncate(HEAD);
-    match classify(&head, complete) {
-        Kind::Gzip => {
-            f.rewind().map_err(io)?;
-            Ok(inner(crate::source::gunzip_head(std::io::BufReader::new(f), HEAD + 1)))
-        }
-        kind => Ok(Sniffed { kind, gzip: false }),
-    }
+    let want = HEAD + 1024;
+    let mut head = Vec::with_capacity(want + 1);
+    std::fs::File::open(path).map_err(io)?.take(want as u64 + 1).read_to_end(&mut head).map_err(io)?;
+    let complete = head.len() <= want;
+    head.truncate(want);
+    Ok(sniff_prefix(&head, complete))
 }
 
 /// The kind inside a gzip stream, from up to `HEAD + 1` inflated bytes.
@@ -130,43 +129,43 @@ fn inner(mut head: Vec<u8>) -> Sniffed {
     Sniffed { kind: classify(&head, complete), gzip: true }
 }
 
-fn classify(b: &[u8], complete: bool) -> Kind {
+fn classify(b: &[u8], complete: bool) -> InputKind {
     if b.is_empty() {
-        return Kind::Empty;
+        return InputKind::Empty;
     }
     if is_gzip(b) {
-        return Kind::Gzip;
+        return InputKind::Gzip;
     }
     if b.starts_with(b"PK\x03\x04") || b.starts_with(b"PK\x05\x06") || b.starts_with(b"PK\x07\x08") {
-        return Kind::Zip;
+        return InputKind::Zip;
     }
     if b.get(257..262) == Some(b"ustar") {
-        return Kind::Tar;
+        return InputKind::Tar;
     }
     if is_executable(b) {
-        return Kind::Executable;
+        return InputKind::Executable;
     }
     if is_profile_proto(b, complete) {
-        return Kind::ProfileProto;
+        return InputKind::ProfileProto;
     }
     let head = &b[..b.len().min(HEAD)];
     let first = first_line(head);
     if first.starts_with(b"goroutine profile: total ") {
-        return Kind::GoroutineProfile;
+        return InputKind::GoroutineProfile;
     }
     if is_legacy_text_header(first) || has_legacy_cpu_header(head) {
-        return Kind::LegacyProfile;
+        return InputKind::LegacyProfile;
     }
     if first == RACE_BANNER || has_dump_line(head) {
-        return Kind::GoroutineDump;
+        return InputKind::GoroutineDump;
     }
     if first.first().is_some_and(|&c| c == b'{' || c == b'[') {
-        return Kind::Json;
+        return InputKind::Json;
     }
     if is_text(head, complete) {
-        return Kind::Text;
+        return InputKind::Text;
     }
-    Kind::Binary
+    InputKind::Binary
 }
 
 fn is_executable(b: &[u8]) -> bool {
@@ -312,35 +311,35 @@ mod tests {
 
     #[test]
     fn kinds() {
-        let cases: &[(&[u8], Kind)] = &[
-            (b"", Kind::Empty),
-            (b"\x1f\x8b\x08\x00", Kind::Gzip),
-            (b"PK\x03\x04rest", Kind::Zip),
-            (b"\x7fELF\x02\x01", Kind::Executable),
-            (b"goroutine 1 [running]:\nmain.main()\n", Kind::GoroutineDump),
-            (b"panic: boom\n\ngoroutine 7 gp=0xc000 m=nil [select]:\n", Kind::GoroutineDump),
-            (b"==================\nWARNING: DATA RACE\nWrite at 0x00c000 by goroutine 7:\n", Kind::GoroutineDump),
-            (b"\n goroutine profile: total 3\n2 @ 0x1 0x2\n", Kind::GoroutineProfile),
-            (b"heap profile: 1: 2 [3: 4] @ heap/1048576\n", Kind::LegacyProfile),
-            (b"--- mutex:\ncycles/second=1\n", Kind::LegacyProfile),
-            (b"threadcreate profile: total 7\n", Kind::LegacyProfile),
-            (b"  {\"memstats\": {}}", Kind::Json),
-            (b"[1, 2]", Kind::Json),
-            (b"hello\nworld\n", Kind::Text),
-            (b"\x00\x01\x02\x03\xff", Kind::Binary),
+        let cases: &[(&[u8], InputKind)] = &[
+            (b"", InputKind::Empty),
+            (b"\x1f\x8b\x08\x00", InputKind::Gzip),
+            (b"PK\x03\x04rest", InputKind::Zip),
+            (b"\x7fELF\x02\x01", InputKind::Executable),
+            (b"goroutine 1 [running]:\nmain.main()\n", InputKind::GoroutineDump),
+            (b"panic: boom\n\ngoroutine 7 gp=0xc000 m=nil [select]:\n", InputKind::GoroutineDump),
+            (b"==================\nWARNING: DATA RACE\nWrite at 0x00c000 by goroutine 7:\n", InputKind::GoroutineDump),
+            (b"\n goroutine profile: total 3\n2 @ 0x1 0x2\n", InputKind::GoroutineProfile),
+            (b"heap profile: 1: 2 [3: 4] @ heap/1048576\n", InputKind::LegacyProfile),
+            (b"--- mutex:\ncycles/second=1\n", InputKind::LegacyProfile),
+            (b"threadcreate profile: total 7\n", InputKind::LegacyProfile),
+            (b"  {\"memstats\": {}}", InputKind::Json),
+            (b"[1, 2]", InputKind::Json),
+            (b"hello\nworld\n", InputKind::Text),
+            (b"\x00\x01\x02\x03\xff", InputKind::Binary),
         ];
         for (input, want) in cases {
             assert_eq!(sniff(input), *want, "{:?}", String::from_utf8_lossy(input));
         }
-        assert_eq!(sniff(&proto()), Kind::ProfileProto);
+        assert_eq!(sniff(&proto()), InputKind::ProfileProto);
         let mut tar = vec![0u8; 512];
         tar[257..262].copy_from_slice(b"ustar");
-        assert_eq!(sniff(&tar), Kind::Tar);
+        assert_eq!(sniff(&tar), InputKind::Tar);
         let mut cpu = Vec::new();
         for w in [0u64, 3, 0, 10_000, 0] {
             cpu.extend_from_slice(&w.to_le_bytes());
         }
-        assert_eq!(sniff(&cpu), Kind::LegacyProfile);
+        assert_eq!(sniff(&cpu), InputKind::LegacyProfile);
     }
 
     #[test]
@@ -352,22 +351,22 @@ mod tests {
             e.finish().unwrap()
         };
         let dump = b"goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n".repeat(5000);
-        assert_eq!(sniff_through_gzip(&gz(&dump)), Sniffed { kind: Kind::GoroutineDump, gzip: true });
-        assert_eq!(sniff_through_gzip(&gz(&proto())), Sniffed { kind: Kind::ProfileProto, gzip: true });
+        assert_eq!(sniff_through_gzip(&gz(&dump)), Sniffed { kind: InputKind::GoroutineDump, gzip: true });
+        assert_eq!(sniff_through_gzip(&gz(&proto())), Sniffed { kind: InputKind::ProfileProto, gzip: true });
         // a profile.proto longer than the head: the walk runs into the head's end
         let mut big = proto();
         for _ in 0..20_000 {
             big.extend_from_slice(&[0x32, 0x05]);
             big.extend_from_slice(b"abcde");
         }
-        assert_eq!(sniff_through_gzip(&gz(&big)).kind, Kind::ProfileProto);
-        assert_eq!(classify(&big[..HEAD], false), Kind::ProfileProto);
-        assert_eq!(sniff(&big[..HEAD]), Kind::Binary, "as a whole input, a cut profile is not one");
+        assert_eq!(sniff_through_gzip(&gz(&big)).kind, InputKind::ProfileProto);
+        assert_eq!(classify(&big[..HEAD], false), InputKind::ProfileProto);
+        assert_eq!(sniff(&big[..HEAD]), InputKind::Binary, "as a whole input, a cut profile is not one");
         let f = std::env::temp_dir().join(format!("goroscope-sniff-{}.gz", std::process::id()));
         std::fs::write(&f, gz(&dump)).unwrap();
-        assert_eq!(sniff_file(&f).unwrap(), Sniffed { kind: Kind::GoroutineDump, gzip: true });
+        assert_eq!(sniff_file(&f).unwrap(), Sniffed { kind: InputKind::GoroutineDump, gzip: true });
         std::fs::write(&f, &big).unwrap();
-        assert_eq!(sniff_file(&f).unwrap(), Sniffed { kind: Kind::ProfileProto, gzip: false });
+        assert_eq!(sniff_file(&f).unwrap(), Sniffed { kind: InputKind::ProfileProto, gzip: false });
         std::fs::remove_file(&f).unwrap();
     }
 }

@@ -13,7 +13,8 @@ use goroscope_core::graph::{
     self, DotAttributes, DotConfig, DotNodeAttributes, Edge, Graph, Node, NodeInfo, NodeTable, Tag,
 };
 use goroscope_core::pprof::{self, Limits};
-use goroscope_core::report::{self, Command, LibraryOptions};
+use goroscope_core::driver::{self, Command, Source};
+use goroscope_core::report::{self, Format};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/google-pprof");
 const GAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance-gaps.tsv");
@@ -69,13 +70,14 @@ fn run_row(row: &Row) -> Result<String, String> {
         .map(String::from)
         .collect();
     args.push(row.input.clone());
-    let (opts, pos) = report::parse_args(&args).map_err(|e| format!("flags: {e}"))?;
+    let mut inv = driver::parse_command_line(&args).map_err(|e| format!("flags: {e}"))?;
     let mut profiles = Vec::new();
-    for src in &pos {
-        let data = std::fs::read(corpus(src)).map_err(|e| format!("{src}: {e}"))?;
-        profiles.push(pprof::parse(&data, src, &Limits::default()).map_err(|e| format!("parse {src}: {e}"))?);
+    for src in inv.fetch.sources.iter().map(Source::name) {
+        let data = std::fs::read(corpus(&src)).map_err(|e| format!("{src}: {e}"))?;
+        profiles.push(pprof::parse(&data, &src, &Limits::default()).map_err(|e| format!("parse {src}: {e}"))?.into());
     }
-    let out = report::run(profiles, None, &opts).map_err(|e| format!("report: {e}"))?;
+    inv.fetch.sources = profiles;
+    let out = driver::run(inv).map_err(|e| format!("report: {e}"))?;
     Ok(out.text)
 }
 
@@ -150,7 +152,7 @@ fn library_row(row: &Row) -> Result<String, String> {
     let mut o = match row.id.as_str() {
         // TestSource: OutputFormat=Dot CallTree=true SampleValue=v[1] SampleUnit=cycles
         // TrimPath=/some/path, no trimming, no aggregation.
-        "R02" => LibraryOptions::new(Command::Dot),
+        "R02" => report::Options::new(Format::Dot),
         id => return Err(format!("{id}: library row not reproduced")),
     };
     o.call_tree = true;
@@ -159,7 +161,7 @@ fn library_row(row: &Row) -> Result<String, String> {
     o.trim_path = "/some/path".into();
     let data = std::fs::read(corpus(&row.input)).map_err(|e| format!("{}: {e}", row.input))?;
     let p = pprof::parse(&data, &row.input, &Limits::default()).map_err(|e| format!("parse: {e}"))?;
-    report::generate(p, &o).map(|r| r.text).map_err(|e| format!("report: {e}"))
+    report::generate(report::Report::new(p, o)).map(|r| r.text).map_err(|e| format!("report: {e}"))
 }
 
 /// The first differing line, for failure messages.
@@ -176,12 +178,12 @@ fn first_diff(want: &str, got: &str) -> String {
 
 /// Text-family commands this crate produces.
 fn is_text_report(row: &Row) -> bool {
-    let Ok((o, _)) = report::parse_args(
+    let Ok(inv) = driver::parse_command_line(
         &row.args.split_whitespace().filter(|a| !a.starts_with("(TZ=")).map(String::from).collect::<Vec<_>>(),
     ) else {
         return false;
     };
-    !matches!(o.command, None | Some(Command::Other(..)))
+    !matches!(inv.command, None | Some(Command::Other(..)))
 }
 
 #[test]

@@ -15,8 +15,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use goroscope_core::pprof::{self, Function, Label, LabelValue, Limits, Line, Location, Mapping, Profile, Sample, ValueType};
-use goroscope_core::report;
+use goroscope_core::pprof::{self, Function, Label, LabelValue, Line, Location, Mapping, Profile, Sample, ValueType};
+use goroscope_core::driver;
 
 mod common;
 use common::{first_diff, go_binary, go_pprof, ours, strings};
@@ -227,14 +227,8 @@ fn compare_all_with_base(go: &Path, cases: Vec<(Vec<String>, PathBuf)>) -> (usiz
         let got = (|| {
             let mut a = args.clone();
             a.push(file.display().to_string());
-            let (opts, pos) = report::parse_args(&a).map_err(|e| e.to_string())?;
-            let load = |p: &String| {
-                let data = std::fs::read(p).map_err(|e| e.to_string())?;
-                pprof::parse(&data, p, &Limits::default()).map_err(|e| e.to_string())
-            };
-            let profiles = pos.iter().map(load).collect::<Result<Vec<_>, _>>()?;
-            let base = opts.base.iter().map(load).collect::<Result<Vec<_>, _>>()?;
-            report::run(profiles, Some(base), &opts).map(|o| o.text).map_err(|e| e.to_string())
+            let inv = driver::parse_command_line(&a).map_err(|e| e.to_string())?;
+            driver::run(inv).map(|o| o.text).map_err(|e| e.to_string())
         })();
         match (&want, &got) {
             (Ok(w), Ok(g)) if w == g => {}

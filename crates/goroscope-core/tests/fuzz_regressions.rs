@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use goroscope_core::pprof::{self, decode, encode, Limits, Location, Mapping, Profile, Sample, ValueType};
-use goroscope_core::report;
+use goroscope_core::driver;
 use goroscope_core::source::Source;
 use goroscope_core::stacks::analyze;
 use goroscope_core::stacks::parse::{parse_chunked, parse_sequential};
@@ -111,18 +111,17 @@ const FLAG_SETS: &[&[&str]] = &[
 
 #[test]
 fn report_run_regressions() {
-    let opts: Vec<_> = FLAG_SETS
+    let invocations: Vec<_> = FLAG_SETS
         .iter()
-        .map(|f| {
-            let mut args: Vec<String> = f.iter().map(|s| s.to_string()).collect();
-            args.push("fuzz.pb".into());
-            report::parse_args(&args).unwrap().0
-        })
+        .map(|f| driver::parse_command_line(&f.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap())
         .collect();
     for (_, data) in inputs("report_run") {
         let Ok(p) = pprof::parse(&data, "fuzz", &small()) else { continue };
-        for o in &opts {
-            let _ = report::run(vec![p.clone()], None, o);
+        let p = std::sync::Arc::new(p);
+        for inv in &invocations {
+            let mut inv = inv.clone();
+            inv.fetch.sources = vec![driver::Source::Profile(p.clone())];
+            let _ = driver::run(inv);
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Merging, -base / -diff_base / -normalize, scaling and sample-index lookup, checked against
 //! `TZ=UTC go tool pprof -raw …` outputs stored in fixtures/profiles/oracle (see the README there).
 
+use goroscope_core::driver::fetch::combine_with_base;
+use goroscope_core::driver::flags::legacy_sample_index_flag;
 use goroscope_core::pprof::{self, merge, prune, raw, Limits, Profile};
 use std::path::Path;
 
@@ -17,7 +19,7 @@ fn load(path: &str) -> Profile {
 fn check(sources: &[&str], bases: &[&str], diff: bool, normalize: bool, golden: &str) {
     let s = sources.iter().map(|f| load(f)).collect();
     let b = bases.iter().map(|f| load(f)).collect();
-    let mut p = merge::prepare(s, b, diff, normalize).unwrap();
+    let mut p = combine_with_base(s, b, diff, normalize).unwrap();
     prune::remove_uninteresting(&mut p).unwrap();
     let got = raw::to_string(&p);
     let want = std::fs::read_to_string(Path::new(FIX).join("oracle").join(golden)).unwrap();
@@ -85,7 +87,7 @@ fn merge_is_idempotent_on_large() {
     let total = |p: &Profile, i: usize| p.samples.iter().map(|s| s.values[i]).sum::<i64>();
     assert_eq!(total(&m, 1), 2 * total(&p, 1));
     // Subtracting a profile from itself leaves nothing.
-    let z = merge::prepare(vec![p.clone()], vec![p.clone()], false, false).unwrap();
+    let z = combine_with_base(vec![p.clone()], vec![p.clone()], false, false).unwrap();
     assert!(z.samples.is_empty());
 }
 
@@ -105,7 +107,7 @@ fn sample_index_names() {
     let c = load(C);
     assert_eq!(merge::sample_index_by_name(&c, "contentions").unwrap(), 0);
     assert_eq!(merge::sample_index_by_name(&c, "delay").unwrap(), 1);
-    assert_eq!(merge::legacy_sample_index_flag("total_delay"), Some(("delay", false)));
+    assert_eq!(legacy_sample_index_flag("total_delay"), Some(("delay", false)));
     let e = merge::sample_index_by_name(&c, "bogus").unwrap_err().to_string();
     assert!(e.contains("must be one of: [contentions delay]"), "{e}");
 }

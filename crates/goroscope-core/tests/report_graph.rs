@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use goroscope_core::graph::{self, NodeOrder, NodeTable, TrimOptions};
 use goroscope_core::pprof::aggregate::{apply_granularity, Granularity};
-use goroscope_core::pprof::filter::{self, TagFilter};
+use goroscope_core::driver::focus::TagFilter;
+use goroscope_core::driver::{self, Command, Config};
+use goroscope_core::pprof::filter;
 use goroscope_core::pprof::{Function, Label, LabelValue, Line, Location, Mapping, Profile, Sample, ValueType};
-use goroscope_core::report::{self, Command, InlineMark, Options, ReportData};
+use goroscope_core::report::{self, InlineMark, LabelValues, ReportData};
 
 /// Builds profiles: functions by name, locations as lists of (function, line), innermost first.
 struct B {
@@ -150,10 +152,11 @@ fn trimming_counts_dropped_and_shown_nodes() {
     assert_eq!(names, vec!["main", "c"]);
 }
 
-fn run(p: Profile, args: &str) -> report::ReportOutput {
+fn run(p: Profile, args: &str) -> report::ProfileReport {
     let a: Vec<String> = args.split_whitespace().map(String::from).collect();
-    let (o, _) = report::parse_args(&a).unwrap();
-    report::run(vec![p], None, &o).unwrap()
+    let mut inv = driver::parse_command_line(&a).unwrap();
+    inv.fetch.sources = vec![p.into()];
+    driver::run(inv).unwrap()
 }
 
 #[test]
@@ -188,7 +191,7 @@ fn tree_traces_tags() {
     let out = run(sample_profile(), "-traces");
     let ReportData::Traces(t) = &out.data else { panic!() };
     assert_eq!(t.samples.len(), 3);
-    assert_eq!(t.samples[0].num_labels, vec![("bytes".to_string(), vec!["2kB".to_string()])]);
+    assert_eq!(t.samples[0].num_labels, vec![LabelValues { key: "bytes".to_string(), values: vec!["2kB".to_string()] }]);
     assert!(out.text.contains("         k:  x\n     bytes:  2kB\n     100ms   c\n             a (inline)\n             b\n             main\n"));
 
     let out = run(sample_profile(), "-tags");
@@ -200,9 +203,10 @@ fn tree_traces_tags() {
 
 #[test]
 fn peek_without_match_is_an_error() {
-    let (o, _) = report::parse_args(&["-peek=nomatch".to_string(), "x".to_string()]).unwrap();
-    assert_eq!(o.command, Some(Command::Peek("nomatch".into())));
-    let err = report::run(vec![sample_profile()], None, &o).unwrap_err();
+    let mut inv = driver::parse_command_line(&["-peek=nomatch".to_string(), "x".to_string()]).unwrap();
+    assert_eq!(inv.command, Some(Command::Peek("nomatch".into())));
+    inv.fetch.sources = vec![sample_profile().into()];
+    let err = driver::run(inv).unwrap_err();
     assert_eq!(err.to_string(), "no matches found for regexp: nomatch");
 }
 
@@ -241,7 +245,8 @@ fn tag_filters_ranges_and_regexps() {
     let f = TagFilter::compile("tagfocus", "k:x,k:").unwrap();
     assert!(f.matches(&p, &p.samples[0], &units));
     let mut q = p.clone();
-    let (fm, im) = filter::filter_samples_by_tag(&mut q, Some(&TagFilter::compile("tagfocus", ":1kb").unwrap()), None, &units);
+    let f = TagFilter::compile("tagfocus", ":1kb").unwrap();
+    let (fm, im) = filter::filter_samples_by_tag(&mut q, Some(&|p: &Profile, s: &Sample| f.matches(p, s, &units)), None);
     assert!(!fm && !im);
     assert!(q.samples.is_empty());
     let out = run(sample_profile(), "-top -tagfocus=3kb:");
@@ -262,7 +267,7 @@ fn granularity_aggregation() {
 
 #[test]
 fn options_defaults_match_pprof() {
-    let o = Options::default();
-    assert_eq!((o.node_fraction, o.edge_fraction, o.unit.as_str(), o.trim), (0.005, 0.001, "minimum", true));
-    assert_eq!(o.node_count, None);
+    let o = Config::default();
+    assert_eq!((o.nodefraction, o.edgefraction, o.unit.as_str(), o.trim), (0.005, 0.001, "minimum", true));
+    assert_eq!(o.nodecount, None);
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use goroscope_core::pprof::{self, Limits};
-use goroscope_core::sniff::{sniff_file, sniff_through_gzip, Kind};
+use goroscope_core::sniff::{sniff_file, sniff_through_gzip, InputKind};
 use goroscope_core::source::Source;
 use goroscope_core::stacks::parse::parse;
 
@@ -59,7 +59,7 @@ fn every_loaded_profile_is_sniffed_as_a_profile() {
             }
             let s = sniff_through_gzip(&data);
             assert_eq!(s, sniff_file(&f).unwrap(), "{}", f.display());
-            if !matches!(s.kind, Kind::ProfileProto | Kind::LegacyProfile | Kind::GoroutineProfile) {
+            if !matches!(s.kind, InputKind::ProfileProto | InputKind::LegacyProfile | InputKind::GoroutineProfile) {
                 bad.push(format!("{}: loaded as a profile, sniffed as {:?}", f.display(), s.kind));
             }
             n += 1;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use goroscope_core::pprof::{self, encode, raw, Limits, Profile};
-use goroscope_core::report;
+use goroscope_core::driver;
 use goroscope_core::symbolize::{self, Options, Prefer, SymbolizeError};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
@@ -135,8 +135,9 @@ fn expected(p: &Profile) -> Profile {
 }
 
 fn top(p: &Profile) -> String {
-    let (opts, _) = report::parse_args(&["-top".into(), "-lines".into(), "-nodecount=1000".into()]).unwrap();
-    report::run(vec![p.clone()], None, &opts).unwrap().text
+    let mut inv = driver::parse_command_line(&["-top".into(), "-lines".into(), "-nodecount=1000".into()]).unwrap();
+    inv.fetch.sources = vec![p.clone().into()];
+    driver::run(inv).unwrap().text
 }
 
 fn diff(a: &str, b: &str) -> String {

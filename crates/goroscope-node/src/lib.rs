@@ -1,5 +1,6 @@
 //! N-API binding of goroscope-core. It converts and nothing else: JS options → core options,
-//! core findings → one FlatBuffers buffer, core errors → JS errors with a stable `code`.
+//! core findings → one FlatBuffers buffer, core errors → JS errors carrying a stable `code`,
+//! the input's `path` and the `line`/`offset` of the problem (`error.rs`).
 //! All parsing and analysis runs on the libuv pool (`AsyncTask`), never on the JS thread, and
 //! every call into the core is wrapped in `catch_unwind` so a bug is an error, not a crash.
 
@@ -10,6 +11,7 @@ mod error;
 mod profile;
 mod redact;
 mod render;
+mod sniff;
 mod symbolize;
 #[allow(clippy::all, unused_imports, dead_code, non_snake_case, mismatched_lifetime_syntaxes)]
 #[path = "generated/profile_generated.rs"]
@@ -27,7 +29,7 @@ use napi_derive::napi;
 use goroscope_core::source::{MaxDecompressed, Source};
 use goroscope_core::stacks::{analyze, parse, Dump};
 
-use crate::error::{guard, CoreError};
+use crate::error::{guard, settle, CoreError, NativeError};
 
 /// Where a dump comes from: a file path, the bytes themselves (gzip or plain), or a dump
 /// already parsed by `StackDump.open`.
@@ -124,24 +126,27 @@ pub struct AnalyzeTask {
 }
 
 impl Task for AnalyzeTask {
-    type Output = Vec<u8>;
+    type Output = std::result::Result<Vec<u8>, NativeError>;
     type JsValue = Buffer;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let options = self.options.clone().map_err(|m| Error::new(Status::InvalidArg, format!("[GOROSCOPE_OPTIONS] {m}")))?;
+        let options = match self.options.clone() {
+            Ok(o) => o,
+            Err(m) => return Ok(Err(NativeError::options(m))),
+        };
         let dump = self.dump.take().expect("compute runs once");
         let base = self.base.take();
         let limits = self.limits;
-        guard(move || {
+        Ok(guard(move || {
             let dump = dump.load_limited(&limits)?;
             let base = base.map(|b| b.load_limited(&limits)).transpose()?;
             let report = analyze::analyze(&dump, base.as_deref(), &options);
             Ok(convert::report_to_flatbuffer(&report))
-        })
+        }))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(output.into())
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        settle(&env, output).map(Buffer::from)
     }
 }
 
@@ -174,17 +179,17 @@ pub struct OpenTask {
 }
 
 impl Task for OpenTask {
-    type Output = Arc<Dump>;
+    type Output = std::result::Result<Arc<Dump>, NativeError>;
     type JsValue = StackDump;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let input = self.input.take().expect("compute runs once");
         let limits = self.limits;
-        guard(move || input.load_limited(&limits))
+        Ok(guard(move || input.load_limited(&limits)))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(StackDump { dump: output })
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        settle(&env, output).map(|dump| StackDump { dump })
     }
 }
 

@@ -1,87 +1,45 @@
 //! pprof profiles for Node: `Profile.load` (off the main thread), reports with pprof's own
-//! flags, and `runPprof` for a whole pprof command line. Reports cross as one FlatBuffers
-//! `goroscope.profile.Report`.
+//! flags from a driver session kept with the profile, and `runPprof` for a whole pprof command
+//! line. Loading, combining and reporting are the core driver's
+//! (`goroscope_core::driver`); this module converts. Reports cross as one FlatBuffers
+//! `goroscope.profile.ProfileReport`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use flatbuffers::{FlatBufferBuilder, WIPOffset};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use goroscope_core::driver::{self, fetch, Fetch, Invocation, Session, Source};
 use goroscope_core::pprof::{self, Limits, Profile as CoreProfile};
-use goroscope_core::report::{self, flags, InlineMark, ReportData, ReportOutput};
+use goroscope_core::report::{self, InlineMark, ProfileReport, ReportData};
+use goroscope_core::source::MaxDecompressed;
 
-use crate::error::{guard, CoreError};
+use crate::error::{guard, settle, CoreError, NativeError};
 use crate::profile_generated::goroscope::profile as fb;
 
-/// A profile source: a path or bytes (gzip or not, proto or legacy text).
-enum ProfileRef {
-    Path(PathBuf),
-    Bytes(Vec<u8>),
-    Loaded(Arc<CoreProfile>),
-}
-
-impl ProfileRef {
-    fn from_js(v: Either<String, Buffer>) -> ProfileRef {
-        match v {
-            Either::A(p) => ProfileRef::Path(PathBuf::from(p)),
-            Either::B(b) => ProfileRef::Bytes(b.to_vec()),
-        }
-    }
-
-    fn load(self, limits: &Limits) -> std::result::Result<CoreProfile, CoreError> {
-        match self {
-            ProfileRef::Loaded(p) => Ok((*p).clone()),
-            ProfileRef::Bytes(b) => pprof::parse(&b, "<buffer>", limits)
-                .map_err(|source| CoreError::Profile { path: "<buffer>".into(), source }),
-            ProfileRef::Path(p) => {
-                let name = p.display().to_string();
-                let data = std::fs::read(&p).map_err(|e| CoreError::Io { path: name.clone(), source: e })?;
-                pprof::parse(&data, &name, limits).map_err(|source| CoreError::Profile { path: name, source })
-            }
-        }
+/// A profile source from JS: a path or the bytes (gzip or not, proto or legacy text).
+pub(crate) fn source_from_js(v: Either<String, Buffer>) -> Source {
+    match v {
+        Either::A(p) => Source::Path(PathBuf::from(p)),
+        Either::B(b) => Source::Bytes { name: "<buffer>".into(), data: b.to_vec() },
     }
 }
 
-fn limits(max_decompressed: Option<f64>) -> Limits {
+pub(crate) fn limits(max_decompressed: Option<f64>) -> Limits {
     let mut l = Limits::default();
     if let Some(m) = max_decompressed {
         if m.is_finite() && m > 0.0 {
-            l.max_decompressed = goroscope_core::source::MaxDecompressed(m as u64);
+            l.max_decompressed = MaxDecompressed(m as u64);
         }
     }
     l
 }
 
-/// Run a report over loaded sources; `args` are pprof's flags (positional arguments are
-/// profile paths, loaded here with the `-base`/`-diff_base` paths).
-fn run_report(
-    mut sources: Vec<ProfileRef>,
-    args: &[String],
-    limits: &Limits,
-    binary: Option<&std::path::Path>,
-) -> std::result::Result<Vec<u8>, CoreError> {
-    let (opts, positional) = flags::parse_args(&flags::flags_first(args))?;
-    sources.extend(positional.into_iter().map(|p| ProfileRef::Path(PathBuf::from(p))));
-    if sources.is_empty() {
-        return Err(CoreError::Report(report::ReportError::NoProfile));
-    }
-    let mut profiles = sources.into_iter().map(|s| s.load(limits)).collect::<std::result::Result<Vec<_>, _>>()?;
-    crate::symbolize::symbolize_all(&mut profiles, binary)?;
-    let base = if opts.base.is_empty() {
-        None
-    } else {
-        Some(
-            opts.base
-                .iter()
-                .map(|b| ProfileRef::Path(PathBuf::from(b)).load(limits))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .and_then(|mut b| crate::symbolize::symbolize_all(&mut b, binary).map(|_| b))?,
-        )
-    };
-    let out = report::run(profiles, base, &opts)?;
-    Ok(report_to_flatbuffer(&out))
+fn parse_args(args: &[String]) -> std::result::Result<Invocation, CoreError> {
+    Ok(driver::parse_command_line(&driver::flags_first(args)).map_err(driver::Error::from)?)
 }
 
 fn inline_mark(m: InlineMark) -> fb::InlineMark {
@@ -101,12 +59,12 @@ fn strings<'a>(b: &mut B<'a>, v: &[String]) -> WIPOffset<flatbuffers::Vector<'a,
 
 fn label_values<'a>(
     b: &mut B<'a>,
-    v: &[(String, Vec<String>)],
+    v: &[report::LabelValues],
 ) -> WIPOffset<flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<fb::LabelValues<'a>>>> {
     let v: Vec<_> = v
         .iter()
-        .map(|(k, vals)| {
-            let args = fb::LabelValuesArgs { key: Some(b.create_shared_string(k)), values: Some(strings(b, vals)) };
+        .map(|l| {
+            let args = fb::LabelValuesArgs { key: Some(b.create_shared_string(&l.key)), values: Some(strings(b, &l.values)) };
             fb::LabelValues::create(b, &args)
         })
         .collect();
@@ -134,8 +92,8 @@ fn tree_edges<'a>(
     b.create_vector(&v)
 }
 
-/// Serialise a report into one FlatBuffers buffer (root `goroscope.profile.Report`).
-pub fn report_to_flatbuffer(r: &ReportOutput) -> Vec<u8> {
+/// Serialise a report into one FlatBuffers buffer (root `goroscope.profile.ProfileReport`).
+pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
     let mut b = FlatBufferBuilder::with_capacity(64 * 1024);
     let text = b.create_string(&r.text);
     let warnings = strings(&mut b, &r.warnings);
@@ -143,7 +101,8 @@ pub fn report_to_flatbuffer(r: &ReportOutput) -> Vec<u8> {
     let sample_type = b.create_shared_string(&r.sample_type);
     let sample_unit = b.create_shared_string(&r.sample_unit);
     let output_unit = b.create_shared_string(&r.output_unit);
-    let mut args = fb::ReportArgs {
+    let output = (!r.output.is_empty()).then(|| b.create_string(&r.output));
+    let mut args = fb::ProfileReportArgs {
         text: Some(text),
         warnings: Some(warnings),
         legend: Some(legend),
@@ -151,6 +110,7 @@ pub fn report_to_flatbuffer(r: &ReportOutput) -> Vec<u8> {
         sample_type: Some(sample_type),
         sample_unit: Some(sample_unit),
         output_unit: Some(output_unit),
+        output,
         ..Default::default()
     };
     match &r.data {
@@ -285,7 +245,7 @@ pub fn report_to_flatbuffer(r: &ReportOutput) -> Vec<u8> {
             args.node_count_before_limit = d.node_count_before_limit as u64;
         }
     }
-    let root = fb::Report::create(&mut b, &args);
+    let root = fb::ProfileReport::create(&mut b, &args);
     b.finish(root, None);
     b.finished_data().to_vec()
 }
@@ -324,64 +284,165 @@ fn info_to_flatbuffer(p: &CoreProfile) -> Vec<u8> {
     b.finished_data().to_vec()
 }
 
+/// What a report's command line asks of fetching (its own sources and bases, and the options
+/// that apply while fetching): a session fetched for the same can be reused.
+#[derive(Clone, PartialEq, Debug)]
+struct FetchKey {
+    sources: Vec<String>,
+    base: Vec<String>,
+    diff_base: bool,
+    normalize: bool,
+    symbolize: String,
+    comment: String,
+    all_frames: bool,
+}
+
+impl FetchKey {
+    fn of(f: &Fetch) -> FetchKey {
+        let names = |v: &[Source]| v.iter().map(Source::name).collect();
+        FetchKey {
+            sources: names(&f.sources),
+            base: names(&f.base),
+            diff_base: f.diff_base,
+            normalize: f.normalize,
+            symbolize: f.symbolize.clone(),
+            comment: f.comment.clone(),
+            all_frames: f.all_frames,
+        }
+    }
+}
+
+/// The session a `Profile` answers reports from: fetched for the fetch options of the report
+/// that needed it, kept while later reports ask for the same.
+#[derive(Default)]
+struct SessionCache {
+    slot: Mutex<Option<(FetchKey, Arc<Session>)>>,
+    /// Sessions fetched so far.
+    fetches: AtomicU32,
+}
+
 pub struct LoadTask {
-    sources: Vec<ProfileRef>,
+    sources: Vec<Source>,
     limits: Limits,
     binary: Option<PathBuf>,
 }
 
 impl Task for LoadTask {
-    type Output = Vec<CoreProfile>;
+    type Output = std::result::Result<Vec<Arc<CoreProfile>>, NativeError>;
     type JsValue = Profile;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let limits = self.limits;
         let binary = self.binary.take();
-        guard(move || {
-            let mut out = sources.into_iter().map(|s| s.load(&limits)).collect::<std::result::Result<Vec<_>, _>>()?;
-            crate::symbolize::symbolize_all(&mut out, binary.as_deref())?;
-            Ok(out)
-        })
+        Ok(guard(move || Ok(fetch::load(sources, &limits, binary.as_deref(), "", &mut Vec::new())?)))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(Profile { sources: output.into_iter().map(Arc::new).collect(), limits: self.limits, hung: Vec::new() })
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        settle(&env, output).map(|sources| Profile::new(sources, self.limits, Vec::new()))
     }
 }
 
+/// `Profile.reportRaw`: a report from the profile's session.
 pub struct ReportTask {
-    sources: Vec<ProfileRef>,
+    sources: Vec<Arc<CoreProfile>>,
+    cache: Arc<SessionCache>,
     args: Vec<String>,
     limits: Limits,
-    binary: Option<PathBuf>,
+}
+
+impl ReportTask {
+    fn run(
+        sources: Vec<Arc<CoreProfile>>,
+        cache: &SessionCache,
+        args: &[String],
+        limits: Limits,
+    ) -> std::result::Result<Vec<u8>, CoreError> {
+        let inv = parse_args(args)?;
+        let key = FetchKey::of(&inv.fetch);
+        let cmd = inv.command.clone().ok_or(driver::Error::NoCommand)?;
+        // Held while fetching: concurrent reports on one profile wait for one fetch.
+        let mut cached = cache.slot.lock().unwrap_or_else(|e| e.into_inner());
+        let session = match &*cached {
+            Some((k, s)) if *k == key => s.clone(),
+            _ => {
+                let mut f = inv.fetch.clone();
+                f.sources = sources.into_iter().map(Source::Profile).chain(f.sources).collect();
+                f.limits = limits;
+                let s = Arc::new(Session::new(f, driver::Config::default())?);
+                cache.fetches.fetch_add(1, Ordering::Relaxed);
+                *cached = Some((key, s.clone()));
+                s
+            }
+        };
+        drop(cached);
+        Ok(report_to_flatbuffer(&session.report_with(&cmd, &inv.config)?))
+    }
 }
 
 impl Task for ReportTask {
-    type Output = Vec<u8>;
+    type Output = std::result::Result<Vec<u8>, NativeError>;
     type JsValue = Buffer;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let args = std::mem::take(&mut self.args);
-        let limits = self.limits;
-        let binary = self.binary.take();
-        guard(move || run_report(sources, &args, &limits, binary.as_deref()))
+        let (cache, limits) = (self.cache.clone(), self.limits);
+        Ok(guard(move || Self::run(sources, &cache, &args, limits)))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(output.into())
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        settle(&env, output).map(Buffer::from)
+    }
+}
+
+/// `runPprofRaw`: a whole command line, fetched and reported once.
+pub struct RunTask {
+    args: Vec<String>,
+    limits: Limits,
+    binary: Option<PathBuf>,
+}
+
+impl Task for RunTask {
+    type Output = std::result::Result<Vec<u8>, NativeError>;
+    type JsValue = Buffer;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let args = std::mem::take(&mut self.args);
+        let (limits, binary) = (self.limits, self.binary.take());
+        Ok(guard(move || {
+            let mut inv = parse_args(&args)?;
+            inv.fetch.limits = limits;
+            inv.fetch.binary = binary;
+            Ok(report_to_flatbuffer(&driver::run(inv)?))
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        settle(&env, output).map(Buffer::from)
     }
 }
 
 /// One or more pprof profiles loaded into native memory (several are merged by reports).
 #[napi]
 pub struct Profile {
+    /// As loaded (and symbolized), for `info`, flame graphs and fetching sessions.
     pub(crate) sources: Vec<Arc<CoreProfile>>,
     pub(crate) limits: Limits,
     /// For a profile made from a goroutine dump (`profileFromStacks`): where hung goroutines
     /// are parked (see `goroscope_core::stacks::to_profile`); empty otherwise.
     pub(crate) hung: Vec<goroscope_core::stacks::to_profile::HungFunction>,
+    session: Arc<SessionCache>,
+}
+
+impl Profile {
+    pub(crate) fn new(
+        sources: Vec<Arc<CoreProfile>>,
+        limits: Limits,
+        hung: Vec<goroscope_core::stacks::to_profile::HungFunction>,
+    ) -> Profile {
+        Profile { sources, limits, hung, session: Arc::default() }
+    }
 }
 
 #[napi]
@@ -392,7 +453,7 @@ impl Profile {
     #[napi(ts_return_type = "Promise<Profile>")]
     pub fn load(inputs: Vec<Either<String, Buffer>>, max_decompressed: Option<f64>, binary: Option<String>) -> AsyncTask<LoadTask> {
         AsyncTask::new(LoadTask {
-            sources: inputs.into_iter().map(ProfileRef::from_js).collect(),
+            sources: inputs.into_iter().map(source_from_js).collect(),
             limits: limits(max_decompressed),
             binary: binary.map(PathBuf::from),
         })
@@ -418,23 +479,27 @@ impl Profile {
         self.sources.len() as u32
     }
 
+    /// How many times the sources were fetched (combined, base applied, `drop_frames`
+    /// dropped) for reports: once, while the reports' sources, bases and fetch options stay
+    /// the same.
+    #[napi(getter)]
+    pub fn fetches(&self) -> u32 {
+        self.session.fetches.load(Ordering::Relaxed)
+    }
+
     /// A report with pprof's flags (`["-top", "-nodecount=10"]`); resolves to a FlatBuffers
-    /// `goroscope.profile.Report`.
+    /// `goroscope.profile.ProfileReport`. The profile is fetched once and kept (a driver
+    /// session); a report that names other sources, bases or fetch options fetches again.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn report_raw(&self, args: Vec<String>) -> AsyncTask<ReportTask> {
-        AsyncTask::new(ReportTask {
-            sources: self.sources.iter().cloned().map(ProfileRef::Loaded).collect(),
-            args,
-            limits: self.limits,
-            binary: None,
-        })
+        AsyncTask::new(ReportTask { sources: self.sources.clone(), cache: self.session.clone(), args, limits: self.limits })
     }
 }
 
 /// Run a whole pprof command line (`["-top", "cpu.pprof"]`): profile and base paths are
 /// loaded natively (and symbolized from the ELF `binary` when given). Resolves to a FlatBuffers
-/// `goroscope.profile.Report`.
+/// `goroscope.profile.ProfileReport`.
 #[napi(ts_return_type = "Promise<Buffer>")]
-pub fn run_pprof_raw(args: Vec<String>, max_decompressed: Option<f64>, binary: Option<String>) -> AsyncTask<ReportTask> {
-    AsyncTask::new(ReportTask { sources: Vec::new(), args, limits: limits(max_decompressed), binary: binary.map(PathBuf::from) })
+pub fn run_pprof_raw(args: Vec<String>, max_decompressed: Option<f64>, binary: Option<String>) -> AsyncTask<RunTask> {
+    AsyncTask::new(RunTask { args, limits: limits(max_decompressed), binary: binary.map(PathBuf::from) })
 }

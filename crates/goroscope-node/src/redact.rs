@@ -10,12 +10,14 @@ use std::collections::{BTreeSet, HashMap};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use goroscope_core::pprof::{self, encode, Limits, Profile as CoreProfile};
+use goroscope_core::driver::Source;
+use goroscope_core::pprof::{encode, Limits, Profile as CoreProfile};
 
-use crate::error::{guard, CoreError};
+use crate::error::{guard, settle, CoreError, NativeError};
 
-fn load(input: &[u8]) -> std::result::Result<CoreProfile, CoreError> {
-    pprof::parse(input, "<buffer>", &Limits::default()).map_err(|source| CoreError::Profile { path: "<buffer>".into(), source })
+fn load(input: Vec<u8>) -> std::result::Result<CoreProfile, CoreError> {
+    let source = Source::Bytes { name: "<buffer>".into(), data: input };
+    Ok(std::sync::Arc::unwrap_or_clone(source.load(&Limits::default())?))
 }
 
 fn filenames(p: &CoreProfile) -> BTreeSet<String> {
@@ -77,14 +79,14 @@ pub struct RedactTask {
 }
 
 impl Task for RedactTask {
-    type Output = RedactOutput;
+    type Output = std::result::Result<RedactOutput, NativeError>;
     type JsValue = Either<Vec<String>, Buffer>;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let input = self.input.take().expect("compute runs once");
         let job = self.job.take().expect("compute runs once");
-        guard(move || {
-            let mut p = load(&input)?;
+        Ok(guard(move || {
+            let mut p = load(input)?;
             Ok(match job {
                 RedactJob::List => RedactOutput::Names(filenames(&p).into_iter().collect()),
                 RedactJob::Rewrite(map) => {
@@ -92,11 +94,11 @@ impl Task for RedactTask {
                     RedactOutput::Profile(encode::encode(&p))
                 }
             })
-        })
+        }))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(match output {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(match settle(&env, output)? {
             RedactOutput::Names(n) => Either::A(n),
             RedactOutput::Profile(b) => Either::B(b.into()),
         })
@@ -120,6 +122,7 @@ pub fn redact_profile_raw(input: Buffer, rewrites: HashMap<String, String>) -> A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use goroscope_core::pprof;
 
     #[test]
     fn rewrites_and_falls_back_to_base_names() {

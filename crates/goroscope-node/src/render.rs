@@ -12,7 +12,7 @@ use goroscope_core::flame;
 use goroscope_core::pprof::{self, Limits, Profile as CoreProfile};
 use goroscope_core::stacks::to_profile::{self, StacksProfile};
 
-use crate::error::{guard, CoreError};
+use crate::error::{guard, settle, CoreError, NativeError};
 use crate::profile::Profile;
 use crate::DumpRef;
 
@@ -40,21 +40,21 @@ pub struct FromStacksTask {
 }
 
 impl Task for FromStacksTask {
-    type Output = StacksProfile;
+    type Output = std::result::Result<StacksProfile, NativeError>;
     type JsValue = Profile;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let input = self.input.take().expect("compute runs once");
         let name = std::mem::take(&mut self.name);
         let min_wait = self.min_wait;
-        guard(move || {
+        Ok(guard(move || {
             let dump = input.load()?;
             Ok(to_profile::to_profile(&dump, &name, min_wait))
-        })
+        }))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(Profile { sources: vec![Arc::new(output.profile)], limits: Limits::default(), hung: output.hung })
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        settle(&env, output).map(|o| Profile::new(vec![Arc::new(o.profile)], Limits::default(), o.hung))
     }
 }
 
@@ -77,13 +77,13 @@ pub struct FlameTask {
 }
 
 impl Task for FlameTask {
-    type Output = String;
+    type Output = std::result::Result<String, NativeError>;
     type JsValue = String;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let title = std::mem::take(&mut self.title);
-        guard(move || {
+        Ok(guard(move || {
             let tree = if sources.len() == 1 {
                 flame::flame_tree(&sources[0], &title)
             } else {
@@ -93,11 +93,11 @@ impl Task for FlameTask {
                 flame::flame_tree(&merged, &title)
             };
             Ok(tree.to_json())
-        })
+        }))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(output)
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        settle(&env, output)
     }
 }
 

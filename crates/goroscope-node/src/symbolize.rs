@@ -1,17 +1,19 @@
 //! Symbolization for Node: `symbolizeRaw` (profile + ELF binary → symbolized gzip proto and
-//! stats), the two halves of remote symbolization (`unsymbolizedAddresses` for the request,
-//! `applySymbolNamesRaw` for the `/debug/pprof/symbol` answers; the HTTP is in TypeScript), and
-//! the `binary` hook used by `Profile.load` and `runPprofRaw`. All of it off the main thread.
+//! stats) and the two halves of remote symbolization (`unsymbolizedAddresses` for the request,
+//! `applySymbolNamesRaw` for the `/debug/pprof/symbol` answers; the HTTP is in TypeScript). All
+//! of it off the main thread; profiles are loaded by the core driver (`driver::Source`), and
+//! `Profile.load`/`runPprofRaw`'s `binary` is the driver's fetch step.
 
 use std::path::{Path, PathBuf};
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use goroscope_core::pprof::{self, encode, Limits, Profile as CoreProfile};
+use goroscope_core::pprof::{encode, Limits, Profile as CoreProfile};
 use goroscope_core::symbolize::{self, Options, Prefer, Stats};
 
-use crate::error::{guard, CoreError};
+use crate::error::{guard, settle, CoreError, NativeError};
+use crate::profile::source_from_js;
 
 /// Options of `symbolizeRaw` and the remote functions; every field is optional.
 #[napi(object)]
@@ -80,35 +82,9 @@ fn core_options(o: &SymbolizeOptions, binary: Option<&Path>) -> std::result::Res
     Ok(Options { prefer, force: o.force.unwrap_or(false), binary_name: binary.map(|b| b.display().to_string()) })
 }
 
-fn limits(o: &SymbolizeOptions) -> Limits {
-    let mut l = Limits::default();
-    if let Some(m) = o.max_decompressed.filter(|m| m.is_finite() && *m > 0.0) {
-        l.max_decompressed = goroscope_core::source::MaxDecompressed(m as u64);
-    }
-    l
-}
-
-fn load_input(input: &Either<String, Buffer>, limits: &Limits) -> std::result::Result<CoreProfile, CoreError> {
-    match input {
-        Either::A(p) => {
-            let data = std::fs::read(p).map_err(|e| CoreError::Io { path: p.clone(), source: e })?;
-            pprof::parse(&data, p, limits).map_err(|source| CoreError::Profile { path: p.clone(), source })
-        }
-        Either::B(b) => pprof::parse(b, "<buffer>", limits).map_err(|source| CoreError::Profile { path: "<buffer>".into(), source }),
-    }
-}
-
-/// Symbolizes every profile from the binary at `binary` (read once); used by `Profile.load` and
-/// the pprof commands' `--binary`.
-pub(crate) fn symbolize_all(profiles: &mut [CoreProfile], binary: Option<&Path>) -> std::result::Result<(), CoreError> {
-    let Some(binary) = binary else { return Ok(()) };
-    let name = binary.display().to_string();
-    let data = std::fs::read(binary).map_err(|e| CoreError::Io { path: name.clone(), source: e })?;
-    let opts = core_options(&SymbolizeOptions::default(), Some(binary))?;
-    for p in profiles {
-        symbolize::symbolize(p, &data, &opts).map_err(|source| CoreError::Symbolize { path: name.clone(), source })?;
-    }
-    Ok(())
+fn load_input(input: Either<String, Buffer>, o: &SymbolizeOptions) -> std::result::Result<CoreProfile, CoreError> {
+    let limits: Limits = crate::profile::limits(o.max_decompressed);
+    Ok(std::sync::Arc::unwrap_or_clone(source_from_js(input).load(&limits)?))
 }
 
 enum Job {
@@ -129,15 +105,15 @@ pub enum SymbolizeOutput {
 }
 
 impl Task for SymbolizeTask {
-    type Output = SymbolizeOutput;
+    type Output = std::result::Result<SymbolizeOutput, NativeError>;
     type JsValue = Either<SymbolizeResult, Vec<String>>;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let input = self.input.take().expect("compute runs once");
         let job = self.job.take().expect("compute runs once");
         let o = self.options.clone();
-        guard(move || {
-            let mut p = load_input(&input, &limits(&o))?;
+        Ok(guard(move || {
+            let mut p = load_input(input, &o)?;
             let stats = match job {
                 Job::Addresses => {
                     let a = symbolize::unsymbolized_addresses(&p, o.force.unwrap_or(false));
@@ -158,11 +134,11 @@ impl Task for SymbolizeTask {
                 }
             };
             Ok(SymbolizeOutput::Profile(encode::encode(&p), stats))
-        })
+        }))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(match output {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(match settle(&env, output)? {
             SymbolizeOutput::Profile(bytes, stats) => Either::A(SymbolizeResult { profile: bytes.into(), stats: (&stats).into() }),
             SymbolizeOutput::Addresses(a) => Either::B(a),
         })

@@ -85,6 +85,29 @@ pub enum ProfileError {
 }
 
 impl ProfileError {
+    /// The byte offset in the (decompressed) input the error is at, when it has one.
+    pub fn offset(&self) -> Option<u64> {
+        use ProfileError::*;
+        match self {
+            BadVarint { offset }
+            | Truncated { offset, .. }
+            | BadWireType { offset, .. }
+            | TypeMismatch { offset, .. }
+            | StringTableHead { offset }
+            | Concatenated { offset } => Some(*offset as u64),
+            Unrecognized { proto } => proto.offset(),
+            _ => None,
+        }
+    }
+
+    /// The line of a legacy text profile the error is on.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            ProfileError::Legacy { line, .. } => Some(*line as u64),
+            _ => None,
+        }
+    }
+
     pub(crate) fn legacy(format: &'static str, line: usize, msg: impl Into<String>) -> Self {
         ProfileError::Legacy { format, line, msg: msg.into() }
     }

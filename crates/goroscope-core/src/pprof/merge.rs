@@ -1,6 +1,7 @@
-//! Combining profiles as pprof's driver does: `CompatibilizeSampleTypes`, `Merge` (samples keyed by locations + labels; locations, functions and
-//! mappings deduplicated), plus `Scale`/`ScaleN`, `Normalize`, `SampleIndexByName` and the
-//! `-base` / `-diff_base` preparation.
+//! Combining profiles (pprof's `profile` package): `CompatibilizeSampleTypes`, `Merge` (samples
+//! keyed by locations + labels; locations, functions and mappings deduplicated), `Compact`,
+//! `Scale`/`ScaleN`, `Normalize`, `SetLabel` and `SampleIndexByName`. The driver
+//! ([`crate::driver::fetch`]) strings them together for `-base`/`-diff_base`.
 
 use rustc_hash::FxHashMap;
 
@@ -108,23 +109,7 @@ pub fn sample_index_by_name(p: &Profile, name: &str) -> R<usize> {
     Err(ProfileError::SampleIndex(format!("sample_index {name:?} must be one of: [{}]", types.join(" "))))
 }
 
-/// pprof's legacy sample-index flags (`-inuse_space`, `-contentions`, `-mean_delay`, …) → the
-/// `-sample_index` value they stand for, and whether they ask for mean values
-/// (`-mean`/`mean_delay`).
-pub fn legacy_sample_index_flag(flag: &str) -> Option<(&'static str, bool)> {
-    Some(match flag {
-        "inuse_space" => ("inuse_space", false),
-        "inuse_objects" => ("inuse_objects", false),
-        "alloc_space" => ("alloc_space", false),
-        "alloc_objects" => ("alloc_objects", false),
-        "total_delay" => ("delay", false),
-        "contentions" => ("contentions", false),
-        "mean_delay" => ("delay", true),
-        _ => return None,
-    })
-}
-
-// ---------------------------------------------------------------- compatibilize / scale profiles
+// ---------------------------------------------------------------- compatibilize
 
 /// pprof's `CompatibilizeSampleTypes`: keep only the sample types every profile has, in the first
 /// profile's order.
@@ -515,20 +500,6 @@ pub fn compact(p: &Profile) -> R<Profile> {
     merge(std::slice::from_ref(p))
 }
 
-/// pprof's `combineProfiles`: compatibilize sample types, scale to common units, merge (skipped
-/// for a single profile).
-pub fn combine(mut ps: Vec<Profile>) -> R<Profile> {
-    if ps.is_empty() {
-        return Err(merr("no profiles to merge"));
-    }
-    compatibilize_sample_types(&mut ps)?;
-    crate::measurement::scale_profiles(&mut ps)?;
-    if ps.len() == 1 {
-        return Ok(ps.pop().unwrap());
-    }
-    merge(&ps)
-}
-
 /// Sets the string label `key=value` on every sample (replacing that key's values), as pprof's
 /// `SetLabel(key, []string{value})`.
 pub fn set_label(p: &mut Profile, key: &str, value: &str) {
@@ -540,26 +511,4 @@ pub fn set_label(p: &mut Profile, key: &str, value: &str) {
         s.labels.retain(|l| !(matches!(l.value, LabelValue::Str(_)) && strings[l.key as usize] == key));
         s.labels.push(Label { key: k, value: LabelValue::Str(v) });
     }
-}
-
-/// The `-base` / `-diff_base` preparation (pprof `fetchProfiles`): sources and bases are each
-/// combined; with `diff_base` the base samples are labelled `pprof::base=true`; with `normalize`
-/// the source is scaled so its totals match the base's; the base is negated and merged in.
-pub fn prepare(sources: Vec<Profile>, bases: Vec<Profile>, diff_base: bool, normalize_to_base: bool) -> R<Profile> {
-    let mut p = combine(sources)?;
-    if bases.is_empty() {
-        if normalize_to_base {
-            return Err(merr("must have base profile to normalize by"));
-        }
-        return Ok(p);
-    }
-    let mut base = combine(bases)?;
-    if diff_base {
-        set_label(&mut base, "pprof::base", "true");
-    }
-    if normalize_to_base {
-        normalize(&mut p, &base)?;
-    }
-    scale(&mut base, -1.0);
-    combine(vec![p, base])
 }

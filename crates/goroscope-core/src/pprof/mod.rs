@@ -69,7 +69,7 @@ pub fn parse_uncompressed_limited(data: &[u8], limits: &Limits) -> Result<Profil
         Ok(p) => Ok(p),
         Err(e @ (ProfileError::Empty | ProfileError::Concatenated { .. } | ProfileError::TooMany { .. })) => Err(e),
         Err(proto_err) => {
-            if sniff::sniff(data) == sniff::Kind::GoroutineDump {
+            if sniff::sniff(data) == sniff::InputKind::GoroutineDump {
                 return Err(ProfileError::GoroutineDump);
             }
             match legacy::parse_legacy(data)? {

@@ -1,20 +1,20 @@
 //! `-dot` (pprof `printDOT`): the trimmed call graph, drawn with [`crate::graph::compose_dot`].
 
 use super::legend::report_labels;
-use super::pipeline::Ctx;
+use super::Report;
 use super::{DotReport, ReportData};
 use crate::graph::{compose_dot, DotAttributes, DotConfig};
 
 type Printed = (String, Vec<String>, ReportData);
 
-pub(crate) fn print_dot(c: &mut Ctx) -> Printed {
+pub(crate) fn print_dot(c: &mut Report) -> Printed {
     let t = c.trimmed_graph(true);
     let g = &t.graph;
     c.select_output_unit(g, false);
     let shown = g.flat_value_total();
     let legend = report_labels(c, shown, g.nodes.len(), t.orig_count, t.dropped_nodes, t.dropped_edges, true);
-    let title = c.title.clone();
-    let ctx: &Ctx = c;
+    let title = c.options.title.clone();
+    let ctx: &Report = c;
     let fv = |v: i64| ctx.format_value(v);
     let cfg = DotConfig {
         title: title.clone(),

@@ -1,11 +1,11 @@
 //! Legend lines (pprof `ProfileLabels` and `reportLabels`).
 
 use crate::measurement;
-use super::pipeline::Ctx;
+use super::Report;
 use crate::graph::base_name;
 
 /// File, Build ID, comments (not starting with `#`), Type, Doc, Time, Duration.
-pub(crate) fn profile_labels(c: &Ctx) -> Vec<String> {
+pub(crate) fn profile_labels(c: &Report) -> Vec<String> {
     let p = &c.prof;
     let mut l = Vec::new();
     if let Some(m) = p.mappings.first() {
@@ -24,8 +24,8 @@ pub(crate) fn profile_labels(c: &Ctx) -> Vec<String> {
             l.push(s.to_string());
         }
     }
-    if !c.sample_type.is_empty() {
-        l.push(format!("Type: {}", c.sample_type));
+    if !c.options.sample_type.is_empty() {
+        l.push(format!("Type: {}", c.options.sample_type));
     }
     let doc = p.str(p.doc_url);
     if !doc.is_empty() {
@@ -36,7 +36,7 @@ pub(crate) fn profile_labels(c: &Ctx) -> Vec<String> {
     }
     if p.duration_nanos != 0 {
         let duration = measurement::label(p.duration_nanos, "nanoseconds");
-        let (total_ns, unit) = measurement::scale(c.total, &c.sample_unit, "nanoseconds");
+        let (total_ns, unit) = measurement::scale(c.total, &c.options.sample_unit, "nanoseconds");
         let mut ratio = String::new();
         if unit == "ns" && total_ns != 0.0 {
             ratio = format!("({})", measurement::percentage(total_ns as i64, p.duration_nanos));
@@ -81,7 +81,7 @@ pub(crate) fn format_time(ns: i64) -> String {
 /// "Showing nodes accounting for …", dropped nodes/edges, "Showing top N nodes out of M".
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn report_labels(
-    c: &Ctx,
+    c: &Report,
     shown_total: i64,
     node_count: usize,
     orig_count: usize,
@@ -90,12 +90,12 @@ pub(crate) fn report_labels(
     full_headers: bool,
 ) -> Vec<String> {
     let mut l = Vec::new();
-    if full_headers || !c.compact_labels {
+    if full_headers || !c.options.compact_labels {
         l = profile_labels(c);
     }
-    if !c.active_filters.is_empty() {
+    if !c.options.active_filters.is_empty() {
         l.push("Active filters:".to_string());
-        for f in &c.active_filters {
+        for f in &c.options.active_filters {
             if f.len() > 80 {
                 let mut cut = 80;
                 while !f.is_char_boundary(cut) {
@@ -119,7 +119,7 @@ pub(crate) fn report_labels(
                 dropped_nodes,
                 "node",
                 "cum",
-                &c.format_value(((c.total as f64 * c.node_fraction) as i64).abs()),
+                &c.format_value(((c.total as f64 * c.options.node_fraction) as i64).abs()),
             ));
         }
         if dropped_edges > 0 {
@@ -127,7 +127,7 @@ pub(crate) fn report_labels(
                 dropped_edges,
                 "edge",
                 "freq",
-                &c.format_value(((c.total as f64 * c.edge_fraction) as i64).abs()),
+                &c.format_value(((c.total as f64 * c.options.edge_fraction) as i64).abs()),
             ));
         }
         if node_count > 0 && node_count < orig_count {

@@ -1,37 +1,35 @@
-//! pprof's text reports, byte for byte: `-top`/`-text`, `-tree`, `-peek`, `-traces`, `-tags`,
-//! `-comments`, `-raw`, and the DOT graph `-dot`. [`run`] is the whole `go tool pprof <format> [flags] <profile>` pipeline
-//! after the profiles are loaded: merge/base, drop_frames, filters, aggregation, report.
+//! pprof's reports, byte for byte: `-top`/`-text`, `-tree`, `-peek`, `-traces`, `-tags`,
+//! `-comments`, `-raw`, `-proto` and the DOT graph `-dot` (pprof's `internal/report`).
 //!
-//! Layers: `pprof::filter`/`pprof::aggregate` edit the profile, [`crate::graph`] builds and
-//! trims the call graph, this module measures and prints. [`flags`] parses pprof's command line.
+//! A [`Report`] is a profile ready to print plus its [`Options`] (pprof's `report.Options`):
+//! which value column, units, trimming, title. [`generate`] renders it into a [`ProfileReport`].
+//! Nothing here knows about flags, filters or merging: [`crate::driver`] prepares the profile
+//! and the options; [`crate::graph`] builds and trims the call graph; this module measures and
+//! prints.
 
-pub mod flags;
 pub mod tabwriter;
 
 mod dot;
+mod generate;
 mod legend;
-mod pipeline;
 mod tags;
 mod text;
 mod traces;
 mod tree;
 
-pub use flags::{parse_args, FlagError};
-pub use pipeline::{generate, run};
+pub use generate::{generate, Report};
 
-use crate::pprof::aggregate::Granularity;
+use std::collections::HashMap;
 
-/// The report to produce (pprof's output-format flags).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    /// `-top` (same as `-text`).
-    Top,
-    /// `-text`.
+use regex::Regex;
+
+/// What a report prints (pprof's `OutputFormat`s this crate produces).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `-top`/`-text`.
     Text,
-    /// `-tree`.
+    /// `-tree`, and `-peek` (with [`Options::symbol`]).
     Tree,
-    /// `-peek=REGEX`: tree entries whose name matches.
-    Peek(String),
     /// `-traces`.
     Traces,
     /// `-tags`.
@@ -40,161 +38,17 @@ pub enum Command {
     Comments,
     /// `-raw`.
     Raw,
-    /// `-proto`: the profile after filtering, as gzipped profile.proto.
+    /// `-proto`: the profile as gzipped profile.proto.
     Proto,
-    /// `-dot`: the call graph in Graphviz DOT. The image formats (`-svg`, `-png`, `-web`, …)
-    /// stay [`Command::Other`]; [`Command::is_dot_image`] tells which of them draw this DOT.
+    /// `-dot`: the call graph in Graphviz DOT.
     Dot,
-    /// A pprof format this crate does not produce yet (`dot`, `svg`, `list`, `callgrind`, …),
-    /// with its argument for the regexp-taking ones.
-    Other(String, Option<String>),
 }
 
-impl Command {
-    /// The pprof command name.
-    pub fn name(&self) -> &str {
-        match self {
-            Command::Top => "top",
-            Command::Text => "text",
-            Command::Tree => "tree",
-            Command::Peek(_) => "peek",
-            Command::Traces => "traces",
-            Command::Tags => "tags",
-            Command::Comments => "comments",
-            Command::Raw => "raw",
-            Command::Proto => "proto",
-            Command::Dot => "dot",
-            Command::Other(n, _) => n,
-        }
-    }
-
-    /// True for the formats pprof renders by piping [`Command::Dot`]'s output through Graphviz
-    /// (`dot -T<format>`): svg, web, png, pdf, gif, ps, eog, evince, gv.
-    pub fn is_dot_image(&self) -> bool {
-        matches!(self, Command::Other(n, None)
-            if matches!(n.as_str(), "svg" | "web" | "png" | "pdf" | "gif" | "ps" | "eog" | "evince" | "gv"))
-    }
-}
-
-/// Everything pprof's flags control for a report. `Default` = pprof's defaults.
-#[derive(Clone, Debug, PartialEq)]
+/// How to print a report (pprof's `report.Options`): the value column, units and trimming are
+/// the caller's; nothing is filtered or aggregated here.
+#[derive(Clone, Debug)]
 pub struct Options {
-    pub command: Option<Command>,
-
-    // Value selection.
-    /// `-sample_index` (name or number; legacy flags like `-alloc_space` set it). None = default.
-    pub sample_index: Option<String>,
-    /// `-mean`: divide by the first sample value (count).
-    pub mean: bool,
-    /// `-divide_by`.
-    pub divide_by: f64,
-    /// `-unit` (`minimum`, `auto` or a unit name).
-    pub unit: String,
-
-    // Trimming.
-    /// `-nodecount`; None = the format's default (unlimited for text, 80 otherwise).
-    pub node_count: Option<usize>,
-    pub node_fraction: f64,
-    pub edge_fraction: f64,
-    /// `-trim` (false turns node count and fractions off).
-    pub trim: bool,
-
-    // Filters (empty = unset).
-    pub focus: String,
-    pub ignore: String,
-    pub hide: String,
-    pub show: String,
-    pub show_from: String,
-    pub prune_from: String,
-    pub tag_focus: String,
-    pub tag_ignore: String,
-    pub tag_show: String,
-    pub tag_hide: String,
-    pub tag_root: String,
-    pub tag_leaf: String,
-
-    // Granularity.
-    pub granularity: Option<Granularity>,
-    pub no_inlines: bool,
-    pub show_columns: bool,
-
-    // Display.
-    /// `-cum`: sort by cumulative value.
-    pub cum_sort: bool,
-    pub call_tree: bool,
-    pub drop_negative: bool,
-    pub relative_percentages: bool,
-    pub compact_labels: bool,
-    pub trim_path: String,
-    pub source_path: String,
-
-    // Sources.
-    /// `-base`/`-diff_base` sources (for the caller to load; [`run`] takes the profiles).
-    pub base: Vec<String>,
-    /// The base sources are `-diff_base` (percentages relative to the base).
-    pub diff_base: bool,
-    /// `-normalize`: scale the profile to the base's totals.
-    pub normalize: bool,
-    /// `-all_frames`: do not apply drop_frames/keep_frames.
-    pub all_frames: bool,
-    /// `-add_comment`.
-    pub add_comment: String,
-    /// `-symbolize` (accepted; profiles are used as they are).
-    pub symbolize: String,
-    /// `-output` (accepted; the caller writes [`ReportOutput::text`]).
-    pub output: String,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            command: None,
-            sample_index: None,
-            mean: false,
-            divide_by: 1.0,
-            unit: "minimum".into(),
-            node_count: None,
-            node_fraction: 0.005,
-            edge_fraction: 0.001,
-            trim: true,
-            focus: String::new(),
-            ignore: String::new(),
-            hide: String::new(),
-            show: String::new(),
-            show_from: String::new(),
-            prune_from: String::new(),
-            tag_focus: String::new(),
-            tag_ignore: String::new(),
-            tag_show: String::new(),
-            tag_hide: String::new(),
-            tag_root: String::new(),
-            tag_leaf: String::new(),
-            granularity: None,
-            no_inlines: false,
-            show_columns: false,
-            cum_sort: false,
-            call_tree: false,
-            drop_negative: false,
-            relative_percentages: false,
-            compact_labels: false,
-            trim_path: String::new(),
-            source_path: String::new(),
-            base: Vec::new(),
-            diff_base: false,
-            normalize: false,
-            all_frames: false,
-            add_comment: String::new(),
-            symbolize: String::new(),
-            output: String::new(),
-        }
-    }
-}
-
-/// Settings of [`generate`], pprof's report library (`report.Options`) without the driver:
-/// the caller picks the value column, units and trimming; nothing is filtered or aggregated.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LibraryOptions {
-    pub command: Command,
+    pub format: Format,
     /// Index into `Sample::values` (pprof `SampleValue`).
     pub sample_index: usize,
     /// Divide by the first value (`SampleMeanDivisor`).
@@ -205,7 +59,8 @@ pub struct LibraryOptions {
     pub sample_unit: String,
     /// Unit to print values in: `minimum`, `auto`, a unit name, or empty (values as they are).
     pub output_unit: String,
-    pub divide_by: f64,
+    /// Multiplier applied to values before printing (`1 / -divide_by`).
+    pub ratio: f64,
     /// 0 = no limit.
     pub node_count: usize,
     pub node_fraction: f64,
@@ -216,21 +71,27 @@ pub struct LibraryOptions {
     pub compact_labels: bool,
     pub trim_path: String,
     pub source_path: String,
+    /// `key=value` of the filters applied, for the legend's "Active filters".
+    pub active_filters: Vec<String>,
+    /// Unit of each numeric label key (pprof `NumLabelUnits`).
+    pub num_label_units: HashMap<String, String>,
+    /// `-peek`'s regexp: the tree entries to print.
+    pub symbol: Option<Regex>,
     /// DOT graph title; empty = `unnamed`.
     pub title: String,
 }
 
-impl LibraryOptions {
+impl Options {
     /// No trimming, first value column, values printed as they are.
-    pub fn new(command: Command) -> Self {
-        LibraryOptions {
-            command,
+    pub fn new(format: Format) -> Self {
+        Options {
+            format,
             sample_index: 0,
             mean: false,
             sample_type: String::new(),
             sample_unit: String::new(),
             output_unit: String::new(),
-            divide_by: 1.0,
+            ratio: 1.0,
             node_count: 0,
             node_fraction: 0.0,
             edge_fraction: 0.0,
@@ -240,15 +101,19 @@ impl LibraryOptions {
             compact_labels: false,
             trim_path: String::new(),
             source_path: String::new(),
+            active_filters: Vec::new(),
+            num_label_units: HashMap::new(),
+            symbol: None,
             title: String::new(),
         }
     }
 }
 
-/// A finished report: pprof's exact text plus the same content as data.
+/// A finished report: pprof's exact text plus the same content as data (FlatBuffers table
+/// `ProfileReport`, TypeScript `ProfileReport`, docs/pprof-json.md).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ReportOutput {
-    /// Exactly what `go tool pprof` prints on stdout.
+pub struct ProfileReport {
+    /// Exactly what `go tool pprof` prints on stdout (empty for `-proto`).
     pub text: String,
     /// What pprof prints on stderr (filter warnings, "Interpreted … as range").
     pub warnings: Vec<String>,
@@ -262,6 +127,8 @@ pub struct ReportOutput {
     /// Unit the values were formatted in (after `-unit`/minimum selection).
     pub output_unit: String,
     pub data: ReportData,
+    /// `-output`: the file the report is to be written to (the caller writes it); empty: none.
+    pub output: String,
 }
 
 /// Structured content of a report.
@@ -275,7 +142,7 @@ pub enum ReportData {
     Raw,
     /// `-proto`: gzipped profile.proto bytes.
     Proto(Vec<u8>),
-    /// `-dot`: the DOT is [`ReportOutput::text`].
+    /// `-dot`: the DOT is [`ProfileReport::text`].
     Dot(DotReport),
 }
 
@@ -378,13 +245,20 @@ pub struct TracesReport {
 /// One sample: labels, value, stack (leaf first).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceSample {
-    /// String labels: key and values, keys sorted.
-    pub labels: Vec<(String, Vec<String>)>,
-    /// Numeric labels: key and formatted values (with unit), keys sorted.
-    pub num_labels: Vec<(String, Vec<String>)>,
+    /// String labels, keys sorted.
+    pub labels: Vec<LabelValues>,
+    /// Numeric labels, values formatted with their unit, keys sorted.
+    pub num_labels: Vec<LabelValues>,
     pub value: i64,
     pub value_label: String,
     pub frames: Vec<TraceFrame>,
+}
+
+/// A label key and its values on one sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelValues {
+    pub key: String,
+    pub values: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -416,29 +290,11 @@ pub struct TagValue {
     pub pct: f64,
 }
 
-/// Why a report could not be produced (pprof's error text).
+/// Why a report could not be printed (pprof's error text).
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("no profile source specified")]
-    NoProfile,
     #[error("profile has no samples")]
     NoSampleTypes,
-    #[error("{0}")]
-    SampleIndex(String),
-    #[error("zero divisor specified")]
-    ZeroDivisor,
-    #[error(transparent)]
-    Filter(#[from] crate::pprof::filter::FilterError),
-    #[error("parsing argument regexp {0}: {1}")]
-    SymbolRegex(String, regex::Error),
     #[error("no matches found for regexp: {0}")]
     NoMatches(String),
-    #[error("must have base profile to normalize by")]
-    NormalizeWithoutBase,
-    #[error("{0}")]
-    Profile(String),
-    #[error("report format {0:?} is not supported yet")]
-    Unsupported(String),
-    #[error("no output format specified")]
-    NoCommand,
 }

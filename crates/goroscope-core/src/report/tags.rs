@@ -1,7 +1,7 @@
 //! `-tags` (pprof `printTags`): per label key, the weight of every value.
 
 use crate::measurement::{percentage, scaled_label};
-use super::pipeline::Ctx;
+use super::Report;
 use super::tabwriter;
 use super::text::pct;
 use super::{ReportData, TagKey, TagValue, TagsReport};
@@ -9,7 +9,7 @@ use crate::pprof::LabelValue;
 use std::collections::HashMap;
 use std::fmt::Write;
 
-pub(crate) fn print_tags(c: &mut Ctx) -> (String, Vec<String>, ReportData) {
+pub(crate) fn print_tags(c: &mut Report) -> (String, Vec<String>, ReportData) {
     let p = &c.prof;
     let mut tag_map: HashMap<String, HashMap<String, i64>> = HashMap::new();
     let mut totals: HashMap<String, i64> = HashMap::new();
@@ -20,8 +20,8 @@ pub(crate) fn print_tags(c: &mut Ctx) -> (String, Vec<String>, ReportData) {
             let val = match l.value {
                 LabelValue::Str(x) => p.str(x).to_string(),
                 LabelValue::Num { value, .. } => {
-                    let unit = c.num_label_units.get(&key).map_or("", |u| u.as_str());
-                    scaled_label(value, unit, &c.output_unit)
+                    let unit = c.options.num_label_units.get(&key).map_or("", |u| u.as_str());
+                    scaled_label(value, unit, &c.options.output_unit)
                 }
             };
             let t = tag_map.entry(key.clone()).or_default().entry(val).or_default();

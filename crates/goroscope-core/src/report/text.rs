@@ -2,7 +2,7 @@
 
 use super::legend::report_labels;
 use crate::measurement::percentage;
-use super::pipeline::Ctx;
+use super::Report;
 use super::{InlineMark, ReportData, TopReport, TopRow};
 use std::fmt::Write;
 
@@ -14,7 +14,7 @@ pub(crate) fn pct(v: i64, total: i64) -> f64 {
     }
 }
 
-pub(crate) fn print_text(c: &mut Ctx) -> (String, Vec<String>, ReportData) {
+pub(crate) fn print_text(c: &mut Report) -> (String, Vec<String>, ReportData) {
     let t = c.trimmed_graph(false);
     let g = &t.graph;
     c.select_output_unit(g, false);

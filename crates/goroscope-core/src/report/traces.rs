@@ -2,8 +2,8 @@
 
 use super::legend::profile_labels;
 use crate::measurement;
-use super::pipeline::Ctx;
-use super::{ReportData, TraceFrame, TraceSample, TracesReport};
+use super::Report;
+use super::{LabelValues, ReportData, TraceFrame, TraceSample, TracesReport};
 use crate::graph::NodeTable;
 use crate::pprof::LabelValue;
 use std::fmt::Write;
@@ -11,23 +11,23 @@ use std::fmt::Write;
 const SEPARATOR: &str = "-----------+-------------------------------------------------------";
 
 /// Groups a sample's labels by key (values in order), keys sorted by the printed line.
-fn grouped(pairs: Vec<(String, String)>) -> Vec<(String, Vec<String>)> {
-    let mut v: Vec<(String, Vec<String>)> = Vec::new();
+fn grouped(pairs: Vec<(String, String)>) -> Vec<LabelValues> {
+    let mut v: Vec<LabelValues> = Vec::new();
     for (k, val) in pairs {
-        match v.iter_mut().find(|(kk, _)| *kk == k) {
-            Some((_, vals)) => vals.push(val),
-            None => v.push((k, vec![val])),
+        match v.iter_mut().find(|l| l.key == k) {
+            Some(l) => l.values.push(val),
+            None => v.push(LabelValues { key: k, values: vec![val] }),
         }
     }
     v.sort_by_key(label_line);
     v
 }
 
-fn label_line((k, vals): &(String, Vec<String>)) -> String {
-    format!("{:>10}:  {}\n", k, vals.join(" "))
+fn label_line(l: &LabelValues) -> String {
+    format!("{:>10}:  {}\n", l.key, l.values.join(" "))
 }
 
-pub(crate) fn print_traces(c: &mut Ctx) -> (String, Vec<String>, ReportData) {
+pub(crate) fn print_traces(c: &mut Report) -> (String, Vec<String>, ReportData) {
     let legend = profile_labels(c);
     let mut out = String::new();
     out.push_str(&legend.join("\n"));
@@ -58,7 +58,7 @@ pub(crate) fn print_traces(c: &mut Ctx) -> (String, Vec<String>, ReportData) {
             match l.value {
                 LabelValue::Str(v) => str_pairs.push((k, p.str(v).to_string())),
                 LabelValue::Num { value, .. } => {
-                    let unit = c.num_label_units.get(&k).map_or("", |u| u.as_str());
+                    let unit = c.options.num_label_units.get(&k).map_or("", |u| u.as_str());
                     let v = measurement::label(value, unit);
                     num_pairs.push((k, v));
                 }

@@ -2,7 +2,7 @@
 
 use super::legend::report_labels;
 use crate::measurement::percentage;
-use super::pipeline::Ctx;
+use super::Report;
 use super::text::pct;
 use super::{ReportData, ReportError, TreeEdge, TreeNode, TreeReport};
 use std::fmt::Write;
@@ -12,7 +12,7 @@ const LEGEND: &str = "      flat  flat%   sum%        cum   cum%   calls calls% 
 
 type Printed = (String, Vec<String>, ReportData);
 
-pub(crate) fn print_tree(c: &mut Ctx) -> Result<Printed, ReportError> {
+pub(crate) fn print_tree(c: &mut Report) -> Result<Printed, ReportError> {
     let t = c.trimmed_graph(false);
     let g = &t.graph;
     c.select_output_unit(g, false);
@@ -46,7 +46,7 @@ pub(crate) fn print_tree(c: &mut Ctx) -> Result<Printed, ReportError> {
         let node = g.node(n);
         let name = g.name(n);
         let (flat, cum) = (node.flat_value(), node.cum_value());
-        if let Some(rx) = &c.symbol {
+        if let Some(rx) = &c.options.symbol {
             if !rx.is_match(name) {
                 continue;
             }
@@ -93,7 +93,7 @@ pub(crate) fn print_tree(c: &mut Ctx) -> Result<Printed, ReportError> {
         out.push_str(SEPARATOR);
         out.push('\n');
     }
-    if let Some(rx) = &c.symbol {
+    if let Some(rx) = &c.options.symbol {
         if matched == 0 {
             return Err(ReportError::NoMatches(rx.as_str().to_string()));
         }

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use goroscope_core::pprof::{self, Limits};
-use goroscope_core::report;
+use goroscope_core::driver::{self, Fetch, Source};
+use goroscope_core::pprof;
 
 pub fn go_binary() -> PathBuf {
     for cand in ["go", "/usr/local/go/bin/go", "/usr/lib/go/bin/go"] {
@@ -35,20 +35,23 @@ pub fn go_pprof(go: &Path, args: &[String], file: &Path) -> Result<String, Strin
     }
 }
 
+/// A profile file, loaded as the driver loads its sources.
 pub fn load(path: &str) -> Result<pprof::Profile, String> {
-    let data = std::fs::read(path).map_err(|e| e.to_string())?;
-    pprof::parse(&data, path, &Limits::default()).map_err(|e| e.to_string())
+    Source::Path(path.into()).load(&Fetch::default().limits).map(std::sync::Arc::unwrap_or_clone).map_err(|e| e.to_string())
 }
 
-/// Our side of a case. `file` may hold several sources separated by `,`.
+/// Our side of a case: the driver on `args` and `file` (which may hold several sources
+/// separated by `,`).
 pub fn ours(args: &[String], file: &Path) -> Result<String, String> {
     let mut a = args.to_vec();
     a.extend(file.display().to_string().split(',').map(String::from));
-    let (opts, pos) = report::parse_args(&a).map_err(|e| e.to_string())?;
-    let profiles = pos.iter().map(|p| load(p)).collect::<Result<Vec<_>, _>>()?;
-    let base = opts.base.iter().map(|p| load(p)).collect::<Result<Vec<_>, _>>()?;
-    let base = if base.is_empty() { None } else { Some(base) };
-    report::run(profiles, base, &opts).map(|o| o.text).map_err(|e| e.to_string())
+    run(&a).map(|o| o.text)
+}
+
+/// The driver on a whole command line (flags, then sources), like `go tool pprof`.
+pub fn run(args: &[String]) -> Result<goroscope_core::report::ProfileReport, String> {
+    let inv = driver::parse_command_line(args).map_err(|e| e.to_string())?;
+    driver::run(inv).map_err(|e| e.to_string())
 }
 
 pub fn first_diff(want: &str, got: &str) -> String {

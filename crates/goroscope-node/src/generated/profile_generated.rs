@@ -1949,22 +1949,23 @@ impl ::core::fmt::Debug for TagKey<'_> {
       ds.finish()
   }
 }
-pub enum ReportOffset {}
+pub enum ProfileReportOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
-pub struct Report<'a> {
+/// A finished pprof report: pprof's text plus the same content as data.
+pub struct ProfileReport<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
 
-impl<'a> ::flatbuffers::Follow<'a> for Report<'a> {
-  type Inner = Report<'a>;
+impl<'a> ::flatbuffers::Follow<'a> for ProfileReport<'a> {
+  type Inner = ProfileReport<'a>;
   #[inline]
   unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
     Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
   }
 }
 
-impl<'a> Report<'a> {
+impl<'a> ProfileReport<'a> {
   pub const VT_KIND: ::flatbuffers::VOffsetT = 4;
   pub const VT_TEXT: ::flatbuffers::VOffsetT = 6;
   pub const VT_WARNINGS: ::flatbuffers::VOffsetT = 8;
@@ -1982,21 +1983,23 @@ impl<'a> Report<'a> {
   pub const VT_TAGS: ::flatbuffers::VOffsetT = 32;
   pub const VT_COMMENTS: ::flatbuffers::VOffsetT = 34;
   pub const VT_PROTO: ::flatbuffers::VOffsetT = 36;
+  pub const VT_OUTPUT: ::flatbuffers::VOffsetT = 38;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
-    Report { _tab: table }
+    ProfileReport { _tab: table }
   }
   #[allow(unused_mut)]
   pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
     _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
-    args: &'args ReportArgs<'args>
-  ) -> ::flatbuffers::WIPOffset<Report<'bldr>> {
-    let mut builder = ReportBuilder::new(_fbb);
+    args: &'args ProfileReportArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<ProfileReport<'bldr>> {
+    let mut builder = ProfileReportBuilder::new(_fbb);
     builder.add_node_count_before_limit(args.node_count_before_limit);
     builder.add_dropped_nodes(args.dropped_nodes);
     builder.add_shown_total(args.shown_total);
     builder.add_total(args.total);
+    if let Some(x) = args.output { builder.add_output(x); }
     if let Some(x) = args.proto { builder.add_proto(x); }
     if let Some(x) = args.comments { builder.add_comments(x); }
     if let Some(x) = args.tags { builder.add_tags(x); }
@@ -2019,7 +2022,7 @@ impl<'a> Report<'a> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<ReportKind>(Report::VT_KIND, Some(ReportKind::Top)).unwrap()}
+    unsafe { self._tab.get::<ReportKind>(ProfileReport::VT_KIND, Some(ReportKind::Top)).unwrap()}
   }
   /// Exactly what `go tool pprof` prints on stdout (empty for Proto).
   #[inline]
@@ -2027,105 +2030,105 @@ impl<'a> Report<'a> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Report::VT_TEXT, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(ProfileReport::VT_TEXT, None)}
   }
   #[inline]
   pub fn warnings(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(Report::VT_WARNINGS, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(ProfileReport::VT_WARNINGS, None)}
   }
   #[inline]
   pub fn legend(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(Report::VT_LEGEND, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(ProfileReport::VT_LEGEND, None)}
   }
   #[inline]
   pub fn total(&self) -> i64 {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<i64>(Report::VT_TOTAL, Some(0)).unwrap()}
+    unsafe { self._tab.get::<i64>(ProfileReport::VT_TOTAL, Some(0)).unwrap()}
   }
   #[inline]
   pub fn sample_type(&self) -> Option<&'a str> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Report::VT_SAMPLE_TYPE, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(ProfileReport::VT_SAMPLE_TYPE, None)}
   }
   #[inline]
   pub fn sample_unit(&self) -> Option<&'a str> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Report::VT_SAMPLE_UNIT, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(ProfileReport::VT_SAMPLE_UNIT, None)}
   }
   #[inline]
   pub fn output_unit(&self) -> Option<&'a str> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Report::VT_OUTPUT_UNIT, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(ProfileReport::VT_OUTPUT_UNIT, None)}
   }
   #[inline]
   pub fn shown_total(&self) -> i64 {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<i64>(Report::VT_SHOWN_TOTAL, Some(0)).unwrap()}
+    unsafe { self._tab.get::<i64>(ProfileReport::VT_SHOWN_TOTAL, Some(0)).unwrap()}
   }
   #[inline]
   pub fn dropped_nodes(&self) -> u64 {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<u64>(Report::VT_DROPPED_NODES, Some(0)).unwrap()}
+    unsafe { self._tab.get::<u64>(ProfileReport::VT_DROPPED_NODES, Some(0)).unwrap()}
   }
   #[inline]
   pub fn node_count_before_limit(&self) -> u64 {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<u64>(Report::VT_NODE_COUNT_BEFORE_LIMIT, Some(0)).unwrap()}
+    unsafe { self._tab.get::<u64>(ProfileReport::VT_NODE_COUNT_BEFORE_LIMIT, Some(0)).unwrap()}
   }
   #[inline]
   pub fn top(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TopRow<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TopRow>>>>(Report::VT_TOP, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TopRow>>>>(ProfileReport::VT_TOP, None)}
   }
   #[inline]
   pub fn tree(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TreeNode<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TreeNode>>>>(Report::VT_TREE, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TreeNode>>>>(ProfileReport::VT_TREE, None)}
   }
   #[inline]
   pub fn traces(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TraceSample<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TraceSample>>>>(Report::VT_TRACES, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TraceSample>>>>(ProfileReport::VT_TRACES, None)}
   }
   #[inline]
   pub fn tags(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TagKey<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TagKey>>>>(Report::VT_TAGS, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TagKey>>>>(ProfileReport::VT_TAGS, None)}
   }
   #[inline]
   pub fn comments(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(Report::VT_COMMENTS, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(ProfileReport::VT_COMMENTS, None)}
   }
   /// `-proto`: the gzipped profile.proto after filtering.
   #[inline]
@@ -2133,11 +2136,19 @@ impl<'a> Report<'a> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u8>>>(Report::VT_PROTO, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u8>>>(ProfileReport::VT_PROTO, None)}
+  }
+  /// `-output`: the file the report is to be written to (empty: none).
+  #[inline]
+  pub fn output(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(ProfileReport::VT_OUTPUT, None)}
   }
 }
 
-impl ::flatbuffers::Verifiable for Report<'_> {
+impl ::flatbuffers::Verifiable for ProfileReport<'_> {
   #[inline]
   fn run_verifier(
     v: &mut ::flatbuffers::Verifier, pos: usize
@@ -2160,11 +2171,12 @@ impl ::flatbuffers::Verifiable for Report<'_> {
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<TagKey>>>>("tags", Self::VT_TAGS, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<&'_ str>>>>("comments", Self::VT_COMMENTS, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, u8>>>("proto", Self::VT_PROTO, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("output", Self::VT_OUTPUT, false)?
      .finish();
     Ok(())
   }
 }
-pub struct ReportArgs<'a> {
+pub struct ProfileReportArgs<'a> {
     pub kind: ReportKind,
     pub text: Option<::flatbuffers::WIPOffset<&'a str>>,
     pub warnings: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>,
@@ -2182,11 +2194,12 @@ pub struct ReportArgs<'a> {
     pub tags: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<TagKey<'a>>>>>,
     pub comments: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>,
     pub proto: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, u8>>>,
+    pub output: Option<::flatbuffers::WIPOffset<&'a str>>,
 }
-impl<'a> Default for ReportArgs<'a> {
+impl<'a> Default for ProfileReportArgs<'a> {
   #[inline]
   fn default() -> Self {
-    ReportArgs {
+    ProfileReportArgs {
       kind: ReportKind::Top,
       text: None,
       warnings: None,
@@ -2204,101 +2217,106 @@ impl<'a> Default for ReportArgs<'a> {
       tags: None,
       comments: None,
       proto: None,
+      output: None,
     }
   }
 }
 
-pub struct ReportBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+pub struct ProfileReportBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
   fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
   start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
 }
-impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> ReportBuilder<'a, 'b, A> {
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> ProfileReportBuilder<'a, 'b, A> {
   #[inline]
   pub fn add_kind(&mut self, kind: ReportKind) {
-    self.fbb_.push_slot::<ReportKind>(Report::VT_KIND, kind, ReportKind::Top);
+    self.fbb_.push_slot::<ReportKind>(ProfileReport::VT_KIND, kind, ReportKind::Top);
   }
   #[inline]
   pub fn add_text(&mut self, text: ::flatbuffers::WIPOffset<&'b  str>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_TEXT, text);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_TEXT, text);
   }
   #[inline]
   pub fn add_warnings(&mut self, warnings: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<&'b  str>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_WARNINGS, warnings);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_WARNINGS, warnings);
   }
   #[inline]
   pub fn add_legend(&mut self, legend: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<&'b  str>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_LEGEND, legend);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_LEGEND, legend);
   }
   #[inline]
   pub fn add_total(&mut self, total: i64) {
-    self.fbb_.push_slot::<i64>(Report::VT_TOTAL, total, 0);
+    self.fbb_.push_slot::<i64>(ProfileReport::VT_TOTAL, total, 0);
   }
   #[inline]
   pub fn add_sample_type(&mut self, sample_type: ::flatbuffers::WIPOffset<&'b  str>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_SAMPLE_TYPE, sample_type);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_SAMPLE_TYPE, sample_type);
   }
   #[inline]
   pub fn add_sample_unit(&mut self, sample_unit: ::flatbuffers::WIPOffset<&'b  str>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_SAMPLE_UNIT, sample_unit);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_SAMPLE_UNIT, sample_unit);
   }
   #[inline]
   pub fn add_output_unit(&mut self, output_unit: ::flatbuffers::WIPOffset<&'b  str>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_OUTPUT_UNIT, output_unit);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_OUTPUT_UNIT, output_unit);
   }
   #[inline]
   pub fn add_shown_total(&mut self, shown_total: i64) {
-    self.fbb_.push_slot::<i64>(Report::VT_SHOWN_TOTAL, shown_total, 0);
+    self.fbb_.push_slot::<i64>(ProfileReport::VT_SHOWN_TOTAL, shown_total, 0);
   }
   #[inline]
   pub fn add_dropped_nodes(&mut self, dropped_nodes: u64) {
-    self.fbb_.push_slot::<u64>(Report::VT_DROPPED_NODES, dropped_nodes, 0);
+    self.fbb_.push_slot::<u64>(ProfileReport::VT_DROPPED_NODES, dropped_nodes, 0);
   }
   #[inline]
   pub fn add_node_count_before_limit(&mut self, node_count_before_limit: u64) {
-    self.fbb_.push_slot::<u64>(Report::VT_NODE_COUNT_BEFORE_LIMIT, node_count_before_limit, 0);
+    self.fbb_.push_slot::<u64>(ProfileReport::VT_NODE_COUNT_BEFORE_LIMIT, node_count_before_limit, 0);
   }
   #[inline]
   pub fn add_top(&mut self, top: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<TopRow<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_TOP, top);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_TOP, top);
   }
   #[inline]
   pub fn add_tree(&mut self, tree: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<TreeNode<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_TREE, tree);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_TREE, tree);
   }
   #[inline]
   pub fn add_traces(&mut self, traces: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<TraceSample<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_TRACES, traces);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_TRACES, traces);
   }
   #[inline]
   pub fn add_tags(&mut self, tags: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<TagKey<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_TAGS, tags);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_TAGS, tags);
   }
   #[inline]
   pub fn add_comments(&mut self, comments: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<&'b  str>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_COMMENTS, comments);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_COMMENTS, comments);
   }
   #[inline]
   pub fn add_proto(&mut self, proto: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , u8>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_PROTO, proto);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_PROTO, proto);
   }
   #[inline]
-  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> ReportBuilder<'a, 'b, A> {
+  pub fn add_output(&mut self, output: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_OUTPUT, output);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> ProfileReportBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
-    ReportBuilder {
+    ProfileReportBuilder {
       fbb_: _fbb,
       start_: start,
     }
   }
   #[inline]
-  pub fn finish(self) -> ::flatbuffers::WIPOffset<Report<'a>> {
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<ProfileReport<'a>> {
     let o = self.fbb_.end_table(self.start_);
     ::flatbuffers::WIPOffset::new(o.value())
   }
 }
 
-impl ::core::fmt::Debug for Report<'_> {
+impl ::core::fmt::Debug for ProfileReport<'_> {
   fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-    let mut ds = f.debug_struct("Report");
+    let mut ds = f.debug_struct("ProfileReport");
       ds.field("kind", &self.kind());
       ds.field("text", &self.text());
       ds.field("warnings", &self.warnings());
@@ -2316,78 +2334,79 @@ impl ::core::fmt::Debug for Report<'_> {
       ds.field("tags", &self.tags());
       ds.field("comments", &self.comments());
       ds.field("proto", &self.proto());
+      ds.field("output", &self.output());
       ds.finish()
   }
 }
 #[inline]
-/// Verifies that a buffer of bytes contains a `Report`
+/// Verifies that a buffer of bytes contains a `ProfileReport`
 /// and returns it.
 /// Note that verification is still experimental and may not
 /// catch every error, or be maximally performant. For the
 /// previous, unchecked, behavior use
-/// `root_as_report_unchecked`.
-pub fn root_as_report(buf: &[u8]) -> Result<Report<'_>, ::flatbuffers::InvalidFlatbuffer> {
-  ::flatbuffers::root::<Report>(buf)
+/// `root_as_profile_report_unchecked`.
+pub fn root_as_profile_report(buf: &[u8]) -> Result<ProfileReport<'_>, ::flatbuffers::InvalidFlatbuffer> {
+  ::flatbuffers::root::<ProfileReport>(buf)
 }
 #[inline]
 /// Verifies that a buffer of bytes contains a size prefixed
-/// `Report` and returns it.
+/// `ProfileReport` and returns it.
 /// Note that verification is still experimental and may not
 /// catch every error, or be maximally performant. For the
 /// previous, unchecked, behavior use
-/// `size_prefixed_root_as_report_unchecked`.
-pub fn size_prefixed_root_as_report(buf: &[u8]) -> Result<Report<'_>, ::flatbuffers::InvalidFlatbuffer> {
-  ::flatbuffers::size_prefixed_root::<Report>(buf)
+/// `size_prefixed_root_as_profile_report_unchecked`.
+pub fn size_prefixed_root_as_profile_report(buf: &[u8]) -> Result<ProfileReport<'_>, ::flatbuffers::InvalidFlatbuffer> {
+  ::flatbuffers::size_prefixed_root::<ProfileReport>(buf)
 }
 #[inline]
 /// Verifies, with the given options, that a buffer of bytes
-/// contains a `Report` and returns it.
+/// contains a `ProfileReport` and returns it.
 /// Note that verification is still experimental and may not
 /// catch every error, or be maximally performant. For the
 /// previous, unchecked, behavior use
-/// `root_as_report_unchecked`.
-pub fn root_as_report_with_opts<'b, 'o>(
+/// `root_as_profile_report_unchecked`.
+pub fn root_as_profile_report_with_opts<'b, 'o>(
   opts: &'o ::flatbuffers::VerifierOptions,
   buf: &'b [u8],
-) -> Result<Report<'b>, ::flatbuffers::InvalidFlatbuffer> {
-  ::flatbuffers::root_with_opts::<Report<'b>>(opts, buf)
+) -> Result<ProfileReport<'b>, ::flatbuffers::InvalidFlatbuffer> {
+  ::flatbuffers::root_with_opts::<ProfileReport<'b>>(opts, buf)
 }
 #[inline]
 /// Verifies, with the given verifier options, that a buffer of
-/// bytes contains a size prefixed `Report` and returns
+/// bytes contains a size prefixed `ProfileReport` and returns
 /// it. Note that verification is still experimental and may not
 /// catch every error, or be maximally performant. For the
 /// previous, unchecked, behavior use
-/// `root_as_report_unchecked`.
-pub fn size_prefixed_root_as_report_with_opts<'b, 'o>(
+/// `root_as_profile_report_unchecked`.
+pub fn size_prefixed_root_as_profile_report_with_opts<'b, 'o>(
   opts: &'o ::flatbuffers::VerifierOptions,
   buf: &'b [u8],
-) -> Result<Report<'b>, ::flatbuffers::InvalidFlatbuffer> {
-  ::flatbuffers::size_prefixed_root_with_opts::<Report<'b>>(opts, buf)
+) -> Result<ProfileReport<'b>, ::flatbuffers::InvalidFlatbuffer> {
+  ::flatbuffers::size_prefixed_root_with_opts::<ProfileReport<'b>>(opts, buf)
 }
 #[inline]
-/// Assumes, without verification, that a buffer of bytes contains a Report and returns it.
+/// Assumes, without verification, that a buffer of bytes contains a ProfileReport and returns it.
 /// # Safety
-/// Callers must trust the given bytes do indeed contain a valid `Report`.
-pub unsafe fn root_as_report_unchecked(buf: &[u8]) -> Report<'_> {
-  unsafe { ::flatbuffers::root_unchecked::<Report>(buf) }
+/// Callers must trust the given bytes do indeed contain a valid `ProfileReport`.
+pub unsafe fn root_as_profile_report_unchecked(buf: &[u8]) -> ProfileReport<'_> {
+  unsafe { ::flatbuffers::root_unchecked::<ProfileReport>(buf) }
 }
 #[inline]
-/// Assumes, without verification, that a buffer of bytes contains a size prefixed Report and returns it.
+/// Assumes, without verification, that a buffer of bytes contains a size prefixed ProfileReport and returns it.
 /// # Safety
-/// Callers must trust the given bytes do indeed contain a valid size prefixed `Report`.
-pub unsafe fn size_prefixed_root_as_report_unchecked(buf: &[u8]) -> Report<'_> {
-  unsafe { ::flatbuffers::size_prefixed_root_unchecked::<Report>(buf) }
+/// Callers must trust the given bytes do indeed contain a valid size prefixed `ProfileReport`.
+pub unsafe fn size_prefixed_root_as_profile_report_unchecked(buf: &[u8]) -> ProfileReport<'_> {
+  unsafe { ::flatbuffers::size_prefixed_root_unchecked::<ProfileReport>(buf) }
 }
 #[inline]
-pub fn finish_report_buffer<'a, 'b, A: ::flatbuffers::Allocator + 'a>(
+pub fn finish_profile_report_buffer<'a, 'b, A: ::flatbuffers::Allocator + 'a>(
     fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
-    root: ::flatbuffers::WIPOffset<Report<'a>>) {
+    root: ::flatbuffers::WIPOffset<ProfileReport<'a>>) {
   fbb.finish(root, None);
 }
 
 #[inline]
-pub fn finish_size_prefixed_report_buffer<'a, 'b, A: ::flatbuffers::Allocator + 'a>(fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>, root: ::flatbuffers::WIPOffset<Report<'a>>) {
+pub fn finish_size_prefixed_profile_report_buffer<'a, 'b, A: ::flatbuffers::Allocator + 'a>(fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>, root: ::flatbuffers::WIPOffset<ProfileReport<'a>>) {
   fbb.finish_size_prefixed(root, None);
 }
 }  // pub mod profile
