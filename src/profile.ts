@@ -1,17 +1,33 @@
-// pprof profiles for Node: `Profile.load` reads profiles natively off the main thread; reports
-// take pprof's own flags and return a `ProfileReport`, a lazy view over one FlatBuffers buffer.
-// Names follow schema/profile.fbs and crates/goroscope-core/src/report/mod.rs; `toJSON()` gives
-// the documented JSON object (docs/pprof-json.md).
+// pprof profiles for Node: `Profile.load` reads profiles natively off the main thread and keeps
+// them with a driver session (crates/goroscope-core/src/driver), so that reports do not load or
+// merge again; reports take pprof's own flags and return a `ProfileReport`, a lazy view over one
+// FlatBuffers buffer. Names follow schema/profile.fbs and crates/goroscope-core/src/report/mod.rs;
+// `toJSON()` gives the documented JSON object (docs/pprof-json.md).
 import * as flatbuffers from 'flatbuffers'
 
 import * as fb from './generated/goroscope/profile'
+import { writeAtomic } from './io'
 import { call, native } from './native'
 
 export type ReportKind = 'top' | 'tree' | 'traces' | 'tags' | 'comments' | 'raw' | 'proto' | 'dot'
 export type InlineMark = 'none' | 'inline' | 'partialInline'
 
-const KINDS: ReportKind[] = ['top', 'tree', 'traces', 'tags', 'comments', 'raw', 'proto', 'dot']
-const INLINE: InlineMark[] = ['none', 'inline', 'partialInline']
+// The schema's enums, by the values flatc generates for them (a new enum value fails to compile).
+const KINDS: Record<fb.ReportKind, ReportKind> = {
+  [fb.ReportKind.Top]: 'top',
+  [fb.ReportKind.Tree]: 'tree',
+  [fb.ReportKind.Traces]: 'traces',
+  [fb.ReportKind.Tags]: 'tags',
+  [fb.ReportKind.Comments]: 'comments',
+  [fb.ReportKind.Raw]: 'raw',
+  [fb.ReportKind.Proto]: 'proto',
+  [fb.ReportKind.Dot]: 'dot',
+}
+const INLINE: Record<fb.InlineMark, InlineMark> = {
+  [fb.InlineMark.None]: 'none',
+  [fb.InlineMark.Inline]: 'inline',
+  [fb.InlineMark.PartialInline]: 'partialInline',
+}
 
 export interface ValueType {
   type: string
@@ -65,12 +81,17 @@ export interface LabelValues {
   key: string
   values: string[]
 }
+export interface TraceFrame {
+  name: string
+  inline: boolean
+}
 export interface TraceSample {
   labels: LabelValues[]
   numLabels: LabelValues[]
   value: number
   valueLabel: string
-  frames: { name: string; inline: boolean }[]
+  /** Leaf first. */
+  frames: TraceFrame[]
 }
 export interface TagValue {
   value: string
@@ -108,6 +129,8 @@ export interface ProfileReportJSON {
   traces?: TraceSample[]
   tags?: TagKey[]
   comments?: string[]
+  /** `-output`: the file the report was written to (only when one was asked for). */
+  output?: string
 }
 
 /**
@@ -225,11 +248,11 @@ function readLabels(len: number, at: (i: number) => fb.LabelValues): LabelValues
 /** A pprof report: pprof's exact text plus the same content as data, read lazily. */
 export class ProfileReport {
   readonly buffer: Buffer
-  private readonly root: fb.Report
+  private readonly root: fb.ProfileReport
 
   constructor(buffer: Buffer) {
     this.buffer = buffer
-    this.root = fb.Report.getRootAsReport(byteBuffer(buffer))
+    this.root = fb.ProfileReport.getRootAsProfileReport(byteBuffer(buffer))
   }
 
   get kind(): ReportKind {
@@ -311,6 +334,10 @@ export class ProfileReport {
     const a = this.root.protoArray()
     return a ? Buffer.from(a) : null
   }
+  /** `-output`: the file the report is written to by `report()`/`runPprof()` ('' if none). */
+  get output(): string {
+    return this.root.output() ?? ''
+  }
 
   toJSON(): ProfileReportJSON {
     const r = this.root
@@ -344,8 +371,15 @@ export class ProfileReport {
         out.comments = this.comments
         break
     }
+    if (this.output) out.output = this.output
     return out
   }
+}
+
+/** pprof's `-output`: the report goes to that file too (atomically, never a partial file). */
+async function written(report: ProfileReport): Promise<ProfileReport> {
+  if (report.output) await writeAtomic(report.output, report.kind === 'proto' ? (report.proto ?? Buffer.alloc(0)) : report.text)
+  return report
 }
 
 function readValueType(v: fb.ValueType | null): ValueType {
@@ -375,6 +409,14 @@ export class Profile {
    */
   static async fromStacks(input: string | Buffer, options: { minWait?: number } = {}): Promise<Profile> {
     return new Profile(await call(() => native.profileFromStacks(input, options.minWait)))
+  }
+
+  /**
+   * How many times the sources were combined (merged, `-base` applied, `drop_frames` dropped)
+   * for reports: once, while the reports keep to the same sources, bases and fetch options.
+   */
+  get fetches(): number {
+    return this.inner.fetches
   }
 
   /** For a profile made by `fromStacks`: where hung goroutines are parked (else empty). */
@@ -409,9 +451,13 @@ export class Profile {
     }
   }
 
-  /** A report from pprof's own flags, e.g. `['-top', '-nodecount=10']`. */
+  /**
+   * A report from pprof's own flags, e.g. `['-top', '-nodecount=10']`. The profile is combined
+   * (merged, `drop_frames` applied) for the first report and kept: later reports with the same
+   * sources, `-base`/`-diff_base` and fetch options reuse it.
+   */
   async report(args: string[]): Promise<ProfileReport> {
-    return new ProfileReport(await call(() => this.inner.reportRaw(args)))
+    return written(new ProfileReport(await call(() => this.inner.reportRaw(args))))
   }
 
   top(o: ReportOptions = {}): Promise<ProfileReport> {
@@ -441,5 +487,5 @@ export class Profile {
 
 /** Run a whole pprof command line, e.g. `['-top', '-nodecount=5', 'cpu.pprof']`. */
 export async function runPprof(args: string[], options: { maxDecompressed?: number; binary?: string } = {}): Promise<ProfileReport> {
-  return new ProfileReport(await call(() => native.runPprofRaw(args, options.maxDecompressed, options.binary)))
+  return written(new ProfileReport(await call(() => native.runPprofRaw(args, options.maxDecompressed, options.binary))))
 }

@@ -5,7 +5,7 @@
 export { InlineMark } from './profile/inline-mark';
 export { LabelValues } from './profile/label-values';
 export { ProfileInfo } from './profile/profile-info';
-export { Report } from './profile/report';
+export { ProfileReport } from './profile/profile-report';
 export { ReportKind } from './profile/report-kind';
 export { TagKey } from './profile/tag-key';
 export { TagValue } from './profile/tag-value';
