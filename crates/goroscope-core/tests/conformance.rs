@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use goroscope_core::graph::{
     self, DotAttributes, DotConfig, DotNodeAttributes, Edge, Graph, Node, NodeInfo, NodeTable, Tag,
 };
-use goroscope_core::pprof::{self, Limits};
+use goroscope_core::pprof::Limits;
 use goroscope_core::driver::{self, Command, Source};
 use goroscope_core::report::{self, Format};
 
@@ -71,12 +71,8 @@ fn run_row(row: &Row) -> Result<String, String> {
         .collect();
     args.push(row.input.clone());
     let mut inv = driver::parse_command_line(&args).map_err(|e| format!("flags: {e}"))?;
-    let mut profiles = Vec::new();
-    for src in inv.fetch.sources.iter().map(Source::name) {
-        let data = std::fs::read(corpus(&src)).map_err(|e| format!("{src}: {e}"))?;
-        profiles.push(pprof::parse(&data, &src, &Limits::default()).map_err(|e| format!("parse {src}: {e}"))?.into());
-    }
-    inv.fetch.sources = profiles;
+    // The rows name their inputs relative to the corpus.
+    inv.fetch.sources = inv.fetch.sources.iter().map(|s| Source::Path(corpus(&s.name()))).collect();
     let out = driver::run(inv).map_err(|e| format!("report: {e}"))?;
     Ok(out.text)
 }
@@ -159,8 +155,8 @@ fn library_row(row: &Row) -> Result<String, String> {
     o.sample_index = 1;
     o.sample_unit = "cycles".into();
     o.trim_path = "/some/path".into();
-    let data = std::fs::read(corpus(&row.input)).map_err(|e| format!("{}: {e}", row.input))?;
-    let p = pprof::parse(&data, &row.input, &Limits::default()).map_err(|e| format!("parse: {e}"))?;
+    let p = Source::Path(corpus(&row.input)).load(&Limits::default()).map_err(|e| format!("load: {e}"))?;
+    let p = std::sync::Arc::unwrap_or_clone(p);
     report::generate(report::Report::new(p, o)).map(|r| r.text).map_err(|e| format!("report: {e}"))
 }
 

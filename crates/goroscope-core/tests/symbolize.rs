@@ -317,3 +317,32 @@ fn go_build_id_names_the_binary_too() {
     let opts = Options { binary_name: Some(format!("/elsewhere/{base}")), ..Options::default() };
     assert!(symbolize::symbolize(&mut p, &full.binary, &opts).unwrap().symbolized > 0);
 }
+
+/// `-top -lines` of the command line `args` with `profile` as its source and `binary` as
+/// pprof's `[binary]` argument: symbolization is the driver's fetch step.
+fn driver_top(args: &[&str], profile: &Profile, binary: &Path) -> String {
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    args.extend(["-top".into(), "-lines".into(), "-nodecount=1000".into()]);
+    let mut inv = driver::parse_command_line(&args).unwrap();
+    inv.fetch.sources = vec![profile.clone().into()];
+    inv.fetch.binary = Some(binary.to_path_buf());
+    driver::run(inv).unwrap().text
+}
+
+#[test]
+fn driver_symbolizes_unless_symbolize_is_none() {
+    let (built, _) = fixtures();
+    let full = built.iter().find(|b| b.name == "full").unwrap();
+    let dir = tmpdir();
+    let bin = dir.join("full-for-driver");
+    std::fs::write(&bin, &full.binary).unwrap();
+    let p = strip(&full.profile);
+    let symbolized = driver_top(&[], &p, &bin);
+    assert_eq!(symbolized, top(&full.profile), "the driver symbolizes from [binary]");
+    for mode in ["-symbolize=none", "-symbolize=remote"] {
+        // Remote symbolization is the caller's (it needs the network): locally nothing happens.
+        assert_eq!(driver_top(&[mode], &p, &bin), top(&p), "{mode} leaves the addresses");
+    }
+    assert_eq!(driver_top(&["-symbolize=local:force"], &p, &bin), symbolized);
+    let _ = std::fs::remove_file(&bin);
+}
