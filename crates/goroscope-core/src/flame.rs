@@ -12,7 +12,7 @@
 //!
 //! Node 0 is the root; every parent index is smaller than its child's. `values[t][n]` is the
 //! cumulative value of node `n` for sample type `t` (self = value − sum of the children).
-//! Filtering (`-focus`, `-tagfocus`, …) is done before, by the report pipeline (`-proto`).
+//! Filtering (`-focus`, `-tagfocus`, …) is done before, by the driver ([`crate::driver`], as for `-proto`).
 
 use rustc_hash::FxHashMap;
 

@@ -4,8 +4,8 @@
 //!
 //! The flags are pprof's: one per [`Config`] field (a boolean per choice of `sort` and
 //! `granularity`), one per [`Command`], the source flags of [`Fetch`] and the legacy
-//! sample-index flags. [`parse_command_line`] reads them in three steps: [`lex`] (syntax),
-//! [`Flags::apply`] (values), [`Flags::finish`] (groups, legacy flags, bases).
+//! sample-index flags. [`parse_command_line`] reads them in three steps: `lex` (syntax),
+//! `Flags::apply` (values), `Flags::finish` (groups, legacy flags, bases).
 
 use std::path::PathBuf;
 

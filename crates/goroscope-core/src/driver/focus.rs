@@ -122,7 +122,7 @@ pub fn parse_tag_range(filter: &str) -> Option<NumRange> {
 
 impl TagFilter {
     /// Compiles `[key=]value`. A value that parses as a numeric range is a range (pprof prints
-    /// "Interpreted '<value>' as range, not regexp").
+    /// `Interpreted '<value>' as range, not regexp`).
     pub fn compile(option: &str, value: &str) -> Result<TagFilter, FilterError> {
         let (key, value) = match value.split_once('=') {
             Some((k, v)) => (Some(k.to_string()), v),
