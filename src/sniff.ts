@@ -3,9 +3,27 @@
 import type * as Native from '../index'
 import { call, native } from './native'
 
-/** What an input holds: `goroutine-dump`, `goroutine-profile` (`?debug=1`), `profile-proto`,
- *  `legacy-profile`, `gzip`, `zip`, `tar`, `executable`, `json`, `text`, `binary`, `empty`. */
-export type InputKind = `${Native.InputKind}`
+/** What an input holds: a goroutine dump (`goroutine-dump`: debug=2, panic, SIGQUIT, race
+ *  report; `goroutine-profile`: `?debug=1`), a profile (`profile-proto`, `legacy-profile`),
+ *  `gzip`, `zip`, `tar`, `executable`, `json`, other `text` or `binary`, or `empty`. */
+export type InputKind =
+  | 'empty'
+  | 'gzip'
+  | 'zip'
+  | 'tar'
+  | 'executable'
+  | 'profile-proto'
+  | 'goroutine-profile'
+  | 'legacy-profile'
+  | 'goroutine-dump'
+  | 'json'
+  | 'text'
+  | 'binary'
+
+// The union is written out so that the published types need no '../index' (it does not
+// resolve from dist/src); this fails to compile when it and the binding's enum differ.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+true satisfies Same<InputKind, `${Native.InputKind}`>
 
 /** What an input holds, looked at through gzip. */
 export interface Sniffed {
