@@ -17,7 +17,7 @@ import { readSource } from '../src/bundle/source'
 import { readTar } from '../src/bundle/tar-read'
 import { tarPack } from '../src/bundle/tar-write'
 import { readZip } from '../src/bundle/zip-read'
-import { classify } from '../src/report-node/classify'
+import { classify } from '../src/bundle/classify'
 import { analyzeSys } from '../src/report-node/sys'
 import { analyzeVars } from '../src/report-node/vars'
 

@@ -1,6 +1,11 @@
 // Open whatever `goroscope report` is given: a tar (gzip or not: our bundles, old
 // collect-profiles.sh tarballs), a zip (`ipfs diag profile`), a directory of loose files, or one
 // loose file. Everything is read into memory; nothing is extracted.
+//
+// Layer: src/bundle is the bottom of the TypeScript side above the Node API (stacks, profile,
+// native, io): bundle files (manifest, classification by content, reading, writing, redaction).
+// collect/ and report-node/ stand on it, render/ on those, cli/ on top; nothing imports upwards
+// (__test__/imports.spec.ts).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Readable } from 'node:stream'

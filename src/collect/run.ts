@@ -1,5 +1,8 @@
 // One collection run: detect kubo, run every collector at once (so the run lasts about
 // `seconds`), bundle what came back with manifest.json, and say what is missing.
+//
+// Layer: src/collect talks to a live node and writes a bundle through src/bundle; it knows
+// nothing of analysis (report-node) or rendering.
 import { createHash } from 'node:crypto'
 import * as os from 'node:os'
 
@@ -10,7 +13,7 @@ import { authHeader, redactor } from './auth'
 import { readServerBinary } from './binary'
 import { COLLECTORS, COLLECTOR_NAMES, type Ctx, type Output, Skip } from './collectors'
 import { request } from './http'
-import type { Manifest, ManifestItem } from './manifest'
+import type { Manifest, ManifestItem } from '../bundle/manifest'
 import { type Progress, quiet } from './progress'
 import { isLocal, type Target } from './target'
 

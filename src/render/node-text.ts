@@ -1,9 +1,9 @@
 // The text summary of a NodeReport.
 import type { Group, Lock } from '../stacks'
-import type { NodeReport, ProfileSummary } from './analyze'
+import type { NodeReport, ProfileSummary } from '../report-node/analyze'
 import { bytes, count, duration, pct, valueIn } from './format'
-import type { MemoryReport } from './vars'
-import type { SysReport } from './sys'
+import type { MemoryReport } from '../report-node/vars'
+import type { SysReport } from '../report-node/sys'
 
 function where(g: Group): string {
   const f = g.frames[g.interesting ?? 0] ?? g.frames[0]

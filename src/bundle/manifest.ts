@@ -1,5 +1,5 @@
 // manifest.json of a bundle (documented in docs/report-json.md, "Bundle manifest").
-import type { Redaction } from '../bundle/redact'
+import type { Redaction } from './redact'
 
 export type ItemStatus = 'ok' | 'failed' | 'skipped'
 
