@@ -10,31 +10,9 @@ import { writeAtomic } from '../io'
 import { native, call } from '../native'
 import { classify, type Classified } from './classify'
 import type { Entry, ReadLimits, Skipped } from './entry'
-import type { Manifest } from './manifest'
+import type { Manifest, Redaction } from './manifest'
 import { readSource } from './source'
 import { tarGzip, type TarFile } from './tar-write'
-
-export interface RedactedFile {
-  file: string
-  /** `rewritten`: kept with the listed parts removed; `removed`: not in the bundle. */
-  action: 'rewritten' | 'removed' | 'unchanged'
-  /** What was removed or rewritten, or why the file was dropped. */
-  removed: string[]
-}
-
-/** The manifest's `redaction` field. */
-export interface Redaction {
-  format: 'goroscope-redaction/1'
-  at: string
-  tool: string
-  files: RedactedFile[]
-  /** Manifest fields blanked or rewritten. */
-  manifest: string[]
-  /** Distinct hex addresses aliased in goroutine dumps. */
-  addresses: number
-  /** File paths rewritten (dumps and profiles). */
-  paths: number
-}
 
 export const REDACTED = '(redacted)'
 
