@@ -1,9 +1,18 @@
-// `goroscope stacks` as a user runs it: text and JSON reports, flags, exit codes, safe output.
+// `goroscope stacks` as a user runs it: text and JSON reports, flags, exit codes, safe output; and
+// the shape of the command line: help for every command, completion, the pass-through of pprof's
+// flags, the exit-code map.
 import test from 'ava'
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
-import { cli, DUMPS, tmpdir } from './helpers'
+import { COMMANDS } from '../src/cli/commands'
+import { UsageError } from '../src/cli/errors'
+import { exitCode } from '../src/cli/exit'
+import { JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, splitFlags } from '../src/cli/flags'
+import { TargetError } from '../src/collect/target'
+import { GoroscopeError } from '../src/index'
+import { cli, DUMPS, ROOT, tmpdir } from './helpers'
 
 const KUBO = path.join(DUMPS, 'kubo', 'debug-guide-semacquire-458min.txt')
 const PANICWEB = path.join(DUMPS, 'panicparse', 'static_panicweb.txt')
@@ -146,4 +155,77 @@ test('-o /dev/null writes to the device, never replaces it', (t) => {
   const after = fs.statSync('/dev/null')
   t.true(after.isCharacterDevice())
   t.is(after.rdev, before.rdev)
+})
+
+// ---- the command line's shape: one table of commands, help for each, completion, exit codes
+
+test('every command has its own --help (pprof commands included), exit 0', (t) => {
+  for (const cmd of Object.keys(COMMANDS)) {
+    const r = cli([cmd, '--help'])
+    t.is(r.status, 0, `${cmd}: ${r.stderr}`)
+    t.true(r.stdout.startsWith(`goroscope ${cmd}`), `${cmd}: ${r.stdout.slice(0, 80)}`)
+    t.regex(r.stdout, /--help/)
+    if (COMMANDS[cmd] === 'pprof' || COMMANDS[cmd] === 'graph') {
+      t.regex(r.stdout, /pprof flags keep pprof's names and defaults: -sample_index/, cmd)
+      t.regex(r.stdout, /-o, --output/, cmd)
+    }
+    if (COMMANDS[cmd] === 'graph') t.regex(r.stdout, /A text goroutine dump \(debug=2, panic, SIGQUIT\) in place of the profile/, cmd)
+  }
+  const top = cli(['--help'])
+  t.is(top.status, 0)
+  for (const cmd of Object.keys(COMMANDS)) t.regex(top.stdout, new RegExp(`goroscope ${cmd}\\b`), cmd)
+  t.is(cli(['--version']).stdout, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`)
+})
+
+test('a usage error of a pprof command prints the usage of the whole family, exit 2', (t) => {
+  const r = cli(['peek'])
+  t.is(r.status, 2)
+  t.regex(r.stderr, /^goroscope: peek needs a regular expression/)
+  t.regex(r.stderr, /\nusage:\n  goroscope top\|text\|traces\|tree\|raw\|tags\|comments PROFILE\.\.\./)
+  t.regex(r.stderr, /goroscope flame PROFILE\.\.\.\|DUMP \[pprof flags\] \[--min-wait N\] -o FILE\.html/)
+  const m = cli(['stacks', 'x', '--no-such-flag'])
+  t.is(m.status, 2)
+  t.regex(m.stderr, /\(see goroscope stacks --help\)\n$/)
+})
+
+test('the pass-through: our flags come out, pprof flags and inputs go to the core unchanged and in order', (t) => {
+  const s = splitFlags(['-nodecount=5', 'a.pb', '--json', '-o', 'out', '-focus', 'x|y', '--max-decompressed=9', '-output=b', 'c.pb'], [JSON_FLAG, OUTPUT_FLAG, MAX_DECOMPRESSED_FLAG])
+  t.deepEqual(s.rest, ['-nodecount=5', 'a.pb', '-focus', 'x|y', 'c.pb'])
+  t.deepEqual([...s.own], [['json', true], ['output', 'b'], ['max-decompressed', 9]])
+  t.throws(() => splitFlags(['-o'], [OUTPUT_FLAG]), { message: '-o needs a file name' })
+  t.throws(() => splitFlags(['--max-decompressed', '0'], [MAX_DECOMPRESSED_FLAG]), { message: /--max-decompressed needs a whole number of bytes ≥ 1, not "0"/ })
+})
+
+test('one exit-code map: GOROSCOPE_* codes are bad input (2) but a panic (1); a missing file 2; anything else 1', (t) => {
+  t.is(exitCode(new GoroscopeError('GOROSCOPE_PARSE', 'x')), 2)
+  t.is(exitCode(new GoroscopeError('GOROSCOPE_RENDER', 'x')), 2)
+  t.is(exitCode(new GoroscopeError('GOROSCOPE_PANIC', 'x')), 1)
+  t.is(exitCode(new UsageError('x')), 2)
+  t.is(exitCode(new TargetError('x')), 2)
+  t.is(exitCode(Object.assign(new Error('x'), { code: 'ENOENT' })), 2)
+  t.is(exitCode(new TypeError('x')), 1)
+  t.is(exitCode('a string'), 1)
+})
+
+test('goroscope completion prints a bash script that completes command names and flags', (t) => {
+  const script = cli(['completion'])
+  t.is(script.status, 0, script.stderr)
+  t.regex(script.stdout, /_goroscope_yargs_completions\(\)/)
+  // the script runs `goroscope --get-yargs-completions …`: put a `goroscope` on PATH
+  const bin = tmpdir()
+  fs.writeFileSync(path.join(bin, 'goroscope'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'bin', 'goroscope.js')}" "$@"\n`, { mode: 0o755 })
+  const file = path.join(bin, 'goroscope-completion.bash')
+  fs.writeFileSync(file, script.stdout)
+  const complete = (words: string[]) => {
+    const r = spawnSync('bash', ['-c', `source "$0"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _goroscope_yargs_completions; printf '%s\\n' "\${COMPREPLY[@]}"`, file], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1' },
+    })
+    t.is(r.status, 0, r.stderr)
+    return r.stdout.split('\n').filter((l) => l !== '')
+  }
+  t.deepEqual(complete(['goroscope', 'st']), ['stacks'])
+  t.deepEqual(complete(['goroscope', 'fl']), ['flame'])
+  t.true(complete(['goroscope', '']).includes('report'))
+  t.true(complete(['goroscope', 'stacks', '--mi']).includes('--min-wait'))
 })

@@ -10,6 +10,7 @@ import { redactEntries } from '../bundle/redact'
 import { tarGzip, type TarFile } from '../bundle/tar-write'
 import { writeAtomic } from '../io'
 import { authHeader, redactor } from './auth'
+import { OptionsError } from './errors'
 import { readServerBinary } from './binary'
 import { COLLECTORS, COLLECTOR_NAMES, type Ctx, type Output, Skip } from './collectors'
 import { request } from './http'
@@ -56,7 +57,7 @@ export function defaultBundleName(t: Target, when: Date): string {
 export function parseCollectors(list: string | undefined): string[] | undefined {
   if (list === undefined) return undefined
   const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  for (const n of names) if (!COLLECTOR_NAMES.includes(n)) throw new Error(`unknown collector '${n}' (known: ${COLLECTOR_NAMES.join(', ')})`)
+  for (const n of names) if (!COLLECTOR_NAMES.includes(n)) throw new OptionsError(`unknown collector '${n}' (known: ${COLLECTOR_NAMES.join(', ')})`)
   return names
 }
 

@@ -193,37 +193,3 @@ const PANZOOM = String.raw`
   else init();
 })();
 `
-
-/**
- * Mark the nodes of a pprof DOT graph whose function is in `functions` (by the node tooltip,
- * `name (value)` or `name file:line (value)`): a thick red border and a ` [hung]`-style
- * tooltip note. Used for goroutine dumps: the functions where hung goroutines are parked.
- */
-export function highlightDotNodes(dot: string, functions: Map<string, string>): string {
-  if (functions.size === 0) return dot
-  return dot.replace(/^(N\d+ \[label=.*? tooltip=")((?:[^"\\]|\\.)*)(" .*)$/gm, (line, head: string, tip: string, tail: string) => {
-    const m = / \(([^()]|\\.)*\)$/.exec(tip)
-    const name = unescapeDot(m ? tip.slice(0, m.index) : tip)
-    let note: string | undefined
-    for (const [fn, n] of functions) {
-      if (name === fn || name.startsWith(fn + ' ')) {
-        note = n
-        break
-      }
-    }
-    if (note === undefined) return line
-    const t = tail
-      .replace(/ color="[^"]*"/, ' color="#d00000"')
-      .replace(/ fillcolor="[^"]*"/, ' fillcolor="#ffd6d6"')
-      .replace(/\]\s*$/, ' penwidth=4 style="filled,bold"]')
-    return head + tip + escapeDot(' — ' + note) + t
-  })
-}
-
-function unescapeDot(s: string): string {
-  return s.replace(/\\(.)/g, '$1')
-}
-
-function escapeDot(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\l')
-}

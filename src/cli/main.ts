@@ -1,0 +1,58 @@
+// The `goroscope` command line: one dispatcher over the command table (commands.ts).
+//
+//   - `goroscope --version` answers from package.json;
+//   - a command that takes pprof's flags (top, peek, dot, flame, …) runs straight away with its
+//     arguments as typed: goroscope's own few flags are taken out (flags.ts) and the rest goes to
+//     the core's pprof flag parser unchanged (the pass-through);
+//   - everything else (the other commands, `--help` of any command, completion, mistakes) goes
+//     through yargs, which knows every command.
+// Either way modules load only when their command runs: yargs (~50 ms) is not loaded for the
+// first two, the native addon and Graphviz only by the handlers that need them. Errors become
+// exit codes in one place (exit.ts).
+//
+// Layers (README, Layout): the Node API (stacks, profile, native, symbolize, io) ← bundle ←
+// collect | report-node ← render ← cli; nothing imports upwards (__test__/imports.spec.ts).
+import type { Argv } from 'yargs'
+
+import { COMMANDS, families, family } from './commands'
+import { UsageError } from './errors'
+import type { Context } from './family'
+import { reportError } from './exit'
+import { toolVersion } from './version'
+
+const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h')
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    if (argv.length === 1 && argv[0] === '--version') {
+      process.stdout.write(`${toolVersion()}\n`)
+      return 0
+    }
+    const f = COMMANDS[argv[0]] ? family(COMMANDS[argv[0]]) : undefined
+    if (f?.run && !wantsHelp(argv)) return await f.run(argv[0], argv.slice(1))
+    return await withYargs(argv)
+  } catch (e) {
+    return reportError(e)
+  }
+}
+
+async function withYargs(argv: string[]): Promise<number> {
+  const { default: yargs } = await import('yargs')
+  const ctx: Context = { argv, code: 0 }
+  const command = COMMANDS[argv[0]] ? argv[0] : undefined
+  let y: Argv = yargs(argv).scriptName('goroscope')
+  for (const f of families()) for (const c of f.commands(ctx)) y = y.command(c)
+  await y
+    .completion('completion', 'print a bash or zsh completion script (source it, or add it to ~/.bashrc / ~/.zshrc)')
+    .demandCommand(1, 'name a command: goroscope stacks FILE, goroscope top PROFILE')
+    .strict()
+    .fail((msg, err) => {
+      // thrown, not just printed: yargs would still run the handler after a failed validation
+      throw err ?? new UsageError(msg, `(see goroscope ${command ? `${command} ` : ''}--help)\n`)
+    })
+    .help()
+    .version(toolVersion())
+    .exitProcess(false)
+    .parseAsync()
+  return ctx.code
+}
