@@ -18,9 +18,9 @@ import { COMMANDS, families, family } from './commands'
 import { UsageError } from './errors'
 import type { Context } from './family'
 import { reportError } from './exit'
-import { toolVersion } from './version'
 
 const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h')
+const toolVersion = () => (require('./version') as typeof import('./version')).toolVersion()
 
 export async function main(argv: string[]): Promise<number> {
   try {
