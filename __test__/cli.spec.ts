@@ -207,6 +207,51 @@ test('one exit-code map: GOROSCOPE_* codes are bad input (2) but a panic (1); a 
   t.is(exitCode('a string'), 1)
 })
 
+/** Every module file (CommonJS and ES module) one CLI run loads, relative to the checkout. */
+function loadsOf(args: string[]): string[] {
+  const dir = tmpdir()
+  const out = path.join(dir, 'loads.txt')
+  const preload = path.join(dir, 'record-loads.cjs')
+  // CommonJS through Module._load, ES modules (yargs) through a resolve hook
+  const hooks = `import * as fs from 'node:fs'\nexport async function resolve(s, c, next) { const r = await next(s, c); fs.appendFileSync(${JSON.stringify(out)}, r.url + '\\n'); return r }`
+  fs.writeFileSync(
+    preload,
+    `const fs = require('node:fs'); const Module = require('node:module'); const load = Module._load
+Module._load = function (request, parent, isMain) { try { fs.appendFileSync(${JSON.stringify(out)}, Module._resolveFilename(request, parent, isMain) + '\\n') } catch {} return load.apply(this, arguments) }
+Module.register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}))\n`,
+  )
+  const r = spawnSync(process.execPath, ['--require', preload, path.join(ROOT, 'bin', 'goroscope.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`)
+  return [...new Set(fs.readFileSync(out, 'utf8').split('\n').map((l) => l.replace(/^file:\/\//, '')).filter((l) => l.startsWith(ROOT)).map((l) => path.relative(ROOT, l)))]
+}
+
+test('a command loads only what it runs: no yargs for --version and the pprof reports, Graphviz and yauzl only where needed', (t) => {
+  const pkg = (loads: string[], name: string) => loads.some((l) => l.startsWith(`node_modules/${name}/`))
+  const family = (loads: string[], name: string) => loads.includes(`dist/src/cli/${name}.js`)
+  const version = loadsOf(['--version'])
+  t.false(version.some((l) => l.startsWith('node_modules/')), version.join(' '))
+  t.false(version.some((l) => l.endsWith('.node') || l === 'index.js'), 'no native addon')
+  for (const f of ['stacks', 'pprof', 'graph', 'symbolize', 'node']) t.false(family(version, f), f)
+
+  const top = loadsOf(['top', path.join(ROOT, 'fixtures', 'profiles', 'go126-cpu.pb.gz')])
+  t.true(family(top, 'pprof') && top.includes('goroscope.linux-x64-gnu.node'))
+  for (const p of ['yargs', '@viz-js', 'yauzl', 'tar-stream']) t.false(pkg(top, p), `top loads ${p}`)
+  for (const f of ['stacks', 'graph', 'symbolize', 'node']) t.false(family(top, f), `top loads cli/${f}`)
+
+  const stacks = loadsOf(['stacks', path.join(ROOT, 'fixtures', 'dumps', 'go126-debug2-minutes.txt')])
+  t.true(pkg(stacks, 'yargs') && family(stacks, 'stacks'))
+  for (const p of ['@viz-js', 'yauzl', 'tar-stream']) t.false(pkg(stacks, p), `stacks loads ${p}`)
+  for (const f of ['pprof', 'graph', 'symbolize', 'node']) t.false(family(stacks, f), `stacks loads cli/${f}`)
+
+  const report = loadsOf(['report', path.join(ROOT, 'examples', 'kubo-bundle.tar.gz')])
+  t.true(pkg(report, 'tar-stream'))
+  for (const p of ['@viz-js', 'yauzl']) t.false(pkg(report, p), `report of a tar loads ${p}`)
+
+  const svg = loadsOf(['svg', path.join(ROOT, 'fixtures', 'profiles', 'go126-cpu.pb.gz'), '-o', path.join(tmpdir(), 'x.svg')])
+  t.true(pkg(svg, '@viz-js'), 'the control: the recorder sees Graphviz-wasm load')
+  for (const p of ['yargs', 'yauzl', 'tar-stream']) t.false(pkg(svg, p), `svg loads ${p}`)
+})
+
 test('goroscope completion prints a bash script that completes command names and flags', (t) => {
   const script = cli(['completion'])
   t.is(script.status, 0, script.stderr)

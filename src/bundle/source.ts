@@ -13,7 +13,6 @@ import * as zlib from 'node:zlib'
 
 import { DEFAULT_LIMITS, type Entry, type ReadLimits, type Skipped, type SourceContents, mib } from './entry'
 import { looksLikeTar, readTar } from './tar-read'
-import { readZip } from './zip-read'
 
 async function head(file: string, n: number): Promise<Buffer> {
   const fh = await fs.promises.open(file, 'r')
@@ -94,6 +93,8 @@ export async function readSource(file: string, limits: Partial<ReadLimits> = {})
   if (st.isDirectory()) return readDir(file, lim)
   const h = await head(file, 512)
   if (h.length >= 4 && h.readUInt32LE(0) === 0x04034b50) {
+    // yauzl loads only for a zip
+    const { readZip } = require('./zip-read') as typeof import('./zip-read')
     const r = await readZip(file, lim)
     return { container: 'zip', ...r }
   }

@@ -5,10 +5,11 @@
 //     arguments as typed: goroscope's own few flags are taken out (flags.ts) and the rest goes to
 //     the core's pprof flag parser unchanged (the pass-through);
 //   - everything else (the other commands, `--help` of any command, completion, mistakes) goes
-//     through yargs, which knows every command.
+//     through yargs (given the named command's family, or every family for the overall help).
 // Either way modules load only when their command runs: yargs (~50 ms) is not loaded for the
-// first two, the native addon and Graphviz only by the handlers that need them. Errors become
-// exit codes in one place (exit.ts).
+// first two, yargs gets only the named command's family, the native addon and Graphviz load only
+// in the handlers that need them (__test__/cli.spec.ts checks which modules a run loads). Errors
+// become exit codes in one place (exit.ts).
 //
 // Layers (README, Layout): the Node API (stacks, profile, native, symbolize, io) ← bundle ←
 // collect | report-node ← render ← cli; nothing imports upwards (__test__/imports.spec.ts).
@@ -41,7 +42,8 @@ async function withYargs(argv: string[]): Promise<number> {
   const ctx: Context = { argv, code: 0 }
   const command = COMMANDS[argv[0]] ? argv[0] : undefined
   let y: Argv = yargs(argv).scriptName('goroscope')
-  for (const f of families()) for (const c of f.commands(ctx)) y = y.command(c)
+  // a named command needs only its own family; the overall help, completion and mistakes need all
+  for (const f of command ? [family(COMMANDS[command])] : families()) for (const c of f.commands(ctx)) y = y.command(c)
   await y
     .completion('completion', 'print a bash or zsh completion script (source it, or add it to ~/.bashrc / ~/.zshrc)')
     .demandCommand(1, 'name a command: goroscope stacks FILE, goroscope top PROFILE')
