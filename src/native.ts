@@ -16,6 +16,7 @@ function packageRoot(): string {
   }
 }
 
+/** @internal (not in the published .d.ts: '../index' resolves from src/, not from dist/src/) */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const native: typeof Native = require(path.join(packageRoot(), 'index.js'))
 
