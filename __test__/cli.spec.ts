@@ -171,6 +171,11 @@ test('every command has its own --help (pprof commands included), exit 0', (t) =
     }
     if (COMMANDS[cmd] === 'graph') t.regex(r.stdout, /A text goroutine dump \(debug=2, panic, SIGQUIT\) in place of the profile/, cmd)
   }
+  const completion = cli(['completion', '--help'])
+  t.is(completion.status, 0)
+  t.true(completion.stdout.startsWith('goroscope completion\n'), completion.stdout.slice(0, 80))
+  t.regex(completion.stdout, /source <\(goroscope completion\)/)
+  t.notRegex(completion.stdout, /_goroscope_yargs_completions/, 'the help, not the script')
   const top = cli(['--help'])
   t.is(top.status, 0)
   for (const cmd of Object.keys(COMMANDS)) t.regex(top.stdout, new RegExp(`goroscope ${cmd}\\b`), cmd)

@@ -23,10 +23,24 @@ import { reportError } from './exit'
 const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h')
 const toolVersion = () => (require('./version') as typeof import('./version')).toolVersion()
 
+const COMPLETION = 'print a bash or zsh completion script (source it, or add it to ~/.bashrc / ~/.zshrc)'
+// yargs' completion command prints its script whatever follows it: its --help is ours
+const COMPLETION_HELP = `goroscope completion
+
+${COMPLETION}
+
+  source <(goroscope completion)      complete goroscope in this shell
+  goroscope completion >> ~/.bashrc   in every bash (zsh: ~/.zshrc)
+`
+
 export async function main(argv: string[]): Promise<number> {
   try {
     if (argv.length === 1 && argv[0] === '--version') {
       process.stdout.write(`${toolVersion()}\n`)
+      return 0
+    }
+    if (argv[0] === 'completion' && wantsHelp(argv)) {
+      process.stdout.write(COMPLETION_HELP)
       return 0
     }
     const f = COMMANDS[argv[0]] ? family(COMMANDS[argv[0]]) : undefined
@@ -45,7 +59,7 @@ async function withYargs(argv: string[]): Promise<number> {
   // a named command needs only its own family; the overall help, completion and mistakes need all
   for (const f of command ? [family(COMMANDS[command])] : families()) for (const c of f.commands(ctx)) y = y.command(c)
   await y
-    .completion('completion', 'print a bash or zsh completion script (source it, or add it to ~/.bashrc / ~/.zshrc)')
+    .completion('completion', COMPLETION)
     .demandCommand(1, 'name a command: goroscope stacks FILE, goroscope top PROFILE')
     .strict()
     .fail((msg, err) => {
