@@ -1,9 +1,18 @@
-// `goroscope stacks` as a user runs it: text and JSON reports, flags, exit codes, safe output.
+// `goroscope stacks` as a user runs it: text and JSON reports, flags, exit codes, safe output; and
+// the shape of the command line: help for every command, completion, the pass-through of pprof's
+// flags, the exit-code map.
 import test from 'ava'
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
-import { cli, DUMPS, tmpdir } from './helpers'
+import { COMMANDS } from '../src/cli/commands'
+import { UsageError } from '../src/cli/errors'
+import { exitCode } from '../src/cli/exit'
+import { JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, splitFlags } from '../src/cli/flags'
+import { TargetError } from '../src/collect/target'
+import { GoroscopeError } from '../src/index'
+import { cli, DUMPS, ROOT, tmpdir } from './helpers'
 
 const KUBO = path.join(DUMPS, 'kubo', 'debug-guide-semacquire-458min.txt')
 const PANICWEB = path.join(DUMPS, 'panicparse', 'static_panicweb.txt')
@@ -146,4 +155,127 @@ test('-o /dev/null writes to the device, never replaces it', (t) => {
   const after = fs.statSync('/dev/null')
   t.true(after.isCharacterDevice())
   t.is(after.rdev, before.rdev)
+})
+
+// ---- the command line's shape: one table of commands, help for each, completion, exit codes
+
+test('every command has its own --help (pprof commands included), exit 0', (t) => {
+  for (const cmd of Object.keys(COMMANDS)) {
+    const r = cli([cmd, '--help'])
+    t.is(r.status, 0, `${cmd}: ${r.stderr}`)
+    t.true(r.stdout.startsWith(`goroscope ${cmd}`), `${cmd}: ${r.stdout.slice(0, 80)}`)
+    t.regex(r.stdout, /--help/)
+    if (COMMANDS[cmd] === 'pprof' || COMMANDS[cmd] === 'graph') {
+      t.regex(r.stdout, /pprof flags keep pprof's names and defaults: -sample_index/, cmd)
+      t.regex(r.stdout, /-o, --output/, cmd)
+    }
+    if (COMMANDS[cmd] === 'graph') t.regex(r.stdout, /A text goroutine dump \(debug=2, panic, SIGQUIT\) in place of the profile/, cmd)
+  }
+  const completion = cli(['completion', '--help'])
+  t.is(completion.status, 0)
+  t.true(completion.stdout.startsWith('goroscope completion\n'), completion.stdout.slice(0, 80))
+  t.regex(completion.stdout, /source <\(goroscope completion\)/)
+  t.notRegex(completion.stdout, /_goroscope_yargs_completions/, 'the help, not the script')
+  const top = cli(['--help'])
+  t.is(top.status, 0)
+  for (const cmd of Object.keys(COMMANDS)) t.regex(top.stdout, new RegExp(`goroscope ${cmd}\\b`), cmd)
+  t.is(cli(['--version']).stdout, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`)
+})
+
+test('a usage error of a pprof command prints the usage of the whole family, exit 2', (t) => {
+  const r = cli(['peek'])
+  t.is(r.status, 2)
+  t.regex(r.stderr, /^goroscope: peek needs a regular expression/)
+  t.regex(r.stderr, /\nusage:\n  goroscope top\|text\|traces\|tree\|raw\|tags\|comments PROFILE\.\.\./)
+  t.regex(r.stderr, /goroscope flame PROFILE\.\.\.\|DUMP \[pprof flags\] \[--min-wait N\] -o FILE\.html/)
+  const m = cli(['stacks', 'x', '--no-such-flag'])
+  t.is(m.status, 2)
+  t.regex(m.stderr, /\(see goroscope stacks --help\)\n$/)
+})
+
+test('the pass-through: our flags come out, pprof flags and inputs go to the core unchanged and in order', (t) => {
+  const s = splitFlags(['-nodecount=5', 'a.pb', '--json', '-o', 'out', '-focus', 'x|y', '--max-decompressed=9', '-output=b', 'c.pb'], [JSON_FLAG, OUTPUT_FLAG, MAX_DECOMPRESSED_FLAG])
+  t.deepEqual(s.rest, ['-nodecount=5', 'a.pb', '-focus', 'x|y', 'c.pb'])
+  t.deepEqual([...s.own], [['json', true], ['output', 'b'], ['max-decompressed', 9]])
+  t.throws(() => splitFlags(['-o'], [OUTPUT_FLAG]), { message: '-o needs a file name' })
+  t.throws(() => splitFlags(['--max-decompressed', '0'], [MAX_DECOMPRESSED_FLAG]), { message: /--max-decompressed needs a whole number of bytes ≥ 1, not "0"/ })
+})
+
+test('one exit-code map: GOROSCOPE_* codes are bad input (2) but a panic (1); a missing file 2; anything else 1', (t) => {
+  t.is(exitCode(new GoroscopeError('GOROSCOPE_PARSE', 'x')), 2)
+  t.is(exitCode(new GoroscopeError('GOROSCOPE_RENDER', 'x')), 2)
+  t.is(exitCode(new GoroscopeError('GOROSCOPE_PANIC', 'x')), 1)
+  t.is(exitCode(new UsageError('x')), 2)
+  t.is(exitCode(new TargetError('x')), 2)
+  t.is(exitCode(Object.assign(new Error('x'), { code: 'ENOENT' })), 2)
+  t.is(exitCode(new TypeError('x')), 1)
+  t.is(exitCode('a string'), 1)
+})
+
+/** Every module file (CommonJS and ES module) one CLI run loads, relative to the checkout. */
+function loadsOf(args: string[]): string[] {
+  const dir = tmpdir()
+  const out = path.join(dir, 'loads.txt')
+  const preload = path.join(dir, 'record-loads.cjs')
+  // CommonJS through Module._load, ES modules (yargs) through a resolve hook
+  const hooks = `import * as fs from 'node:fs'\nexport async function resolve(s, c, next) { const r = await next(s, c); fs.appendFileSync(${JSON.stringify(out)}, r.url + '\\n'); return r }`
+  fs.writeFileSync(
+    preload,
+    `const fs = require('node:fs'); const Module = require('node:module'); const load = Module._load
+Module._load = function (request, parent, isMain) { try { fs.appendFileSync(${JSON.stringify(out)}, Module._resolveFilename(request, parent, isMain) + '\\n') } catch {} return load.apply(this, arguments) }
+Module.register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}))\n`,
+  )
+  const r = spawnSync(process.execPath, ['--require', preload, path.join(ROOT, 'bin', 'goroscope.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`)
+  return [...new Set(fs.readFileSync(out, 'utf8').split('\n').map((l) => l.replace(/^file:\/\//, '')).filter((l) => l.startsWith(ROOT)).map((l) => path.relative(ROOT, l)))]
+}
+
+test('a command loads only what it runs: no yargs for --version and the pprof reports, Graphviz and yauzl only where needed', (t) => {
+  const pkg = (loads: string[], name: string) => loads.some((l) => l.startsWith(`node_modules/${name}/`))
+  const family = (loads: string[], name: string) => loads.includes(`dist/src/cli/${name}.js`)
+  const version = loadsOf(['--version'])
+  t.false(version.some((l) => l.startsWith('node_modules/')), version.join(' '))
+  t.false(version.some((l) => l.endsWith('.node') || l === 'index.js'), 'no native addon')
+  for (const f of ['stacks', 'pprof', 'graph', 'symbolize', 'node']) t.false(family(version, f), f)
+
+  const top = loadsOf(['top', path.join(ROOT, 'fixtures', 'profiles', 'go126-cpu.pb.gz')])
+  t.true(family(top, 'pprof') && top.includes('goroscope.linux-x64-gnu.node'))
+  for (const p of ['yargs', '@viz-js', 'yauzl', 'tar-stream']) t.false(pkg(top, p), `top loads ${p}`)
+  for (const f of ['stacks', 'graph', 'symbolize', 'node']) t.false(family(top, f), `top loads cli/${f}`)
+
+  const stacks = loadsOf(['stacks', path.join(ROOT, 'fixtures', 'dumps', 'go126-debug2-minutes.txt')])
+  t.true(pkg(stacks, 'yargs') && family(stacks, 'stacks'))
+  for (const p of ['@viz-js', 'yauzl', 'tar-stream']) t.false(pkg(stacks, p), `stacks loads ${p}`)
+  for (const f of ['pprof', 'graph', 'symbolize', 'node']) t.false(family(stacks, f), `stacks loads cli/${f}`)
+
+  const report = loadsOf(['report', path.join(ROOT, 'examples', 'kubo-bundle.tar.gz')])
+  t.true(pkg(report, 'tar-stream'))
+  for (const p of ['@viz-js', 'yauzl']) t.false(pkg(report, p), `report of a tar loads ${p}`)
+
+  const svg = loadsOf(['svg', path.join(ROOT, 'fixtures', 'profiles', 'go126-cpu.pb.gz'), '-o', path.join(tmpdir(), 'x.svg')])
+  t.true(pkg(svg, '@viz-js'), 'the control: the recorder sees Graphviz-wasm load')
+  for (const p of ['yargs', 'yauzl', 'tar-stream']) t.false(pkg(svg, p), `svg loads ${p}`)
+})
+
+test('goroscope completion prints a bash script that completes command names and flags', (t) => {
+  const script = cli(['completion'])
+  t.is(script.status, 0, script.stderr)
+  t.regex(script.stdout, /_goroscope_yargs_completions\(\)/)
+  // the script runs `goroscope --get-yargs-completions …`: put a `goroscope` on PATH
+  const bin = tmpdir()
+  fs.writeFileSync(path.join(bin, 'goroscope'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'bin', 'goroscope.js')}" "$@"\n`, { mode: 0o755 })
+  const file = path.join(bin, 'goroscope-completion.bash')
+  fs.writeFileSync(file, script.stdout)
+  const complete = (words: string[]) => {
+    const r = spawnSync('bash', ['-c', `source "$0"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _goroscope_yargs_completions; printf '%s\\n' "\${COMPREPLY[@]}"`, file], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1' },
+    })
+    t.is(r.status, 0, r.stderr)
+    return r.stdout.split('\n').filter((l) => l !== '')
+  }
+  t.deepEqual(complete(['goroscope', 'st']), ['stacks'])
+  t.deepEqual(complete(['goroscope', 'fl']), ['flame'])
+  t.true(complete(['goroscope', '']).includes('report'))
+  t.true(complete(['goroscope', 'stacks', '--mi']).includes('--min-wait'))
 })

@@ -10,7 +10,7 @@ import * as zlib from 'node:zlib'
 
 import { readSource } from '../src/bundle/source'
 import { authHeader, redactor } from '../src/collect/auth'
-import type { Manifest } from '../src/collect/manifest'
+import type { Manifest } from '../src/bundle/manifest'
 import { discover, parseApi } from '../src/collect/target'
 import type { NodeReport } from '../src/report-node/analyze'
 import { cli, ROOT, tmpdir } from './helpers'

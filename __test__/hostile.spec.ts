@@ -10,7 +10,7 @@ import * as zlib from 'node:zlib'
 
 import { analyzeStacks, GoroscopeError, Profile, StackDump } from '../src/index'
 import { symbolize } from '../src/symbolize'
-import { forTerminal } from '../src/cli-pprof'
+import { forTerminal } from '../src/render/terminal'
 import { cli, ROOT, tmpdir } from './helpers'
 
 const dir = tmpdir('goroscope-hostile-')

@@ -100,7 +100,7 @@ test('the consumer has node and npm on PATH, and no cargo, go, dot or chromium',
 
 test('the root package holds the JS, types, sources, man page and nothing of the build', (t) => {
   const files = walk(UNPACKED.root).map((f) => path.relative(UNPACKED.root, f))
-  for (const want of ['package.json', 'README.md', 'bin/goroscope.js', 'index.js', 'index.d.ts', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli.js', 'dist/man/goroscope.1', 'schema/stacks.fbs']) {
+  for (const want of ['package.json', 'README.md', 'bin/goroscope.js', 'index.js', 'index.d.ts', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/man/goroscope.1', 'schema/stacks.fbs']) {
     t.true(files.includes(want), `${want} in the package`)
   }
   const unwanted = files.filter((f) => /(^|\/)(__test__|fixtures|target|crates|fuzz|bench|node_modules|npm)\/|\.(rs|node|log|tsbuildinfo)$|^Cargo\./.test(f))

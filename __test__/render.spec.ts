@@ -9,9 +9,9 @@ import { pathToFileURL } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 
 import { Profile } from '../src/index'
-import { markHung } from '../src/cli-render'
 import { renderFlameHtml, scriptSafeJson } from '../src/render/flame'
-import { highlightDotNodes, massageSvg } from '../src/render/svg'
+import { highlightDotNodes, markHung } from '../src/render/dot'
+import { massageSvg } from '../src/render/svg'
 import { cli, CORPUS, FIXTURE_DUMPS, ROOT, tmpdir } from './helpers'
 
 const CHROMIUM = process.env.GOROSCOPE_CHROMIUM ?? '/usr/bin/chromium'

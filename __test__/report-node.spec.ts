@@ -30,11 +30,11 @@ interface RawTarEntry {
 }
 
 /** A tar with whatever headers we ask for (the writer under test only writes regular files). */
-function rawTar(entries: RawTarEntry[], end = true): Buffer {
+async function rawTar(entries: RawTarEntry[], end = true): Promise<Buffer> {
   const parts: Buffer[] = []
   for (const e of entries) {
     const data = e.data ?? Buffer.alloc(0)
-    const h = tarPack([{ name: e.name.length <= 100 ? e.name : 'x', data }]).subarray(0, 512)
+    const h = (await tarPack([{ name: e.name.length <= 100 ? e.name : 'x', data }])).subarray(0, 512)
     if (e.name.length > 100) throw new Error('keep names short')
     h.fill(0, 0, 100)
     h.write(e.name, 0, 'utf8')
@@ -124,7 +124,7 @@ function assertNothingWritten(t: import('ava').ExecutionContext, dir: string, be
 test('hostile tar.gz: escaping paths, links, devices, a huge entry, unknown files: reported, skipped, never fatal', async (t) => {
   const dir = tmpdir()
   const file = path.join(dir, 'hostile.tar.gz')
-  const tar = rawTar([
+  const tar = await rawTar([
     { name: '../goroscope-evil', data: Buffer.from('x') },
     { name: '/tmp/goroscope-evil', data: Buffer.from('x') },
     { name: 'ok/../../goroscope-evil', data: Buffer.from('x') },
@@ -163,13 +163,13 @@ test('hostile tar.gz: escaping paths, links, devices, a huge entry, unknown file
 test('a real oversized entry is skipped by the limit; the rest is read', async (t) => {
   const dir = tmpdir()
   const file = path.join(dir, 'big.tar')
-  fs.writeFileSync(file, tarPack([{ name: 'big.bin', data: Buffer.alloc(3 * 1024 * 1024, 7) }, { name: 'goroutines.stacks', data: DUMP }]))
+  fs.writeFileSync(file, await tarPack([{ name: 'big.bin', data: Buffer.alloc(3 * 1024 * 1024, 7) }, { name: 'goroutines.stacks', data: DUMP }]))
   const { report } = await analyzeSource(file, { limits: { maxEntryBytes: 1024 * 1024 } })
   t.regex(reasons(report)['big.bin'], /too large/)
   t.true(report.goroutines!.total > 200)
   // a total-size bomb: the archive expands past the total limit
   const many = path.join(dir, 'many.tar.gz')
-  fs.writeFileSync(many, zlib.gzipSync(tarPack(Array.from({ length: 20 }, (_, i) => ({ name: `f${i}`, data: Buffer.alloc(512 * 1024) })))))
+  fs.writeFileSync(many, zlib.gzipSync(await tarPack(Array.from({ length: 20 }, (_, i) => ({ name: `f${i}`, data: Buffer.alloc(512 * 1024) })))))
   const src = await readSource(many, { maxTotalBytes: 2 * 1024 * 1024 })
   t.true(src.entries.length < 20)
   t.true(src.skipped.some((s) => /expands past/.test(s.reason)))
@@ -243,7 +243,7 @@ test('an old collect-profiles.sh tarball: ./-prefixed names, SVGs, pprof-saved r
   fs.writeFileSync(
     file,
     zlib.gzipSync(
-      tarPack([
+      await tarPack([
         { name: './goroutines.stacks', data: DUMP },
         { name: './cpu.svg', data: svg },
         { name: './pprof.ipfs.samples.cpu.001.pb.gz', data: fs.readFileSync(path.join(PROFILES, 'go126-cpu.pb.gz')) },

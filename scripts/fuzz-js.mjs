@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Long runs of the TypeScript readers' fuzzer (__test__/fuzz-js.ts): tar-read, zip-read,
-// source (tar.gz and raw sniffing), gzip, classify, vars, sys. Each target runs in a child
-// process with a watchdog, so a synchronous hang is caught too; findings (crash, timeout,
-// unhandled rejection, runaway heap, hang) are written to fuzz-out/js/ with their input.
+// Long runs of the TypeScript readers' fuzzer (__test__/fuzz-js.ts, fast-check properties):
+// tar-read, zip-read, source (tar.gz and raw sniffing), gzip, classify, vars, sys. Each target
+// runs in a child process with a watchdog, so a synchronous hang is caught too (the child notes
+// the recipe it is on; the parent rebuilds that input); findings (crash, timeout, unhandled
+// rejection, runaway heap, hang) are written to fuzz-out/js/ with their input, fast-check's shrunk
+// recipe and its replay seed/path.
 //
 //   node scripts/fuzz-js.mjs [TARGET…]
 //   env: FUZZ_JS_ITERATIONS (per target, default 5000), FUZZ_JS_SEED (default 1),
@@ -24,21 +26,20 @@ async function child(name) {
   const h = await tsImport(path.join(root, '__test__', 'fuzz-js.ts'), import.meta.url)
   const t = h.TARGETS.find((x) => x.name === name)
   const current = path.join(outDir, `.current-${name}`)
-  const fd = fs.openSync(current, 'w')
+  let n = 0
   const s = await h.fuzzTarget(t, {
     iterations,
     seed,
-    before: (i) => {
-      // the index only (inputs are reproducible from the seed): cheap enough for every input
-      fs.writeSync(fd, `${i}`.padEnd(12), 0)
-      if (i % 250 === 0) process.stdout.write(JSON.stringify({ progress: i }) + '\n')
+    before: (r) => {
+      // the recipe only (a few numbers): cheap enough to note before every input
+      fs.writeFileSync(current, JSON.stringify(r))
+      if (++n % 250 === 0) process.stdout.write(JSON.stringify({ progress: n }) + '\n')
     },
   })
-  fs.closeSync(fd)
   for (const f of s.findings) {
     const id = createHash('sha256').update(f.input).digest('hex').slice(0, 12)
     fs.writeFileSync(path.join(outDir, `${name}-${f.kind}-${id}.bin`), f.input)
-    fs.writeFileSync(path.join(outDir, `${name}-${f.kind}-${id}.txt`), f.message + '\n')
+    fs.writeFileSync(path.join(outDir, `${name}-${f.kind}-${id}.txt`), `${f.message}\nrecipe: ${JSON.stringify(f.recipe)}\nreplay: ${JSON.stringify(f.replay)}\n`)
   }
   const { findings, ...rest } = s
   process.stdout.write(JSON.stringify({ done: { ...rest, findings: findings.map((f) => `${f.kind}: ${f.message.split('\n')[0]}`) } }) + '\n')
@@ -55,9 +56,14 @@ function runChild(h, name) {
       clearTimeout(timer)
       timer = setTimeout(() => {
         p.kill('SIGKILL')
-        const i = Number(fs.readFileSync(path.join(outDir, `.current-${name}`), 'utf8').trim())
-        fs.writeFileSync(path.join(outDir, `${name}-hang-${seed}-${i}.bin`), h.inputAt(h.TARGETS.find((t) => t.name === name), seed, i))
-        done = { target: name, execs: null, findings: [`hang: no progress for ${HANG_MS / 1000}s (input saved)`] }
+        const recipe = JSON.parse(fs.readFileSync(path.join(outDir, `.current-${name}`), 'utf8'))
+        h.pool(h.TARGETS.find((t) => t.name === name)).then((inputs) => {
+          const input = h.apply(recipe, inputs)
+          const id = createHash('sha256').update(input).digest('hex').slice(0, 12)
+          fs.writeFileSync(path.join(outDir, `${name}-hang-${id}.bin`), input)
+          fs.writeFileSync(path.join(outDir, `${name}-hang-${id}.txt`), `no progress for ${HANG_MS / 1000}s\nrecipe: ${JSON.stringify(recipe)}\n`)
+        })
+        done = { target: name, execs: null, findings: [`hang: no progress for ${HANG_MS / 1000}s (input and recipe saved)`] }
       }, HANG_MS)
     }
     arm()

@@ -1,40 +1,18 @@
 // `goroscope redact` and `collect --redact`: a bundle that is safe to share. Every file is
-// recognised by content (report-node/classify) and either rewritten or dropped; what is not
+// recognised by content (classify.ts) and either rewritten or dropped; what is not
 // understood is dropped, never passed through. Removed: command lines, file paths (reduced to
 // module- or package-relative paths), addresses (aliased, keeping equality and the small offsets
 // lock-holder analysis needs), environment, interface addresses, host names, executables. The
 // manifest records what was done (`redaction`, docs/report-json.md).
 import { createHash } from 'node:crypto'
 
-import type { Manifest } from '../collect/manifest'
 import { writeAtomic } from '../io'
 import { native, call } from '../native'
-import { classify, type Classified } from '../report-node/classify'
+import { classify, type Classified } from './classify'
 import type { Entry, ReadLimits, Skipped } from './entry'
+import type { Manifest, Redaction } from './manifest'
 import { readSource } from './source'
 import { tarGzip, type TarFile } from './tar-write'
-
-export interface RedactedFile {
-  file: string
-  /** `rewritten`: kept with the listed parts removed; `removed`: not in the bundle. */
-  action: 'rewritten' | 'removed' | 'unchanged'
-  /** What was removed or rewritten, or why the file was dropped. */
-  removed: string[]
-}
-
-/** The manifest's `redaction` field. */
-export interface Redaction {
-  format: 'goroscope-redaction/1'
-  at: string
-  tool: string
-  files: RedactedFile[]
-  /** Manifest fields blanked or rewritten. */
-  manifest: string[]
-  /** Distinct hex addresses aliased in goroutine dumps. */
-  addresses: number
-  /** File paths rewritten (dumps and profiles). */
-  paths: number
-}
 
 export const REDACTED = '(redacted)'
 

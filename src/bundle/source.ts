@@ -1,6 +1,11 @@
 // Open whatever `goroscope report` is given: a tar (gzip or not: our bundles, old
 // collect-profiles.sh tarballs), a zip (`ipfs diag profile`), a directory of loose files, or one
 // loose file. Everything is read into memory; nothing is extracted.
+//
+// Layer: src/bundle is the bottom of the TypeScript side above the Node API (stacks, profile,
+// native, io): bundle files (manifest, classification by content, reading, writing, redaction).
+// collect/ and report-node/ stand on it, render/ on those, cli/ on top; nothing imports upwards
+// (__test__/imports.spec.ts).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Readable } from 'node:stream'
@@ -8,7 +13,6 @@ import * as zlib from 'node:zlib'
 
 import { DEFAULT_LIMITS, type Entry, type ReadLimits, type Skipped, type SourceContents, mib } from './entry'
 import { looksLikeTar, readTar } from './tar-read'
-import { readZip } from './zip-read'
 
 async function head(file: string, n: number): Promise<Buffer> {
   const fh = await fs.promises.open(file, 'r')
@@ -89,6 +93,8 @@ export async function readSource(file: string, limits: Partial<ReadLimits> = {})
   if (st.isDirectory()) return readDir(file, lim)
   const h = await head(file, 512)
   if (h.length >= 4 && h.readUInt32LE(0) === 0x04034b50) {
+    // yauzl loads only for a zip
+    const { readZip } = require('./zip-read') as typeof import('./zip-read')
     const r = await readZip(file, lim)
     return { container: 'zip', ...r }
   }

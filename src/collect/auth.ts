@@ -1,8 +1,9 @@
 // kubo's `API.Authorizations` secrets → the Authorization header it compares verbatim
 // (`bearer:TOKEN` or a bare token → `Bearer TOKEN`; `basic:user:pass` → `Basic base64(user:pass)`;
 // `basic:BASE64` → `Basic BASE64`). The secret itself is never logged or stored.
+import { OptionsError } from './errors'
 
-export class AuthError extends Error {}
+export class AuthError extends OptionsError {}
 
 export function authHeader(secret: string | undefined): string | undefined {
   if (secret === undefined || secret === '') return undefined

@@ -1,6 +1,6 @@
 // The progress display on a TTY: one line per collector with its state, the window counting
 // down. Quiet (no output at all) when stderr is not a TTY.
-import type { ItemStatus } from './manifest'
+import type { ItemStatus } from '../bundle/manifest'
 
 export interface ProgressEvent {
   collector: string

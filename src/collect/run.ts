@@ -1,5 +1,8 @@
 // One collection run: detect kubo, run every collector at once (so the run lasts about
 // `seconds`), bundle what came back with manifest.json, and say what is missing.
+//
+// Layer: src/collect talks to a live node and writes a bundle through src/bundle; it knows
+// nothing of analysis (report-node) or rendering.
 import { createHash } from 'node:crypto'
 import * as os from 'node:os'
 
@@ -7,10 +10,11 @@ import { redactEntries } from '../bundle/redact'
 import { tarGzip, type TarFile } from '../bundle/tar-write'
 import { writeAtomic } from '../io'
 import { authHeader, redactor } from './auth'
+import { OptionsError } from './errors'
 import { readServerBinary } from './binary'
 import { COLLECTORS, COLLECTOR_NAMES, type Ctx, type Output, Skip } from './collectors'
 import { request } from './http'
-import type { Manifest, ManifestItem } from './manifest'
+import type { Manifest, ManifestItem } from '../bundle/manifest'
 import { type Progress, quiet } from './progress'
 import { isLocal, type Target } from './target'
 
@@ -53,7 +57,7 @@ export function defaultBundleName(t: Target, when: Date): string {
 export function parseCollectors(list: string | undefined): string[] | undefined {
   if (list === undefined) return undefined
   const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  for (const n of names) if (!COLLECTOR_NAMES.includes(n)) throw new Error(`unknown collector '${n}' (known: ${COLLECTOR_NAMES.join(', ')})`)
+  for (const n of names) if (!COLLECTOR_NAMES.includes(n)) throw new OptionsError(`unknown collector '${n}' (known: ${COLLECTOR_NAMES.join(', ')})`)
   return names
 }
 

@@ -5,6 +5,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 
+import { OptionsError } from './errors'
+
 export interface Target {
   /** `http://host:port` (for a unix socket: `http://localhost`). */
   base: string
@@ -18,7 +20,7 @@ export interface Target {
   port: number | null
 }
 
-export class TargetError extends Error {}
+export class TargetError extends OptionsError {}
 
 function fromMultiaddr(ma: string, from: string): Target {
   const parts = ma.split('/').filter((s) => s !== '')

@@ -2,6 +2,7 @@
 // with suspected holders), then the biggest groups, each with a representative stack and ids.
 import type { Frame, Group, Lock, Race, StacksReport } from '../stacks'
 import type { Palette } from './color'
+import { escapeControls } from './terminal'
 
 export interface TextOptions {
   /** Name of the input, for the title line. */
@@ -17,10 +18,8 @@ export interface TextOptions {
 
 const n = (x: number) => x.toLocaleString('en-US')
 
-/** Text from the dump never reaches the terminal raw: control bytes (ANSI escapes…) are shown escaped. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
-export const safe = (s: string) => s.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+/** Names from the dump are escaped as they are rendered (render/terminal.ts, rule 2). */
+const safe = escapeControls
 
 function waitText(g: Group): string {
   if (!g.waitMinutes) return ''

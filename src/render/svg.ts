@@ -2,11 +2,13 @@
 // (@viz-js/viz, bundled, works offline) or, with `--renderer dot`, the system's Graphviz `dot`.
 // The SVG is then post-processed as pprof does (internal/driver/svg.go massageSVG): it fills
 // the window (width/height 100%, no viewBox), its graph is wrapped in `<g id="viewport">`, and
-// a small pan/zoom script of our own is inlined (wheel zooms about the pointer, drag pans,
-// double-click or `0` fits the graph again). Graphviz's node tooltips (`<a xlink:title>`) stay.
+// our pan/zoom script (src/pages/svg-panzoom.ts, bundled at build time) is inlined: the wheel
+// zooms about the pointer, drag pans, double-click or `0` fits the graph again. Graphviz's node
+// tooltips (`<a xlink:title>`) stay.
 import { spawn } from 'node:child_process'
 
 import { GoroscopeError } from '../native'
+import { pageScript } from './assets'
 
 export type Renderer = 'wasm' | 'dot'
 
@@ -92,6 +94,11 @@ const STRAY_AMP = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/g
 const ACTIVE = /<script\b|<foreignObject\b|<iframe\b|<[a-zA-Z][^>]*\son[a-zA-Z]+\s*=/i
 const ROOT = /<svg\s+width="[^"]*"\s+height="[^"]*"\s+viewBox="[^"]*"/
 
+/** A script as CDATA content: a `]]>` in it would end the section, so it is split there. */
+function cdata(js: string): string {
+  return js.replace(/\]\]>/g, ']]]]><![CDATA[>')
+}
+
 /**
  * pprof's massageSVG, with our own pan/zoom script: make the SVG fill the window and wrap
  * the graph in `<g id="viewport">`, which the script transforms.
@@ -106,124 +113,10 @@ export function massageSvg(svg: string): string {
   if (graph < 0 || end < graph) throw new RenderError('unexpected SVG from Graphviz: no <g id="graph0">')
   return (
     svg.slice(0, graph) +
-    `<script type="text/ecmascript"><![CDATA[${PANZOOM}]]></script>\n` +
+    `<script type="text/ecmascript"><![CDATA[${cdata(pageScript('svg-panzoom'))}]]></script>\n` +
     `<g id="viewport" transform="matrix(0.5 0 0 0.5 0 0)">\n` +
     svg.slice(graph, end) +
     '</g>\n' +
     svg.slice(end)
   )
-}
-
-// Pan and zoom for the standalone SVG (goroscope's own; no external requests). The viewport
-// transform is `matrix(s 0 0 s x y)`: wheel zooms about the pointer, dragging pans, a
-// double-click or the `0` key fits the whole graph in the window (as on load).
-const PANZOOM = String.raw`
-(function () {
-  'use strict';
-  var root = document.documentElement;
-  var view = null, s = 0.5, x = 0, y = 0, drag = null;
-  function apply() {
-    view.setAttribute('transform', 'matrix(' + s + ' 0 0 ' + s + ' ' + x + ' ' + y + ')');
-  }
-  function point(e) {
-    var m = root.getScreenCTM();
-    var p = root.createSVGPoint();
-    p.x = e.clientX; p.y = e.clientY;
-    return m ? p.matrixTransform(m.inverse()) : p;
-  }
-  function size() {
-    var r = root.getBoundingClientRect();
-    return { w: r.width || window.innerWidth, h: r.height || window.innerHeight };
-  }
-  function fit() {
-    s = 1; x = 0; y = 0; apply();
-    var b = view.getBBox(), z = size();
-    if (!b.width || !b.height) return;
-    s = Math.min(1, (z.w - 20) / b.width, (z.h - 20) / b.height);
-    if (!(s > 0)) s = 1;
-    x = (z.w - b.width * s) / 2 - b.x * s;
-    y = 10 - b.y * s;
-    apply();
-  }
-  function zoom(f, p) {
-    var n = Math.min(40, Math.max(0.02, s * f));
-    f = n / s;
-    x = p.x - (p.x - x) * f;
-    y = p.y - (p.y - y) * f;
-    s = n;
-    apply();
-  }
-  function init() {
-    view = document.getElementById('viewport');
-    if (!view) return;
-    root.style.cursor = 'grab';
-    fit();
-    root.addEventListener('wheel', function (e) {
-      e.preventDefault();
-      var d = e.deltaY * (e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1);
-      zoom(Math.pow(1.002, -Math.max(-500, Math.min(500, d))), point(e));
-    }, { passive: false });
-    root.addEventListener('mousedown', function (e) {
-      if (e.button !== 0) return;
-      var p = point(e);
-      drag = { px: p.x, py: p.y, x: x, y: y };
-      root.style.cursor = 'grabbing';
-      e.preventDefault();
-    });
-    window.addEventListener('mousemove', function (e) {
-      if (!drag) return;
-      var p = point(e);
-      x = drag.x + p.x - drag.px;
-      y = drag.y + p.y - drag.py;
-      apply();
-    });
-    window.addEventListener('mouseup', function () {
-      if (!drag) return;
-      drag = null;
-      root.style.cursor = 'grab';
-    });
-    root.addEventListener('dblclick', function (e) { e.preventDefault(); fit(); });
-    window.addEventListener('keydown', function (e) {
-      if (e.key === '0') fit();
-      else if (e.key === '+' || e.key === '=') zoom(1.25, { x: size().w / 2, y: size().h / 2 });
-      else if (e.key === '-') zoom(0.8, { x: size().w / 2, y: size().h / 2 });
-    });
-  }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
-  else init();
-})();
-`
-
-/**
- * Mark the nodes of a pprof DOT graph whose function is in `functions` (by the node tooltip,
- * `name (value)` or `name file:line (value)`): a thick red border and a ` [hung]`-style
- * tooltip note. Used for goroutine dumps: the functions where hung goroutines are parked.
- */
-export function highlightDotNodes(dot: string, functions: Map<string, string>): string {
-  if (functions.size === 0) return dot
-  return dot.replace(/^(N\d+ \[label=.*? tooltip=")((?:[^"\\]|\\.)*)(" .*)$/gm, (line, head: string, tip: string, tail: string) => {
-    const m = / \(([^()]|\\.)*\)$/.exec(tip)
-    const name = unescapeDot(m ? tip.slice(0, m.index) : tip)
-    let note: string | undefined
-    for (const [fn, n] of functions) {
-      if (name === fn || name.startsWith(fn + ' ')) {
-        note = n
-        break
-      }
-    }
-    if (note === undefined) return line
-    const t = tail
-      .replace(/ color="[^"]*"/, ' color="#d00000"')
-      .replace(/ fillcolor="[^"]*"/, ' fillcolor="#ffd6d6"')
-      .replace(/\]\s*$/, ' penwidth=4 style="filled,bold"]')
-    return head + tip + escapeDot(' — ' + note) + t
-  })
-}
-
-function unescapeDot(s: string): string {
-  return s.replace(/\\(.)/g, '$1')
-}
-
-function escapeDot(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\l')
 }

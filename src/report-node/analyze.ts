@@ -1,12 +1,15 @@
 // One summary of a node from a bundle, a diag-profile zip, a tarball or a directory: every file
 // classified by content, then each kind analysed through the Node API. The shape is the
 // documented JSON (docs/report-json.md).
+//
+// Layer: src/report-node is the analysis of a bundle read through src/bundle (it never collects
+// and never renders: the text and HTML pages are src/render/node-text.ts and node-html.ts).
 import { readSource } from '../bundle/source'
+import { classify, type Classified, type FileKind, type ProfileType } from '../bundle/classify'
 import type { ReadLimits, Skipped } from '../bundle/entry'
-import type { Manifest } from '../collect/manifest'
+import type { Manifest } from '../bundle/manifest'
 import type { TopRow } from '../profile'
 import { analyzeStacks, type Group, type Lock, type ClassCount } from '../stacks'
-import { classify, type Classified, type FileKind, type ProfileType } from './classify'
 import { analyzeMetrics, analyzeSys, type MetricsReport, type SysReport } from './sys'
 import { analyzeVars, type MemoryReport } from './vars'
 

@@ -1,9 +1,10 @@
-// The text summary of a NodeReport.
+// The text summary of a NodeReport. Names from the bundle are escaped (render/terminal.ts, rule 2).
 import type { Group, Lock } from '../stacks'
-import type { NodeReport, ProfileSummary } from './analyze'
+import type { NodeReport, ProfileSummary } from '../report-node/analyze'
 import { bytes, count, duration, pct, valueIn } from './format'
-import type { MemoryReport } from './vars'
-import type { SysReport } from './sys'
+import type { MemoryReport } from '../report-node/vars'
+import type { SysReport } from '../report-node/sys'
+import { escapeControls } from './terminal'
 
 function where(g: Group): string {
   const f = g.frames[g.interesting ?? 0] ?? g.frames[0]
@@ -53,7 +54,7 @@ export function renderMemory(m: MemoryReport, goroutines: number | null): string
     }
   }
   if (m.cmdline) out += `  cmdline: ${m.cmdline.join(' ')}\n`
-  return out
+  return escapeControls(out)
 }
 
 export function renderSys(s: SysReport): string {
@@ -62,7 +63,7 @@ export function renderSys(s: SysReport): string {
   out += `  memory: virtual size ${bytes(s.memoryVirt)} (VmSize, not RSS), swap ${bytes(s.memorySwap)}\n`
   if (s.interfaceAddresses.length) out += `  addresses: ${s.interfaceAddresses.join(' ')}\n`
   if (s.ipfsPath) out += `  IPFS_PATH ${s.ipfsPath}\n`
-  return out
+  return escapeControls(out)
 }
 
 function lockLine(l: Lock): string {
@@ -135,5 +136,5 @@ export function renderNodeText(r: NodeReport, top = 10): string {
     out += section('Warnings')
     for (const w of r.warnings) out += `  ${w}\n`
   }
-  return out
+  return escapeControls(out)
 }

@@ -3,12 +3,12 @@
 // sandboxed srcdoc iframe so their scripts and ids never clash), sortable tables, and an
 // inline SVG chart of the recent GC pauses.
 import type { Group, Lock } from '../stacks'
-import { renderFlameHtml } from '../render/flame'
-import { dotToSvg } from '../render/svg'
-import type { NodeReport, ProfileSummary } from './analyze'
-import type { Classified } from './classify'
+import { renderFlameHtml } from './flame'
+import { dotToSvg } from './svg'
+import type { NodeReport, ProfileSummary } from '../report-node/analyze'
+import type { Classified } from '../bundle/classify'
 import { bytes, count, duration, pct, valueIn } from './format'
-import type { GcPause, MemoryReport } from './vars'
+import type { GcPause, MemoryReport } from '../report-node/vars'
 
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)

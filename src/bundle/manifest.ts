@@ -1,5 +1,4 @@
 // manifest.json of a bundle (documented in docs/report-json.md, "Bundle manifest").
-import type { Redaction } from '../bundle/redact'
 
 export type ItemStatus = 'ok' | 'failed' | 'skipped'
 
@@ -38,4 +37,26 @@ export interface Manifest {
 
 export function isManifest(v: unknown): v is Manifest {
   return typeof v === 'object' && v !== null && (v as Manifest).format === 'goroscope-bundle/1' && Array.isArray((v as Manifest).items)
+}
+
+export interface RedactedFile {
+  file: string
+  /** `rewritten`: kept with the listed parts removed; `removed`: not in the bundle. */
+  action: 'rewritten' | 'removed' | 'unchanged'
+  /** What was removed or rewritten, or why the file was dropped. */
+  removed: string[]
+}
+
+/** The manifest's `redaction` field. */
+export interface Redaction {
+  format: 'goroscope-redaction/1'
+  at: string
+  tool: string
+  files: RedactedFile[]
+  /** Manifest fields blanked or rewritten. */
+  manifest: string[]
+  /** Distinct hex addresses aliased in goroutine dumps. */
+  addresses: number
+  /** File paths rewritten (dumps and profiles). */
+  paths: number
 }

@@ -2,9 +2,13 @@
 // then text and JSON shapes, then executables and traces, then profile.proto by structure
 // (Profile.load succeeds). Names only break the one tie content cannot: a mutex vs a block
 // profile in protobuf form (same sample types).
+//
+// Seam: the gzip, dump and profile.proto checks are what the core's `sniff(bytes) -> Kind` decides
+// (driver layer); once the binding exposes it, `classify` asks it first and keeps only the JSON,
+// text and name-tie rules that are about bundles.
 import * as zlib from 'node:zlib'
 
-import { isManifest, type Manifest } from '../collect/manifest'
+import { isManifest, type Manifest } from './manifest'
 import { Profile } from '../profile'
 
 export type FileKind =

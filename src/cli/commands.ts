@@ -1,0 +1,47 @@
+// The command table: every goroscope command and the family module that implements it (a
+// `Family`, family.ts). Family modules load only when one of their commands runs (or when yargs
+// needs them all, for help and completion); their heavy imports (the native addon, Graphviz,
+// yauzl) load inside the handlers.
+import type { Family } from './family'
+
+const FAMILIES: Record<string, () => Family> = {
+  stacks: () => (require('./stacks') as typeof import('./stacks')).family,
+  pprof: () => (require('./pprof') as typeof import('./pprof')).family,
+  graph: () => (require('./graph') as typeof import('./graph')).family,
+  symbolize: () => (require('./symbolize') as typeof import('./symbolize')).family,
+  node: () => (require('./node') as typeof import('./node')).family,
+}
+
+/** Command name → family, in the order `goroscope --help` lists them. */
+export const COMMANDS: Record<string, keyof typeof FAMILIES> = {
+  stacks: 'stacks',
+  top: 'pprof',
+  text: 'pprof',
+  traces: 'pprof',
+  tree: 'pprof',
+  peek: 'pprof',
+  raw: 'pprof',
+  tags: 'pprof',
+  comments: 'pprof',
+  proto: 'pprof',
+  pprof: 'pprof',
+  dot: 'graph',
+  svg: 'graph',
+  web: 'graph',
+  flame: 'graph',
+  symbolize: 'symbolize',
+  collect: 'node',
+  report: 'node',
+  redact: 'node',
+  vars: 'node',
+  sys: 'node',
+}
+
+export function family(name: string): Family {
+  return FAMILIES[name]()
+}
+
+/** Every family, each once, in table order. */
+export function families(): Family[] {
+  return [...new Set(Object.values(COMMANDS))].map(family)
+}

@@ -1,0 +1,141 @@
+// The pprof report commands: `goroscope top|text|traces|tree|raw|tags|comments PROFILE…`,
+// `peek REGEX PROFILE…`, `proto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
+// own command line). pprof's single-dash flags (`-nodecount=5`, `-focus re`, …) are not ours to
+// parse: these commands run without yargs (the pass-through, see flags.ts) and hand every
+// argument but goroscope's own flags to the core's flag parser, unchanged and in order. yargs
+// knows them only for `--help` and completion.
+import type { Argv, CommandModule } from 'yargs'
+
+import type { Context, Family } from './family'
+import { UsageError } from './errors'
+import { BINARY_FLAG, JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, type OwnFlag, splitFlags, yargsOption } from './flags'
+import { warn, writeOut } from './output'
+import { jsonText } from '../render/terminal'
+
+export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -sample_index, -unit, -nodecount, -nodefraction,
+-edgefraction, -focus, -ignore, -hide, -show, -show_from, -prune_from, -tagfocus, -tagignore,
+-tagshow, -taghide, -functions|-filefunctions|-files|-lines|-addresses, -noinlines, -trim, -cum,
+-base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
+-all_frames, -mean, -drop_negative, and the legacy -inuse_space, -alloc_objects, -contentions …
+--binary FILE symbolizes address-only profiles from the ELF binary that produced them first.
+--max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).
+Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).
+`
+
+export const DUMP_HELP = `A text goroutine dump (debug=2, panic, SIGQUIT) in place of the profile is read as a goroutine/count
+profile (labels state and wait); the graph marks where goroutines waiting --min-wait minutes
+(default 1) are parked with a red border. svg/web render with the bundled WebAssembly Graphviz, or
+with the system's dot (--renderer dot).
+`
+
+export interface Command {
+  name: string
+  /** The yargs command string (for help and completion). */
+  yargs: string
+  usage: string
+  describe: string
+}
+
+const REPORTS: Command[] = [
+  { name: 'top', yargs: 'top <profile..>', usage: 'top PROFILE... [pprof flags] [--json] [-o FILE]', describe: "pprof's top report: the heaviest functions" },
+  { name: 'text', yargs: 'text <profile..>', usage: 'text PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the same as top (pprof's -text)" },
+  { name: 'traces', yargs: 'traces <profile..>', usage: 'traces PROFILE... [pprof flags] [--json] [-o FILE]', describe: "pprof's traces report: every sample's stack" },
+  { name: 'tree', yargs: 'tree <profile..>', usage: 'tree PROFILE... [pprof flags] [--json] [-o FILE]', describe: "pprof's tree report: callers and callees of each node" },
+  { name: 'peek', yargs: 'peek <regex> <profile..>', usage: 'peek REGEX PROFILE... [pprof flags] [--json] [-o FILE]', describe: 'callers and callees of the functions matching REGEX' },
+  { name: 'raw', yargs: 'raw <profile..>', usage: 'raw PROFILE... [pprof flags] [--json] [-o FILE]', describe: "pprof's raw listing of the profile" },
+  { name: 'tags', yargs: 'tags <profile..>', usage: 'tags PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's label keys and values, weighted" },
+  { name: 'comments', yargs: 'comments <profile..>', usage: 'comments PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's comments" },
+  { name: 'proto', yargs: 'proto <profile..>', usage: 'proto PROFILE... [pprof flags] -o FILE', describe: 'write the merged, filtered profile as gzipped profile.proto' },
+  { name: 'pprof', yargs: 'pprof [args..]', usage: 'pprof [pprof flags] PROFILE...', describe: "pprof's own command line (-top, -tree, -dot, … as flags)" },
+]
+
+/** The drawing commands (graph.ts runs them); here so that one usage text lists the whole family. */
+export const GRAPHS: Command[] = [
+  { name: 'dot', yargs: 'dot <input..>', usage: 'dot PROFILE...|DUMP [pprof flags] [--min-wait N] [-o FILE]', describe: "pprof's DOT call graph, byte for byte" },
+  { name: 'svg', yargs: 'svg <input..>', usage: 'svg PROFILE...|DUMP [pprof flags] [--renderer wasm|dot] [--min-wait N] [-o FILE.svg]', describe: 'the call graph as a pan/zoom SVG' },
+  { name: 'web', yargs: 'web <input..>', usage: 'web PROFILE...|DUMP [pprof flags] [--renderer wasm|dot] [--min-wait N] [-o FILE.svg] [--no-browser]', describe: 'write the SVG call graph and open it in a browser' },
+  { name: 'flame', yargs: 'flame <input..>', usage: 'flame PROFILE...|DUMP [pprof flags] [--min-wait N] -o FILE.html', describe: 'a self-contained interactive flame graph page' },
+]
+
+/** What a usage error of any of these commands prints after its message. */
+export const PPROF_USAGE = `usage:
+  goroscope top|text|traces|tree|raw|tags|comments PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope peek REGEX PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope proto PROFILE... [pprof flags] -o FILE
+  goroscope pprof [pprof flags] PROFILE...
+${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}
+${DUMP_HELP}
+${PPROF_FLAGS_HELP}`
+
+const FLAGS: OwnFlag[] = [JSON_FLAG, OUTPUT_FLAG, BINARY_FLAG, MAX_DECOMPRESSED_FLAG]
+
+export interface PprofInvocation {
+  /** pprof's command line for the core, with the report flag (`-top`, `-peek=RE`) first. */
+  args: string[]
+  json: boolean
+  output?: string
+  /** `--binary FILE`: symbolize the profiles from this ELF binary first. */
+  binary?: string
+  /** `--max-decompressed BYTES`: refuse gzip input that inflates to more. */
+  maxDecompressed?: number
+}
+
+/** Split our own options from pprof's; `command` is the goroscope command name. */
+export function pprofInvocation(command: string, rest: string[]): PprofInvocation {
+  const { own, rest: args } = splitFlags(rest, FLAGS)
+  if (command === 'peek') {
+    const re = args.shift()
+    if (re === undefined || re.startsWith('-')) throw new UsageError('peek needs a regular expression: goroscope peek REGEX PROFILE...')
+    args.unshift(`-peek=${re}`)
+  } else if (command !== 'pprof') {
+    args.unshift(`-${command}`)
+  }
+  const output = own.get('output') as string | undefined
+  if (command === 'proto' && !output) throw new UsageError('proto writes a binary profile: give -o FILE')
+  return { args, json: own.has('json'), output, binary: own.get('binary') as string | undefined, maxDecompressed: own.get('max-decompressed') as number | undefined }
+}
+
+/** A UsageError of these commands gets the family's usage text (as pprof prints its usage). */
+export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f()
+  } catch (e) {
+    if (e instanceof UsageError && !e.usage) throw new UsageError(e.message, PPROF_USAGE)
+    throw e
+  }
+}
+
+export function run(command: string, rest: string[]): Promise<number> {
+  return withUsage(async () => {
+    const inv = pprofInvocation(command, rest)
+    const { runPprof } = require('../profile') as typeof import('../profile')
+    const report = await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
+    for (const w of report.warnings) warn(w)
+    if (report.kind === 'proto') await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
+    else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
+    else await writeOut(report.text, inv.output)
+    return 0
+  })
+}
+
+/** The yargs definition of a pass-through command (help, completion), running `run` with the raw arguments. */
+export function passThroughCommand(c: Command, flags: OwnFlag[], epilogue: string, ctx: Context, go: (name: string, rest: string[]) => Promise<number>): CommandModule<object, object> {
+  return {
+    command: c.yargs,
+    describe: c.describe,
+    builder: (y: Argv) => {
+      // yargs wraps the epilogue itself: one line per paragraph
+      let b = y.usage(`goroscope ${c.usage}\n\n${c.describe}`).strict(false).epilogue(epilogue.replace(/([^\n])\n(?!\n)/g, '$1 '))
+      for (const f of flags) b = b.option(f.name, yargsOption(f))
+      return b
+    },
+    handler: async () => {
+      ctx.code = await go(c.name, ctx.argv.slice(ctx.argv.indexOf(c.name) + 1))
+    },
+  }
+}
+
+export const family: Family = {
+  commands: (ctx) => REPORTS.map((c) => passThroughCommand(c, FLAGS, PPROF_FLAGS_HELP, ctx, run)),
+  run,
+}

@@ -1,0 +1,78 @@
+// `goroscope stacks FILE`: analyse a goroutine dump and print the text report (or --json).
+import type { Argv, CommandModule } from 'yargs'
+
+import { palette, wantColor } from '../render/color'
+import { jsonText } from '../render/terminal'
+import type { Context, Family } from './family'
+import { writeOut } from './output'
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return Buffer.concat(chunks)
+}
+
+interface StacksArgs {
+  file: string
+  json: boolean
+  'min-wait': number
+  state?: string
+  match?: string
+  top?: number
+  sort: 'count' | 'wait'
+  exact: boolean
+  diff?: string
+  color?: boolean
+  'max-decompressed'?: number
+  output?: string
+}
+
+function stacksCommand(ctx: Context): CommandModule<object, any> {
+  return {
+    command: 'stacks <file>',
+    describe: 'analyse a goroutine dump (debug=1/debug=2, panic or SIGQUIT text, gzip or plain): states, hung goroutines, lock holders, leaks',
+    builder: (y: Argv) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, describe: 'the dump (use - for standard input)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the documented JSON object (docs/stacks-json.md)' })
+        .option('min-wait', { type: 'number', default: 1, describe: 'minutes from which a group counts as hung' })
+        .option('state', { type: 'string', describe: 'keep goroutines whose state contains S, or whose class is S (lock, channel, select, io, syscall, sleep, running, runtime, other)' })
+        .option('match', { type: 'string', describe: 'keep goroutines with a frame (function or file) matching this regular expression' })
+        .option('top', { type: 'number', describe: 'keep the first N groups (text: default 10)' })
+        .option('sort', { choices: ['count', 'wait'] as const, default: 'count' as const, describe: 'order of groups' })
+        .option('exact', { type: 'boolean', default: false, describe: 'group only identical stacks (arguments and pc offsets included)' })
+        .option('diff', { type: 'string', describe: 'a base dump: show which groups grew since it' })
+        .option('color', { type: 'boolean', describe: 'force colour on or off (default: on a TTY)' })
+        .option('max-decompressed', { type: 'number', describe: 'refuse a gzipped dump that inflates to more than BYTES (default 4 GiB)' })
+        .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (atomically) instead of stdout' }),
+    handler: async (args) => {
+      const a = args as unknown as StacksArgs
+      const { analyzeStacks } = require('../stacks') as typeof import('../stacks')
+      const { renderStacksText } = require('../render/stacks-text') as typeof import('../render/stacks-text')
+      // yargs hands a lone `-` over as an empty string
+      const stdin = a.file === '-' || (a.file === '' && ctx.argv.includes('-'))
+      const input = stdin ? await readStdin() : a.file
+      const report = await analyzeStacks(input, {
+        minWait: a['min-wait'],
+        state: a.state,
+        match: a.match,
+        top: a.top,
+        sort: a.sort,
+        similarity: a.exact ? 'exact' : 'loose',
+        diff: a.diff,
+        maxDecompressed: a['max-decompressed'],
+      })
+      if (a.json) {
+        await writeOut(jsonText(report.toJSON()), a.output, true)
+      } else {
+        const color = a.output ? false : wantColor(process.stdout, a.color)
+        const name = stdin ? '<stdin>' : a.file
+        await writeOut(renderStacksText(report, palette(color), { name, minWait: a['min-wait'], top: a.top ?? 10 }), a.output, true)
+      }
+    },
+  }
+}
+
+export const family: Family = {
+  commands: (ctx) => [stacksCommand(ctx)],
+}
