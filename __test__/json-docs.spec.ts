@@ -242,6 +242,11 @@ test('every field the JSON emits is documented, and every documented field is em
     }
   }
   docs.check(json(cli(['top', path.join(PROFILES, 'go126-cpu.pb.gz'), '--json']), 'top --json'), docs.resolve('pprof'), 'top --json')
+  // -output (Node API): the report names the file it wrote
+  const outDir = tmpdir()
+  const written = await runPprof(['-top', `-output=${path.join(outDir, 'top.txt')}`, path.join(PROFILES, 'go126-cpu.pb.gz')])
+  t.true(fs.existsSync(path.join(outDir, 'top.txt')))
+  docs.check(written.toJSON(), docs.resolve('pprof'), '-output')
   // a dump read as a profile has string labels (state, wait)
   const asProfile = await Profile.fromStacks(path.join(FIXTURE_DUMPS, 'go126-debug2-minutes.txt'))
   for (const kind of KINDS) docs.check((await asProfile.report([kind])).toJSON(), docs.resolve('pprof'), `dump as profile ${kind}`)
