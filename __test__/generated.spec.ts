@@ -26,3 +26,13 @@ test('FlatBuffers code in the repo is what flatc 25.12.19 generates from schema/
     t.is(fs.readFileSync(committed, 'utf8'), fs.readFileSync(path.join(out, rel), 'utf8'), `${rel} is stale: run scripts/gen-flatbuffers.sh`)
   }
 })
+
+test('npm/<platform>/ is what `napi create-npm-dirs` generates from package.json (committed and fresh)', (t) => {
+  const dir = tmpdir()
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'))
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'napi'), ['create-npm-dirs', '--cwd', dir], { stdio: 'pipe' })
+  const generated = walk(path.join(dir, 'npm')).map((f) => path.relative(dir, f))
+  const committed = walk(path.join(ROOT, 'npm')).map((f) => path.relative(ROOT, f))
+  t.deepEqual(committed, generated)
+  for (const f of generated) t.is(fs.readFileSync(path.join(ROOT, f), 'utf8'), fs.readFileSync(path.join(dir, f), 'utf8'), f)
+})
