@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use super::classify::Classified;
 use super::group::{self, Acc};
-use super::report::{GroupDelta, StateClass};
+use super::findings::{GroupDelta, StateClass};
 use super::{Options, Similarity};
 use crate::stacks::model::{Dump, Form};
 

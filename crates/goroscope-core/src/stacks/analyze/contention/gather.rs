@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use super::super::classify::Classified;
-use super::super::report::StateClass;
+use super::super::findings::StateClass;
 use super::super::scalars;
 use super::waiter::{waiter, Key};
 use super::{kind_index, Container, LockAcc, Locks, CONTAINER_WAITERS, MAX_CONTAINERS, MAX_K, NONE};

@@ -11,7 +11,7 @@
 //! written for the `TOP` candidates only.
 
 use super::super::classify::Classified;
-use super::super::report::{Candidate, Lock, LockKind, StateClass};
+use super::super::findings::{Candidate, Lock, LockKind, StateClass};
 use super::waiter::{receiver, Key};
 use super::{short, Container, Hit, LockAcc, Locks, Rel, NONE, TOP};
 use crate::stacks::model::{Dump, Frame};

@@ -23,7 +23,7 @@
 //! Linear: one pass over the waiters, one pass over every goroutine's arguments looking values
 //! up in a hash map of the (few) addresses of interest, one pass for the type-level fallback.
 //!
-//! [`Candidate`]: super::report::Candidate
+//! [`Candidate`]: super::findings::Candidate
 
 mod evidence;
 mod gather;
@@ -33,7 +33,7 @@ mod waiter;
 use rustc_hash::FxHashMap;
 
 use super::classify::Classified;
-use super::report::{Lock, LockKind};
+use super::findings::{Lock, LockKind};
 use crate::stacks::model::{Dump, Sym};
 use waiter::{Key, Waiter};
 

@@ -3,7 +3,7 @@
 //! ABI left the address dead, the receiver of the frame that took the lock.
 
 use super::super::classify::is_runtime_func;
-use super::super::report::LockKind;
+use super::super::findings::LockKind;
 use super::super::scalars::{self, Scalar};
 use crate::stacks::model::{Dump, Frame, Goroutine, Sym};
 
