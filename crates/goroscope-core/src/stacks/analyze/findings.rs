@@ -7,7 +7,7 @@
 
 pub use crate::stacks::model::Warning;
 
-/// Human state classes, in the order a report lists them.
+/// Human state classes, in the order the findings list them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StateClass {
     /// semacquire, sync.Mutex.Lock, sync.RWMutex.*, sync.WaitGroup.Wait, sync.Cond.Wait

@@ -1,5 +1,5 @@
 //! Groups of goroutines sharing a state and a stack (hash-based, one pass), the `state` and
-//! `match` filters that choose what is grouped, and the conversion of a group to its report form.
+//! `match` filters that choose what is grouped, and the conversion of a group to its findings form.
 
 use std::hash::Hasher;
 
@@ -198,7 +198,7 @@ pub(crate) fn frame(dump: &Dump, f: &model::Frame) -> Frame {
     }
 }
 
-/// The report form of a group (strings are materialised here, only for groups that are output).
+/// The findings form of a group (strings are materialised here, only for groups that are output).
 pub(crate) fn to_group(dump: &Dump, cls: &Classified, acc: &Acc) -> Group {
     let g: &Goroutine = &dump.goroutines[acc.rep as usize];
     let frames = dump.frames_of(g);

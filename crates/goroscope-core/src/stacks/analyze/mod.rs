@@ -1,5 +1,15 @@
 //! Analyses over a parsed dump: state classes, groups of identical stacks, hung goroutines,
 //! lock contention with candidate holders, and the diff of two dumps.
+//!
+//! | module | job |
+//! |---|---|
+//! | `findings.rs` | the output types ([`Findings`] and its parts), one per table of `schema/stacks.fbs` |
+//! | `classify.rs` | wait reasons (and debug=1 leaf frames) → [`StateClass`]; counts per state and class |
+//! | `group.rs` | the `state`/`match` filters, grouping identical stacks, a group's findings form |
+//! | `hung.rs` | groups waiting at least `min_wait` minutes |
+//! | `contention/` | lock waiters, their locks and candidate holders (five phases, see its doc) |
+//! | `diff.rs` | groups that grew or shrank since a base dump |
+//! | `scalars.rs` | the hex scalars of an argument list, without allocating |
 
 pub mod classify;
 mod contention;

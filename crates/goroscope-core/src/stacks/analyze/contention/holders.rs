@@ -1,4 +1,4 @@
-//! The report form of one lock: its kind, its notes, and its candidate holders ranked by the
+//! The findings form of one lock: its kind, its notes, and its candidate holders ranked by the
 //! evidence the phases gathered.
 //!
 //! A holder's stack no longer shows `Lock` (it returned), so every candidate is circumstantial.
@@ -16,7 +16,7 @@ use super::waiter::{receiver, Key};
 use super::{short, Container, Hit, LockAcc, Locks, Rel, NONE, TOP};
 use crate::stacks::model::{Dump, Frame};
 
-/// Build the report form of lock `l` of `c`; `type_hits` are its type-level hits (phase 5).
+/// Build the findings form of lock `l` of `c`; `type_hits` are its type-level hits (phase 5).
 pub(super) fn build(dump: &Dump, cls: &Classified, c: &Locks, l: usize, type_hits: &[(u32, u32)]) -> Lock {
     let acc = &c.locks[l];
     let site_name = acc.site.map(|s| dump.sym(s)).unwrap_or("");
