@@ -68,27 +68,23 @@ pub(super) fn parse_loc(t: &[u8]) -> Option<Loc> {
         }
         if j > c + 1 && c > 0 && (j == t.len() || t[j] == b' ' || t[j] == b'\t') {
             let line = u32::try_from(parse_dec(&t[c + 1..j])?).ok()?;
-            return Some(Loc { file: 0..c, line, pc_offset: pc_offset(t, j) });
+            // The ` +0x…` token among the blank-separated tokens after the line (the last wins).
+            let mut pc_offset = None;
+            let mut k = j;
+            while k < t.len() {
+                while k < t.len() && (t[k] == b' ' || t[k] == b'\t') {
+                    k += 1;
+                }
+                let e = memchr2(b' ', b'\t', &t[k..]).map_or(t.len(), |x| k + x);
+                if let Some(h) = t[k..e].strip_prefix(b"+0x") {
+                    pc_offset = parse_hex(h).map(|v| v.min(u32::MAX as u64) as u32);
+                }
+                k = e;
+            }
+            return Some(Loc { file: 0..c, line, pc_offset });
         }
         hay = c;
     }
-}
-
-/// The ` +0x…` token among the blank-separated tokens of `t[from..]`, if any (the last one wins).
-fn pc_offset(t: &[u8], from: usize) -> Option<u32> {
-    let mut pc_offset = None;
-    let mut k = from;
-    while k < t.len() {
-        while k < t.len() && (t[k] == b' ' || t[k] == b'\t') {
-            k += 1;
-        }
-        let e = memchr2(b' ', b'\t', &t[k..]).map_or(t.len(), |x| k + x);
-        if let Some(h) = t[k..e].strip_prefix(b"+0x") {
-            pc_offset = parse_hex(h).map(|v| v.min(u32::MAX as u64) as u32);
-        }
-        k = e;
-    }
-    pc_offset
 }
 
 /// Whether `next` (the raw line after a bare name) is the indented `file:line … pc=0x…` that

@@ -68,6 +68,7 @@
 //! interned (`FxHashMap<&[u8], Sym>`), stored as spans of the input: allocation is per unique
 //! string, not per line. Inputs above [`PARALLEL_THRESHOLD`] are cut at `\ngoroutine <id> [`
 //! header lines and parsed in parallel (rayon); the chunk results are merged (symbol ids
+//! remapped, ranges and line numbers shifted) into exactly the sequential result.
 //!
 //! # Files
 //!
