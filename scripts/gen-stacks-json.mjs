@@ -326,35 +326,42 @@ function docType(schema, f) {
 
 function genDoc(schema) {
   const root = schema.tables.get(schema.root)
-  // JSON object types in the order they are first reached from the root.
+  // JSON object types in the order they are first reached from the root, each with the paths
+  // it is found at (`groups[].frames[]`: a key, `[]` for an element of an array).
   const order = []
-  const seen = new Set()
-  const visit = (name) => {
-    if (seen.has(name)) return
-    seen.add(name)
-    order.push(name)
+  const paths = new Map()
+  const visit = (name, at) => {
+    if (!paths.has(name)) order.push(name), paths.set(name, [])
+    paths.get(name).push(at)
     const t = schema.tables.get(name)
     if (!t) return
     for (const j of jsonFields(schema, t)) {
-      if (j.object) visit(upperFirst(j.object))
-      else if (!j.field.attrs.json_map && (schema.tables.has(j.field.type) || schema.enums.has(j.field.type))) visit(j.field.type)
+      const p = (at ? at + '.' : '') + j.key + (j.field?.vector ? '[]' : '')
+      if (j.object) visit(upperFirst(j.object), p)
+      else if (!j.field.attrs.json_map && (schema.tables.has(j.field.type) || schema.enums.has(j.field.type))) visit(j.field.type, p)
     }
   }
-  visit(root.name)
+  visit(root.name, '')
+  const where = (name) => {
+    const at = paths.get(name)
+    return at[0] === '' ? 'At the top level.' : `At ${at.map((p) => `\`${p}\``).join(', ')}.`
+  }
   const esc = (s) => s.replace(/\|/g, '\\|')
   let out = `${BEGIN}
 
 ## Field reference
 
 One section per JSON object type, starting at the top-level object (\`${root.name}\`), one table row per
-field. The type column is one of \`string\`, \`number\`, \`boolean\`, \`Record<string, number>\` (an
+field. Each section first says where its objects (or strings) are found: a path of keys joined by
+\`.\`, \`[]\` standing for every element of an array; a field's path is that path, \`.\`, and its name.
+The type column is one of \`string\`, \`number\`, \`boolean\`, \`Record<string, number>\` (an
 object with free-form keys), or the name of another section (an object, or a string from a list of
 values), optionally followed by \`[]\` (an array of it), then optionally by \` or null\`.
 `
   for (const name of order) {
     const e = schema.enums.get(name)
     if (e) {
-      out += `\n### ${name}\n\n${e.doc} A string, one of:\n\n`
+      out += `\n### ${name}\n\n${where(name)} ${e.doc} A string, one of:\n\n`
       for (const v of e.values) out += `- \`${lowerFirst(v.name)}\`${v.doc ? `: ${v.doc}` : ''}\n`
       continue
     }
@@ -362,11 +369,11 @@ values), optionally followed by \`[]\` (an array of it), then optionally by \` o
     if (!t) {
       // A json_object group: find its members.
       const owner = [...schema.tables.values()].flatMap((t) => jsonFields(schema, t)).find((j) => j.object && upperFirst(j.object) === name)
-      out += `\n### ${name}\n\n| field | type | description |\n|---|---|---|\n`
+      out += `\n### ${name}\n\n${where(name)}\n\n| field | type | description |\n|---|---|---|\n`
       for (const m of owner.members) out += `| \`${m.key}\` | \`number\` | ${esc(m.field.doc)} |\n`
       continue
     }
-    out += `\n### ${name}\n\n${t.doc}\n\n| field | type | description |\n|---|---|---|\n`
+    out += `\n### ${name}\n\n${where(name)} ${t.doc}\n\n| field | type | description |\n|---|---|---|\n`
     for (const j of jsonFields(schema, t)) {
       if (j.object) out += `| \`${j.key}\` | \`${upperFirst(j.object)}\` or null | ${esc(objectDoc(j))} |\n`
       else out += `| \`${j.key}\` | ${docType(schema, j.field)} | ${esc(fieldDoc(j.field))} |\n`
