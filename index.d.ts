@@ -55,13 +55,13 @@ export declare class StackDump {
   get races(): number
   /** The input ended inside a goroutine. */
   get truncated(): boolean
-  /** Analyse with `options`, optionally against a base dump; resolves to a FlatBuffers Report. */
+  /** Analyse with `options`, optionally against a base dump; resolves to a FlatBuffers Findings. */
   analyzeRaw(options?: StacksOptions | undefined | null, base?: StackDump | undefined | null): Promise<Buffer>
 }
 
 /**
  * Parse a dump (path or Buffer, gzip or plain) and analyse it off the main thread.
- * Resolves to a FlatBuffers `goroscope.stacks.Report` (schema/stacks.fbs).
+ * Resolves to a FlatBuffers `goroscope.stacks.Findings` (schema/stacks.fbs).
  */
 export declare function analyzeStacksRaw(input: string | Buffer, options?: StacksOptions | undefined | null, base?: string | Buffer | undefined | null): Promise<Buffer>
 

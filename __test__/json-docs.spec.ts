@@ -100,8 +100,49 @@ function merge(list: Schema[]): Schema {
   return list.find((s) => s.kind !== 'any' && s.kind !== 'leaf') ?? list[0]
 }
 
-/** The types of one doc: its root (named `root`) and one per titled section with a jsonc block. */
+/** A table row's type (`string`, `Name[]`, `Record<string, number>`, `… or null`) as a schema. */
+function tableType(text: string): Schema {
+  const t = text.replace(/`/g, '').replace(/ or null$/, '').trim()
+  if (t.endsWith('[]')) return { kind: 'array', item: tableType(t.slice(0, -2)) }
+  if (/^Record<string, /.test(t)) return { kind: 'map', value: tableType(t.slice(15, -1)), at: t }
+  if (t === 'string' || t === 'number' || t === 'boolean') return { kind: 'leaf' }
+  return { kind: 'ref', name: t }
+}
+
+/**
+ * The types of a generated field reference (`## Field reference`, as scripts/gen-stacks-json.mjs
+ * writes it): one `### Name` section per type, a table of `| \`field\` | type | … |` rows for an
+ * object, a list of `- \`value\`` items for a string from a list. The first section is the root.
+ */
+function parseFieldReference(lines: string[], root: string): Map<string, Schema> {
+  const types = new Map<string, Schema>()
+  let name: string | undefined
+  for (const line of lines) {
+    const h = /^### (\w+)/.exec(line)
+    if (h) {
+      name = h[1]
+      types.set(name, { kind: 'leaf' }) // a list of values, unless rows follow
+      if (types.size === 1) types.set(root, { kind: 'ref', name })
+      continue
+    }
+    const row = /^\| `(\w+)` \| ([^|]+) \|/.exec(line)
+    if (!row || !name) continue
+    let t = types.get(name)!
+    if (t.kind !== 'object') types.set(name, (t = { kind: 'object', fields: new Map(), at: name }))
+    t.fields.set(row[1], tableType(row[2]))
+  }
+  return types
+}
+
+/**
+ * The types of one doc: its root (named `root`) and one per titled section with a jsonc block —
+ * or, for a doc with a generated field reference, the reference's tables (its jsonc blocks are
+ * then examples only).
+ */
 export function parseDoc(markdown: string, root: string): Map<string, Schema> {
+  const ref = markdown.split('\n')
+  const at = ref.indexOf('## Field reference')
+  if (at >= 0) return parseFieldReference(ref.slice(at + 1), root)
   const types = new Map<string, Schema>()
   let section = root
   const lines = markdown.split('\n')

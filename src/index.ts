@@ -1,10 +1,11 @@
 // goroscope's typed Node API.
-export { analyzeStacks, StackDump, StacksReport } from './stacks'
+export { analyzeStacks, Findings, StackDump, StacksReport } from './stacks'
 export type {
   AnalyzeOptions,
   Candidate,
   ClassCount,
   CreatedBy,
+  FindingsJSON,
   Frame,
   Group,
   GroupDelta,

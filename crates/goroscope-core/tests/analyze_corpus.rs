@@ -2,7 +2,7 @@
 //! lock contention and diff.
 
 use goroscope_core::source::Source;
-use goroscope_core::stacks::analyze::{analyze, LockKind, Options, Report, Similarity, SortBy, StateClass};
+use goroscope_core::stacks::analyze::{analyze, Findings, LockKind, Options, Similarity, SortBy, StateClass};
 use goroscope_core::stacks::parse::parse;
 use goroscope_core::stacks::Dump;
 
@@ -23,7 +23,7 @@ fn opts() -> Options {
     }
 }
 
-fn run(rel: &str, o: &Options) -> Report {
+fn run(rel: &str, o: &Options) -> Findings {
     analyze(&dump_of(&text(rel)), None, o)
 }
 

@@ -1,6 +1,10 @@
-//! Conversions between JS shapes and core types: options in, a FlatBuffers report out.
+//! Conversions between JS shapes and core types: options in, the findings out as one FlatBuffers
+//! buffer (root `goroscope.stacks.Findings`, schema/stacks.fbs).
+//!
+//! Every findings type is written by one [`Table`] impl that destructures it completely, so a
+//! field added to the Rust type and not to the schema (or here) does not compile.
 
-use flatbuffers::{FlatBufferBuilder, WIPOffset};
+use flatbuffers::{FlatBufferBuilder, ForwardsUOffset, Vector, WIPOffset};
 use regex::Regex;
 
 use goroscope_core::stacks::analyze::{self as a, Options, Similarity, SortBy};
@@ -34,6 +38,29 @@ pub fn options(o: StacksOptions) -> Result<Options, String> {
     })
 }
 
+/// Serialise the findings into one FlatBuffers buffer (root `goroscope.stacks.Findings`).
+pub fn findings_to_flatbuffer(f: &a::Findings) -> Vec<u8> {
+    let mut b = FlatBufferBuilder::with_capacity(64 * 1024);
+    let root = f.write(&mut b);
+    b.finish(root, None);
+    b.finished_data().to_vec()
+}
+
+type B<'a> = FlatBufferBuilder<'a>;
+type Tables<'a, T> = WIPOffset<Vector<'a, ForwardsUOffset<T>>>;
+
+/// A findings type and the schema table of the same name it is written as.
+trait Table {
+    type Fb<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>>;
+}
+
+/// A vector of tables.
+fn tables<'a, T: Table>(b: &mut B<'a>, items: &[T]) -> Tables<'a, T::Fb<'a>> {
+    let offsets: Vec<_> = items.iter().map(|x| x.write(b)).collect();
+    b.create_vector(&offsets)
+}
+
 fn class(c: a::StateClass) -> fb::StateClass {
     match c {
         a::StateClass::Lock => fb::StateClass::Lock,
@@ -57,200 +84,218 @@ fn lock_kind(k: a::LockKind) -> fb::LockKind {
     }
 }
 
-type B<'a> = FlatBufferBuilder<'a>;
-
-type Frames<'a> = WIPOffset<flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<fb::Frame<'a>>>>;
-
-fn frames<'a>(b: &mut B<'a>, frames: &[a::FrameOut]) -> Frames<'a> {
-    let frames: Vec<_> = frames
-        .iter()
-        .map(|f| {
-            let args = fb::FrameArgs {
-                function: Some(b.create_shared_string(&f.function)),
-                file: Some(b.create_shared_string(&f.file)),
-                line: f.line,
-                args: Some(b.create_string(&f.args)),
-            };
-            fb::Frame::create(b, &args)
-        })
-        .collect();
-    b.create_vector(&frames)
+impl Table for a::StateCount {
+    type Fb<'a> = fb::StateCount<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::StateCount { state, class: c, count } = self;
+        let args = fb::StateCountArgs { state: Some(b.create_shared_string(state)), class: class(*c), count: *count };
+        fb::StateCount::create(b, &args)
+    }
 }
 
-fn group<'a>(b: &mut B<'a>, g: &a::Group) -> WIPOffset<fb::Group<'a>> {
-    let frames = frames(b, &g.frames);
-    let created_by = g.created_by.as_ref().map(|c| {
+impl Table for a::ClassCount {
+    type Fb<'a> = fb::ClassCount<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::ClassCount { class: c, count, explanation } = self;
+        let args =
+            fb::ClassCountArgs { class: class(*c), count: *count, explanation: Some(b.create_shared_string(explanation)) };
+        fb::ClassCount::create(b, &args)
+    }
+}
+
+impl Table for a::Frame {
+    type Fb<'a> = fb::Frame<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Frame { function, file, line, args } = self;
+        let args = fb::FrameArgs {
+            function: Some(b.create_shared_string(function)),
+            file: Some(b.create_shared_string(file)),
+            line: *line,
+            args: Some(b.create_string(args)),
+        };
+        fb::Frame::create(b, &args)
+    }
+}
+
+impl Table for a::CreatedBy {
+    type Fb<'a> = fb::CreatedBy<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::CreatedBy { function, file, line } = self;
         let args = fb::CreatedByArgs {
-            function: Some(b.create_shared_string(&c.function)),
-            file: Some(b.create_shared_string(&c.file)),
-            line: c.line,
+            function: Some(b.create_shared_string(function)),
+            file: Some(b.create_shared_string(file)),
+            line: *line,
         };
         fb::CreatedBy::create(b, &args)
-    });
-    let ids = b.create_vector(&g.ids);
-    let state = b.create_shared_string(&g.state);
-    fb::Group::create(
-        b,
-        &fb::GroupArgs {
-            count: g.count,
+    }
+}
+
+impl Table for a::Group {
+    type Fb<'a> = fb::Group<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Group {
+            count,
+            state,
+            class: c,
+            wait_min,
+            wait_max,
+            ids,
+            frames,
+            created_by,
+            interesting,
+            elided,
+            locked_to_thread,
+        } = self;
+        let frames = tables(b, frames);
+        let created_by = created_by.as_ref().map(|c| c.write(b));
+        let ids = b.create_vector(ids);
+        let state = b.create_shared_string(state);
+        let args = fb::GroupArgs {
+            count: *count,
             state: Some(state),
-            class: class(g.class),
-            wait_min: g.wait_min,
-            wait_max: g.wait_max,
+            class: class(*c),
+            wait_min: *wait_min,
+            wait_max: *wait_max,
             ids: Some(ids),
             frames: Some(frames),
             created_by,
-            interesting: g.interesting,
-            elided: g.elided,
-            locked_to_thread: g.locked_to_thread,
-        },
-    )
+            interesting: *interesting,
+            elided: *elided,
+            locked_to_thread: *locked_to_thread,
+        };
+        fb::Group::create(b, &args)
+    }
 }
 
-fn lock<'a>(b: &mut B<'a>, l: &a::Lock) -> WIPOffset<fb::Lock<'a>> {
-    let candidates: Vec<_> = l
-        .candidates
-        .iter()
-        .map(|c| {
-            let evidence: Vec<_> = c.evidence.iter().map(|e| b.create_string(e)).collect();
-            let args = fb::CandidateArgs {
-                goroutine: c.goroutine,
-                state: Some(b.create_shared_string(&c.state)),
-                wait_minutes: c.wait_minutes,
-                score: c.score,
-                evidence: Some(b.create_vector(&evidence)),
-            };
-            fb::Candidate::create(b, &args)
-        })
-        .collect();
-    let args = fb::LockArgs {
-        lock: l.lock,
-        kind: lock_kind(l.kind),
-        waiters: Some(b.create_vector(&l.waiters)),
-        wait_max: l.wait_max,
-        site: Some(b.create_shared_string(&l.site)),
-        candidates: Some(b.create_vector(&candidates)),
-        note: l.note.as_deref().map(|n| b.create_string(n)),
-    };
-    fb::Lock::create(b, &args)
+impl Table for a::Candidate {
+    type Fb<'a> = fb::Candidate<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Candidate { goroutine, state, wait_minutes, score, evidence } = self;
+        let evidence: Vec<_> = evidence.iter().map(|e| b.create_string(e)).collect();
+        let args = fb::CandidateArgs {
+            goroutine: *goroutine,
+            state: Some(b.create_shared_string(state)),
+            wait_minutes: *wait_minutes,
+            score: *score,
+            evidence: Some(b.create_vector(&evidence)),
+        };
+        fb::Candidate::create(b, &args)
+    }
 }
 
-fn race<'a>(b: &mut B<'a>, r: &a::RaceOut) -> WIPOffset<fb::Race<'a>> {
-    let accesses: Vec<_> = r
-        .accesses
-        .iter()
-        .map(|x| {
-            let args = fb::RaceAccessArgs {
-                kind: Some(b.create_shared_string(&x.kind)),
-                address: x.address,
-                goroutine: x.goroutine,
-                frames: Some(frames(b, &x.frames)),
-            };
-            fb::RaceAccess::create(b, &args)
-        })
-        .collect();
-    let accesses = b.create_vector(&accesses);
-    let created: Vec<_> = r
-        .created
-        .iter()
-        .map(|c| {
-            let args = fb::RaceCreationArgs {
-                goroutine: c.goroutine,
-                state: Some(b.create_shared_string(&c.state)),
-                frames: Some(frames(b, &c.frames)),
-            };
-            fb::RaceCreation::create(b, &args)
-        })
-        .collect();
-    let created = b.create_vector(&created);
-    fb::Race::create(
-        b,
-        &fb::RaceArgs { line: r.line, accesses: Some(accesses), created: Some(created), truncated: r.truncated },
-    )
+impl Table for a::Lock {
+    type Fb<'a> = fb::Lock<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Lock { lock, kind, waiters, wait_max, site, candidates, note } = self;
+        let candidates = tables(b, candidates);
+        let args = fb::LockArgs {
+            lock: *lock,
+            kind: lock_kind(*kind),
+            waiters: Some(b.create_vector(waiters)),
+            wait_max: *wait_max,
+            site: Some(b.create_shared_string(site)),
+            candidates: Some(candidates),
+            note: note.as_deref().map(|n| b.create_string(n)),
+        };
+        fb::Lock::create(b, &args)
+    }
 }
 
-/// Serialise a report into one FlatBuffers buffer (root `goroscope.stacks.Report`).
-pub fn report_to_flatbuffer(r: &a::Report) -> Vec<u8> {
-    let mut b = FlatBufferBuilder::with_capacity(64 * 1024);
-    let states: Vec<_> = r
-        .states
-        .iter()
-        .map(|s| {
-            let args = fb::StateCountArgs {
-                state: Some(b.create_shared_string(&s.state)),
-                class: class(s.class),
-                count: s.count,
-            };
-            fb::StateCount::create(&mut b, &args)
-        })
-        .collect();
-    let states = b.create_vector(&states);
-    let classes: Vec<_> = r
-        .classes
-        .iter()
-        .map(|c| {
-            let args = fb::ClassCountArgs {
-                class: class(c.class),
-                count: c.count,
-                explanation: Some(b.create_shared_string(c.explanation)),
-            };
-            fb::ClassCount::create(&mut b, &args)
-        })
-        .collect();
-    let classes = b.create_vector(&classes);
-    let groups: Vec<_> = r.groups.iter().map(|g| group(&mut b, g)).collect();
-    let groups = b.create_vector(&groups);
-    let hung: Vec<_> = r.hung.iter().map(|g| group(&mut b, g)).collect();
-    let hung = b.create_vector(&hung);
-    let contention: Vec<_> = r.contention.iter().map(|l| lock(&mut b, l)).collect();
-    let contention = b.create_vector(&contention);
-    let diff = r.diff.as_ref().map(|d| {
-        let rows: Vec<_> = d
-            .iter()
-            .map(|x| {
-                let args = fb::GroupDeltaArgs {
-                    group: x.group,
-                    state: Some(b.create_shared_string(&x.state)),
-                    function: Some(b.create_shared_string(&x.function)),
-                    base: x.base,
-                    current: x.current,
-                    delta: x.delta,
-                };
-                fb::GroupDelta::create(&mut b, &args)
-            })
-            .collect();
-        b.create_vector(&rows)
-    });
-    let warnings: Vec<_> = r
-        .warnings
-        .iter()
-        .map(|w| {
-            let args = fb::WarningArgs { line: w.line, offset: w.offset, message: Some(b.create_string(&w.message)) };
-            fb::Warning::create(&mut b, &args)
-        })
-        .collect();
-    let warnings = b.create_vector(&warnings);
-    let prelude = r.prelude.as_deref().map(|p| b.create_string(p));
-    let races: Vec<_> = r.races.iter().map(|x| race(&mut b, x)).collect();
-    let races = b.create_vector(&races);
-    let root = fb::Report::create(
-        &mut b,
-        &fb::ReportArgs {
-            goroutines: r.goroutines,
-            matched: r.matched,
-            states: Some(states),
-            classes: Some(classes),
-            groups: Some(groups),
-            hung: Some(hung),
-            contention: Some(contention),
-            has_diff: diff.is_some(),
+impl Table for a::GroupDelta {
+    type Fb<'a> = fb::GroupDelta<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::GroupDelta { group, state, function, base, current, delta } = self;
+        let args = fb::GroupDeltaArgs {
+            group: *group,
+            state: Some(b.create_shared_string(state)),
+            function: Some(b.create_shared_string(function)),
+            base: *base,
+            current: *current,
+            delta: *delta,
+        };
+        fb::GroupDelta::create(b, &args)
+    }
+}
+
+impl Table for a::RaceAccess {
+    type Fb<'a> = fb::RaceAccess<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::RaceAccess { kind, address, goroutine, frames } = self;
+        let args = fb::RaceAccessArgs {
+            kind: Some(b.create_shared_string(kind)),
+            address: *address,
+            goroutine: *goroutine,
+            frames: Some(tables(b, frames)),
+        };
+        fb::RaceAccess::create(b, &args)
+    }
+}
+
+impl Table for a::RaceCreation {
+    type Fb<'a> = fb::RaceCreation<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::RaceCreation { goroutine, state, frames } = self;
+        let args = fb::RaceCreationArgs {
+            goroutine: *goroutine,
+            state: Some(b.create_shared_string(state)),
+            frames: Some(tables(b, frames)),
+        };
+        fb::RaceCreation::create(b, &args)
+    }
+}
+
+impl Table for a::Race {
+    type Fb<'a> = fb::Race<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Race { line, accesses, created, truncated } = self;
+        let accesses = tables(b, accesses);
+        let created = tables(b, created);
+        let args = fb::RaceArgs { line: *line, accesses: Some(accesses), created: Some(created), truncated: *truncated };
+        fb::Race::create(b, &args)
+    }
+}
+
+impl Table for a::Warning {
+    type Fb<'a> = fb::Warning<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Warning { line, offset, message } = self;
+        let args = fb::WarningArgs { line: *line, offset: *offset, message: Some(b.create_string(message)) };
+        fb::Warning::create(b, &args)
+    }
+}
+
+impl Table for a::Findings {
+    type Fb<'a> = fb::Findings<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Findings {
+            goroutines,
+            matched,
+            states,
+            classes,
+            groups,
+            hung,
+            contention,
             diff,
-            truncated: r.truncated,
-            warnings: Some(warnings),
+            races,
+            truncated,
+            warnings,
             prelude,
-            races: Some(races),
-        },
-    );
-    b.finish(root, None);
-    b.finished_data().to_vec()
+        } = self;
+        let args = fb::FindingsArgs {
+            goroutines: *goroutines,
+            matched: *matched,
+            states: Some(tables(b, states)),
+            classes: Some(tables(b, classes)),
+            groups: Some(tables(b, groups)),
+            hung: Some(tables(b, hung)),
+            contention: Some(tables(b, contention)),
+            has_diff: diff.is_some(),
+            diff: diff.as_ref().map(|d| tables(b, d)),
+            races: Some(tables(b, races)),
+            truncated: *truncated,
+            warnings: Some(tables(b, warnings)),
+            prelude: prelude.as_deref().map(|p| b.create_string(p)),
+        };
+        fb::Findings::create(b, &args)
+    }
 }

@@ -140,8 +140,8 @@ impl Task for AnalyzeTask {
         Ok(guard(move || {
             let dump = dump.load_limited(&limits)?;
             let base = base.map(|b| b.load_limited(&limits)).transpose()?;
-            let report = analyze::analyze(&dump, base.as_deref(), &options);
-            Ok(convert::report_to_flatbuffer(&report))
+            let findings = analyze::analyze(&dump, base.as_deref(), &options);
+            Ok(convert::findings_to_flatbuffer(&findings))
         }))
     }
 
@@ -151,7 +151,7 @@ impl Task for AnalyzeTask {
 }
 
 /// Parse a dump (path or Buffer, gzip or plain) and analyse it off the main thread.
-/// Resolves to a FlatBuffers `goroscope.stacks.Report` (schema/stacks.fbs).
+/// Resolves to a FlatBuffers `goroscope.stacks.Findings` (schema/stacks.fbs).
 #[napi(ts_return_type = "Promise<Buffer>")]
 pub fn analyze_stacks_raw(
     input: Either<String, Buffer>,
@@ -225,7 +225,7 @@ impl StackDump {
         self.dump.truncated
     }
 
-    /// Analyse with `options`, optionally against a base dump; resolves to a FlatBuffers Report.
+    /// Analyse with `options`, optionally against a base dump; resolves to a FlatBuffers Findings.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn analyze_raw(
         &self,

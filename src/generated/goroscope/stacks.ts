@@ -5,6 +5,7 @@
 export { Candidate } from './stacks/candidate';
 export { ClassCount } from './stacks/class-count';
 export { CreatedBy } from './stacks/created-by';
+export { Findings } from './stacks/findings';
 export { Frame } from './stacks/frame';
 export { Group } from './stacks/group';
 export { GroupDelta } from './stacks/group-delta';
@@ -13,7 +14,6 @@ export { LockKind } from './stacks/lock-kind';
 export { Race } from './stacks/race';
 export { RaceAccess } from './stacks/race-access';
 export { RaceCreation } from './stacks/race-creation';
-export { Report } from './stacks/report';
 export { StateClass } from './stacks/state-class';
 export { StateCount } from './stacks/state-count';
 export { Warning } from './stacks/warning';

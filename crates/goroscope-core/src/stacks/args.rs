@@ -1,7 +1,7 @@
 //! Scalar values of a frame's argument list, as printed by the Go runtime.
 //!
 //! The raw text (`Frame::args`) is kept verbatim; this module reads the numbers out of it on
-//! demand (lock-address analysis). Forms by Go version (see the grammar in `parse.rs`):
+//! demand (lock-address analysis). Forms by Go version (see the grammar in `parse/frame.rs`):
 //!
 //! ```text
 //! Go ≤1.16   0xc8222fd340, 0x0, 0x0, ...          raw words, at most 10, then `...`

@@ -22,7 +22,7 @@
 use rustc_hash::FxHashMap;
 
 use super::analyze::classify::is_runtime_func;
-use super::model::{Dump, Form, Sym};
+use super::model::{Dump, Form, Frame, Goroutine, Sym};
 use crate::pprof::{Function, Label, LabelValue, Line, Location, Mapping, Profile, Sample, Str, ValueType};
 
 /// Where hung goroutines are parked: one entry per function.
@@ -58,12 +58,60 @@ pub fn wait_bucket(minutes: Option<u32>) -> &'static str {
     }
 }
 
-struct Builder {
+/// The profile being built, with the maps that intern into it.
+struct Builder<'d> {
+    dump: &'d Dump,
     p: Profile,
     strings: FxHashMap<String, Str>,
+    /// Dump symbol → profile string, once per unique symbol.
+    sym_str: Vec<Option<Str>>,
+    functions: FxHashMap<(Sym, Sym), u32>,
+    locations: FxHashMap<(Sym, Sym, u32), u32>,
+    /// (state, wait bucket, location indices) → sample index.
+    samples: FxHashMap<(Str, &'static str, Vec<u32>), usize>,
+    state_key: Str,
+    wait_key: Str,
+    /// Parking function → (hung goroutines, longest wait).
+    hung: FxHashMap<Sym, (u64, u32)>,
 }
 
-impl Builder {
+impl<'d> Builder<'d> {
+    /// A profile with no samples yet: sample and period types, one mapping named `name`, the
+    /// comment, the label keys.
+    fn new(dump: &'d Dump, name: &str) -> Builder<'d> {
+        let mut b = Builder {
+            dump,
+            p: Profile::default(),
+            strings: FxHashMap::default(),
+            sym_str: vec![None; dump.symbols.len()],
+            functions: FxHashMap::default(),
+            locations: FxHashMap::default(),
+            samples: FxHashMap::default(),
+            state_key: 0,
+            wait_key: 0,
+            hung: FxHashMap::default(),
+        };
+        let goroutine = b.intern("goroutine");
+        let count = b.intern("count");
+        b.p.sample_types = vec![ValueType { kind: goroutine, unit: count }];
+        b.p.period_type = ValueType { kind: goroutine, unit: count };
+        b.p.period = 1;
+        let file = b.intern(name);
+        b.p.mappings.push(Mapping {
+            id: 1,
+            filename: file,
+            has_functions: true,
+            has_filenames: true,
+            has_line_numbers: true,
+            ..Default::default()
+        });
+        let comment = b.intern("goroutine dump read by goroscope");
+        b.p.comments.push(comment);
+        b.state_key = b.intern("state");
+        b.wait_key = b.intern("wait");
+        b
+    }
+
     fn intern(&mut self, s: &str) -> Str {
         if s.is_empty() {
             return 0;
@@ -76,117 +124,103 @@ impl Builder {
         self.strings.insert(s.to_string(), i);
         i
     }
-}
 
-/// Convert `dump` (named `name` in the legend) to a pprof profile; `min_wait` chooses which
-/// goroutines count as hung (0: every goroutine that printed minutes).
-pub fn to_profile(dump: &Dump, name: &str, min_wait: u32) -> StacksProfile {
-    let mut b = Builder { p: Profile::default(), strings: FxHashMap::default() };
-    let goroutine = b.intern("goroutine");
-    let count = b.intern("count");
-    b.p.sample_types = vec![ValueType { kind: goroutine, unit: count }];
-    b.p.period_type = ValueType { kind: goroutine, unit: count };
-    b.p.period = 1;
-    let file = b.intern(name);
-    b.p.mappings.push(Mapping {
-        id: 1,
-        filename: file,
-        has_functions: true,
-        has_filenames: true,
-        has_line_numbers: true,
-        ..Default::default()
-    });
-    let comment = b.intern("goroutine dump read by goroscope");
-    b.p.comments.push(comment);
-    let state_key = b.intern("state");
-    let wait_key = b.intern("wait");
-
-    // Dump symbol → profile string, once per unique symbol.
-    let mut sym_str: Vec<Option<Str>> = vec![None; dump.symbols.len()];
-    let mut str_of = |b: &mut Builder, s: Sym| -> Str {
-        if let Some(v) = sym_str[s as usize] {
+    fn str_of(&mut self, s: Sym) -> Str {
+        if let Some(v) = self.sym_str[s as usize] {
             return v;
         }
-        let v = b.intern(dump.sym(s));
-        sym_str[s as usize] = Some(v);
+        let v = self.intern(self.dump.sym(s));
+        self.sym_str[s as usize] = Some(v);
         v
-    };
-    let mut functions: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
-    let mut locations: FxHashMap<(Sym, Sym, u32), u32> = FxHashMap::default();
-    // (state, wait bucket, location indices) → sample index
-    let mut samples: FxHashMap<(Str, &'static str, Vec<u32>), usize> = FxHashMap::default();
-    let mut hung: FxHashMap<Sym, (u64, u32)> = FxHashMap::default();
+    }
 
-    for g in &dump.goroutines {
-        let frames = dump.frames_of(g);
-        let mut locs = Vec::with_capacity(frames.len());
-        for f in frames {
-            let li = match locations.get(&(f.func, f.file, f.line)) {
-                Some(&li) => li,
-                None => {
-                    let fi = match functions.get(&(f.func, f.file)) {
-                        Some(&fi) => fi,
-                        None => {
-                            let name = str_of(&mut b, f.func);
-                            let filename = str_of(&mut b, f.file);
-                            let fi = b.p.functions.len() as u32;
-                            b.p.functions.push(Function {
-                                id: fi as u64 + 1,
-                                name,
-                                system_name: name,
-                                filename,
-                                start_line: 0,
-                            });
-                            functions.insert((f.func, f.file), fi);
-                            fi
-                        }
-                    };
-                    let li = b.p.locations.len() as u32;
-                    b.p.locations.push(Location {
-                        id: li as u64 + 1,
-                        mapping: Some(0),
-                        address: 0,
-                        lines: vec![Line { function: fi, line: f.line as i64, column: 0 }],
-                        is_folded: false,
-                    });
-                    locations.insert((f.func, f.file, f.line), li);
-                    li
-                }
-            };
-            locs.push(li);
+    /// The location of a frame (function, file, line), added on first use.
+    fn location(&mut self, f: &Frame) -> u32 {
+        if let Some(&li) = self.locations.get(&(f.func, f.file, f.line)) {
+            return li;
         }
-        let state = str_of(&mut b, g.state);
+        let fi = self.function(f);
+        let li = self.p.locations.len() as u32;
+        self.p.locations.push(Location {
+            id: li as u64 + 1,
+            mapping: Some(0),
+            address: 0,
+            lines: vec![Line { function: fi, line: f.line as i64, column: 0 }],
+            is_folded: false,
+        });
+        self.locations.insert((f.func, f.file, f.line), li);
+        li
+    }
+
+    /// The function of a frame (function, file), added on first use.
+    fn function(&mut self, f: &Frame) -> u32 {
+        if let Some(&fi) = self.functions.get(&(f.func, f.file)) {
+            return fi;
+        }
+        let name = self.str_of(f.func);
+        let filename = self.str_of(f.file);
+        let fi = self.p.functions.len() as u32;
+        self.p.functions.push(Function { id: fi as u64 + 1, name, system_name: name, filename, start_line: 0 });
+        self.functions.insert((f.func, f.file), fi);
+        fi
+    }
+
+    /// Count goroutine `g` (stack `locs`) in the sample of its stack, state and wait bucket.
+    fn add(&mut self, g: &Goroutine, locs: Vec<u32>) {
+        let state = self.str_of(g.state);
         let wait = wait_bucket(g.wait_minutes);
-        match samples.get(&(state, wait, locs.clone())) {
-            Some(&si) => b.p.samples[si].values[0] += g.count as i64,
+        match self.samples.get(&(state, wait, locs.clone())) {
+            Some(&si) => self.p.samples[si].values[0] += g.count as i64,
             None => {
                 let mut labels = Vec::with_capacity(2);
                 if state != 0 {
-                    labels.push(Label { key: state_key, value: LabelValue::Str(state) });
+                    labels.push(Label { key: self.state_key, value: LabelValue::Str(state) });
                 }
                 if g.form == Form::Full {
-                    let w = b.intern(wait);
-                    labels.push(Label { key: wait_key, value: LabelValue::Str(w) });
+                    let w = self.intern(wait);
+                    labels.push(Label { key: self.wait_key, value: LabelValue::Str(w) });
                 }
-                samples.insert((state, wait, locs.clone()), b.p.samples.len());
-                b.p.samples.push(Sample { locations: locs, values: vec![g.count as i64], labels });
+                self.samples.insert((state, wait, locs.clone()), self.p.samples.len());
+                self.p.samples.push(Sample { locations: locs, values: vec![g.count as i64], labels });
             }
         }
+    }
+
+    /// Count `g` where it is parked when its wait reaches `min_wait` minutes.
+    fn note_hung(&mut self, g: &Goroutine, frames: &[Frame], min_wait: u32) {
         if let Some(w) = g.wait_minutes.filter(|&w| w >= min_wait) {
-            let parked = frames.iter().find(|f| !is_runtime_func(dump.sym(f.func))).or(frames.first());
+            let parked = frames.iter().find(|f| !is_runtime_func(self.dump.sym(f.func))).or(frames.first());
             if let Some(f) = parked {
-                let e = hung.entry(f.func).or_insert((0, 0));
+                let e = self.hung.entry(f.func).or_insert((0, 0));
                 e.0 += g.count as u64;
                 e.1 = e.1.max(w);
             }
         }
     }
-    let mut hung: Vec<HungFunction> = hung
-        .into_iter()
-        .map(|(f, (n, w))| HungFunction { function: dump.sym(f).to_string(), goroutines: n, max_wait_minutes: w })
-        .collect();
-    hung.sort_by(|a, b| b.goroutines.cmp(&a.goroutines).then_with(|| a.function.cmp(&b.function)));
-    StacksProfile { profile: b.p, hung }
+
+    fn finish(self) -> StacksProfile {
+        let dump = self.dump;
+        let mut hung: Vec<HungFunction> = self
+            .hung
+            .into_iter()
+            .map(|(f, (n, w))| HungFunction { function: dump.sym(f).to_string(), goroutines: n, max_wait_minutes: w })
+            .collect();
+        hung.sort_by(|a, b| b.goroutines.cmp(&a.goroutines).then_with(|| a.function.cmp(&b.function)));
+        StacksProfile { profile: self.p, hung }
+    }
+}
+
+/// Convert `dump` (named `name` in the legend) to a pprof profile; `min_wait` chooses which
+/// goroutines count as hung (0: every goroutine that printed minutes).
+pub fn to_profile(dump: &Dump, name: &str, min_wait: u32) -> StacksProfile {
+    let mut b = Builder::new(dump, name);
+    for g in &dump.goroutines {
+        let frames = dump.frames_of(g);
+        let locs: Vec<u32> = frames.iter().map(|f| b.location(f)).collect();
+        b.add(g, locs);
+        b.note_hung(g, frames, min_wait);
+    }
+    b.finish()
 }
 
 #[cfg(test)]

@@ -28,19 +28,29 @@ pub const ENUM_VALUES_STATE_CLASS: [StateClass; 9] = [
   StateClass::Other,
 ];
 
+/// What goroutines in a state are doing, coarsely; a report lists classes in this order.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[repr(transparent)]
 pub struct StateClass(pub u8);
 #[allow(non_upper_case_globals)]
 impl StateClass {
+  /// semacquire, sync.Mutex.Lock, sync.RWMutex.*, sync.WaitGroup.Wait, sync.Cond.Wait
   pub const Lock: Self = Self(0);
+  /// chan send / chan receive (also nil chan)
   pub const Channel: Self = Self(1);
+  /// select, select (no cases)
   pub const Select: Self = Self(2);
+  /// IO wait
   pub const Io: Self = Self(3);
+  /// syscall
   pub const Syscall: Self = Self(4);
+  /// sleep
   pub const Sleep: Self = Self(5);
+  /// runnable, running, preempted
   pub const Running: Self = Self(6);
+  /// GC workers, finalizer wait, force gc (idle), timer goroutine, …
   pub const Runtime: Self = Self(7);
+  /// anything else (future or unknown reasons), and debug=1 buckets with no state
   pub const Other: Self = Self(8);
 
   pub const ENUM_MIN: u8 = 0;
@@ -135,14 +145,19 @@ pub const ENUM_VALUES_LOCK_KIND: [LockKind; 4] = [
   LockKind::Semaphore,
 ];
 
+/// The kind of lock a group of waiters waits on.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[repr(transparent)]
 pub struct LockKind(pub u8);
 #[allow(non_upper_case_globals)]
 impl LockKind {
+  /// sync.Mutex
   pub const Mutex: Self = Self(0);
+  /// sync.RWMutex, waiters in RLock only
   pub const RwMutexRead: Self = Self(1);
+  /// sync.RWMutex with a writer waiting in Lock
   pub const RwMutexWrite: Self = Self(2);
+  /// a semaphore not tied to a lock type (WaitGroup, raw semaphore)
   pub const Semaphore: Self = Self(3);
 
   pub const ENUM_MIN: u8 = 0;
@@ -217,6 +232,7 @@ impl ::flatbuffers::SimpleToVerifyInSlice for LockKind {}
 pub enum StateCountOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// The goroutines of one raw state.
 pub struct StateCount<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -251,6 +267,7 @@ impl<'a> StateCount<'a> {
   }
 
 
+  /// the raw state as Go printed it
   #[inline]
   pub fn state(&self) -> Option<&'a str> {
     // Safety:
@@ -258,6 +275,7 @@ impl<'a> StateCount<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(StateCount::VT_STATE, None)}
   }
+  /// the class of the state
   #[inline]
   pub fn class(&self) -> StateClass {
     // Safety:
@@ -265,6 +283,7 @@ impl<'a> StateCount<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<StateClass>(StateCount::VT_CLASS, Some(StateClass::Lock)).unwrap()}
   }
+  /// goroutines in it
   #[inline]
   pub fn count(&self) -> u64 {
     // Safety:
@@ -347,6 +366,7 @@ impl ::core::fmt::Debug for StateCount<'_> {
 pub enum ClassCountOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// The goroutines of one state class.
 pub struct ClassCount<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -381,6 +401,7 @@ impl<'a> ClassCount<'a> {
   }
 
 
+  /// the class
   #[inline]
   pub fn class(&self) -> StateClass {
     // Safety:
@@ -388,6 +409,7 @@ impl<'a> ClassCount<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<StateClass>(ClassCount::VT_CLASS, Some(StateClass::Lock)).unwrap()}
   }
+  /// goroutines in it
   #[inline]
   pub fn count(&self) -> u64 {
     // Safety:
@@ -395,6 +417,7 @@ impl<'a> ClassCount<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(ClassCount::VT_COUNT, Some(0)).unwrap()}
   }
+  /// one line, in the words of a debug guide, on what goroutines in this class are doing
   #[inline]
   pub fn explanation(&self) -> Option<&'a str> {
     // Safety:
@@ -477,6 +500,7 @@ impl ::core::fmt::Debug for ClassCount<'_> {
 pub enum FrameOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// One stack frame.
 pub struct Frame<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -513,6 +537,7 @@ impl<'a> Frame<'a> {
   }
 
 
+  /// the function as printed (`main.(*T).M`, `pkg.F[...]`, `non-Go function`)
   #[inline]
   pub fn function(&self) -> Option<&'a str> {
     // Safety:
@@ -520,6 +545,7 @@ impl<'a> Frame<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Frame::VT_FUNCTION, None)}
   }
+  /// the source file as printed (`??` when the runtime did not know it; "" when no location line was printed)
   #[inline]
   pub fn file(&self) -> Option<&'a str> {
     // Safety:
@@ -527,6 +553,7 @@ impl<'a> Frame<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Frame::VT_FILE, None)}
   }
+  /// the line in `file` (0 when unknown)
   #[inline]
   pub fn line(&self) -> u32 {
     // Safety:
@@ -534,6 +561,7 @@ impl<'a> Frame<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u32>(Frame::VT_LINE, Some(0)).unwrap()}
   }
+  /// the raw argument text between the parentheses (`...` when inlined; "" for debug=1 and race reports)
   #[inline]
   pub fn args(&self) -> Option<&'a str> {
     // Safety:
@@ -624,6 +652,7 @@ impl ::core::fmt::Debug for Frame<'_> {
 pub enum CreatedByOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// Where a goroutine was created (`created by F in goroutine N`).
 pub struct CreatedBy<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -658,6 +687,7 @@ impl<'a> CreatedBy<'a> {
   }
 
 
+  /// the function whose `go` statement created the goroutine
   #[inline]
   pub fn function(&self) -> Option<&'a str> {
     // Safety:
@@ -665,6 +695,7 @@ impl<'a> CreatedBy<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(CreatedBy::VT_FUNCTION, None)}
   }
+  /// the file of that `go` statement
   #[inline]
   pub fn file(&self) -> Option<&'a str> {
     // Safety:
@@ -672,6 +703,7 @@ impl<'a> CreatedBy<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(CreatedBy::VT_FILE, None)}
   }
+  /// its line
   #[inline]
   pub fn line(&self) -> u32 {
     // Safety:
@@ -754,6 +786,7 @@ impl ::core::fmt::Debug for CreatedBy<'_> {
 pub enum GroupOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// Goroutines that share a state and a stack. Their waits are null when none of them printed `, N minutes`.
 pub struct Group<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -804,6 +837,7 @@ impl<'a> Group<'a> {
   }
 
 
+  /// goroutines in the group (debug=1 buckets count N each)
   #[inline]
   pub fn count(&self) -> u64 {
     // Safety:
@@ -811,6 +845,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(Group::VT_COUNT, Some(0)).unwrap()}
   }
+  /// the raw state of the group (debug=1 buckets: inferred from the leaf frames)
   #[inline]
   pub fn state(&self) -> Option<&'a str> {
     // Safety:
@@ -818,6 +853,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Group::VT_STATE, None)}
   }
+  /// the class of `state`
   #[inline]
   pub fn class(&self) -> StateClass {
     // Safety:
@@ -825,6 +861,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<StateClass>(Group::VT_CLASS, Some(StateClass::Lock)).unwrap()}
   }
+  /// shortest wait in the group, in minutes
   #[inline]
   pub fn wait_min(&self) -> Option<u32> {
     // Safety:
@@ -832,6 +869,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u32>(Group::VT_WAIT_MIN, None)}
   }
+  /// longest wait in the group, in minutes
   #[inline]
   pub fn wait_max(&self) -> Option<u32> {
     // Safety:
@@ -839,6 +877,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u32>(Group::VT_WAIT_MAX, None)}
   }
+  /// goroutine ids, ascending; empty for debug=1 input (no ids there)
   #[inline]
   pub fn ids(&self) -> Option<::flatbuffers::Vector<'a, u64>> {
     // Safety:
@@ -846,6 +885,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u64>>>(Group::VT_IDS, None)}
   }
+  /// the representative stack, leaf first
   #[inline]
   pub fn frames(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame<'a>>>> {
     // Safety:
@@ -853,6 +893,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame>>>>(Group::VT_FRAMES, None)}
   }
+  /// null when the stack has no `created by` line
   #[inline]
   pub fn created_by(&self) -> Option<CreatedBy<'a>> {
     // Safety:
@@ -860,6 +901,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<CreatedBy>>(Group::VT_CREATED_BY, None)}
   }
+  /// index into `frames` of the first frame outside runtime, sync and internal/ (null when none)
   #[inline]
   pub fn interesting(&self) -> Option<u32> {
     // Safety:
@@ -867,6 +909,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u32>(Group::VT_INTERESTING, None)}
   }
+  /// the runtime cut the stack (`...frames elided...`)
   #[inline]
   pub fn elided(&self) -> bool {
     // Safety:
@@ -874,6 +917,7 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<bool>(Group::VT_ELIDED, Some(false)).unwrap()}
   }
+  /// a goroutine of the group is locked to its OS thread
   #[inline]
   pub fn locked_to_thread(&self) -> bool {
     // Safety:
@@ -1020,6 +1064,7 @@ impl ::core::fmt::Debug for Group<'_> {
 pub enum CandidateOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// A goroutine that may hold a lock, with the evidence for it (never proof).
 pub struct Candidate<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -1058,6 +1103,7 @@ impl<'a> Candidate<'a> {
   }
 
 
+  /// the candidate goroutine's id
   #[inline]
   pub fn goroutine(&self) -> u64 {
     // Safety:
@@ -1065,6 +1111,7 @@ impl<'a> Candidate<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(Candidate::VT_GOROUTINE, Some(0)).unwrap()}
   }
+  /// its raw state
   #[inline]
   pub fn state(&self) -> Option<&'a str> {
     // Safety:
@@ -1072,6 +1119,7 @@ impl<'a> Candidate<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Candidate::VT_STATE, None)}
   }
+  /// its wait in minutes (null when not printed)
   #[inline]
   pub fn wait_minutes(&self) -> Option<u32> {
     // Safety:
@@ -1079,6 +1127,7 @@ impl<'a> Candidate<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u32>(Candidate::VT_WAIT_MINUTES, None)}
   }
+  /// higher is more likely; only meaningful for ranking within one lock
   #[inline]
   pub fn score(&self) -> f64 {
     // Safety:
@@ -1086,6 +1135,7 @@ impl<'a> Candidate<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<f64>(Candidate::VT_SCORE, Some(0.0)).unwrap()}
   }
+  /// human-readable reasons, most important first
   #[inline]
   pub fn evidence(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>> {
     // Safety:
@@ -1184,6 +1234,7 @@ impl ::core::fmt::Debug for Candidate<'_> {
 pub enum LockOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// A lock with waiters and its candidate holders.
 pub struct Lock<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -1226,6 +1277,7 @@ impl<'a> Lock<'a> {
   }
 
 
+  /// the lock's base address (semaphore addresses shifted back to the struct); `0x0` if unknown
   #[inline]
   pub fn lock(&self) -> u64 {
     // Safety:
@@ -1233,6 +1285,7 @@ impl<'a> Lock<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(Lock::VT_LOCK, Some(0)).unwrap()}
   }
+  /// what kind of lock it is, from the waiters' lock frames
   #[inline]
   pub fn kind(&self) -> LockKind {
     // Safety:
@@ -1240,6 +1293,7 @@ impl<'a> Lock<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<LockKind>(Lock::VT_KIND, Some(LockKind::Mutex)).unwrap()}
   }
+  /// waiting goroutine ids, ascending
   #[inline]
   pub fn waiters(&self) -> Option<::flatbuffers::Vector<'a, u64>> {
     // Safety:
@@ -1247,6 +1301,7 @@ impl<'a> Lock<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u64>>>(Lock::VT_WAITERS, None)}
   }
+  /// longest wait among the waiters, in minutes (null when none printed)
   #[inline]
   pub fn wait_max(&self) -> Option<u32> {
     // Safety:
@@ -1254,6 +1309,7 @@ impl<'a> Lock<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u32>(Lock::VT_WAIT_MAX, None)}
   }
+  /// the frame where the waiters took the lock (e.g. `yamux.(*Session).Close`)
   #[inline]
   pub fn site(&self) -> Option<&'a str> {
     // Safety:
@@ -1261,6 +1317,7 @@ impl<'a> Lock<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Lock::VT_SITE, None)}
   }
+  /// ranked candidate holders, best first (at most 5)
   #[inline]
   pub fn candidates(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Candidate<'a>>>> {
     // Safety:
@@ -1268,6 +1325,7 @@ impl<'a> Lock<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Candidate>>>>(Lock::VT_CANDIDATES, None)}
   }
+  /// why no holder can be inferred, or what to be careful about (null when nothing to say)
   #[inline]
   pub fn note(&self) -> Option<&'a str> {
     // Safety:
@@ -1382,6 +1440,7 @@ impl ::core::fmt::Debug for Lock<'_> {
 pub enum GroupDeltaOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// How one group changed since the base dump.
 pub struct GroupDelta<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -1422,6 +1481,7 @@ impl<'a> GroupDelta<'a> {
   }
 
 
+  /// index into `groups` when the group is present now (null when it vanished or was cut by `--top`)
   #[inline]
   pub fn group(&self) -> Option<u32> {
     // Safety:
@@ -1429,6 +1489,7 @@ impl<'a> GroupDelta<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u32>(GroupDelta::VT_GROUP, None)}
   }
+  /// the group's raw state
   #[inline]
   pub fn state(&self) -> Option<&'a str> {
     // Safety:
@@ -1436,6 +1497,7 @@ impl<'a> GroupDelta<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(GroupDelta::VT_STATE, None)}
   }
+  /// the interesting (or leaf) frame's function, naming the group
   #[inline]
   pub fn function(&self) -> Option<&'a str> {
     // Safety:
@@ -1443,6 +1505,7 @@ impl<'a> GroupDelta<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(GroupDelta::VT_FUNCTION, None)}
   }
+  /// goroutines in the base dump
   #[inline]
   pub fn base(&self) -> u64 {
     // Safety:
@@ -1450,6 +1513,7 @@ impl<'a> GroupDelta<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(GroupDelta::VT_BASE, Some(0)).unwrap()}
   }
+  /// goroutines now
   #[inline]
   pub fn current(&self) -> u64 {
     // Safety:
@@ -1457,6 +1521,7 @@ impl<'a> GroupDelta<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(GroupDelta::VT_CURRENT, Some(0)).unwrap()}
   }
+  /// current − base
   #[inline]
   pub fn delta(&self) -> i64 {
     // Safety:
@@ -1563,6 +1628,7 @@ impl ::core::fmt::Debug for GroupDelta<'_> {
 pub enum RaceAccessOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// One racing memory access of a race-detector report.
 pub struct RaceAccess<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -1599,6 +1665,7 @@ impl<'a> RaceAccess<'a> {
   }
 
 
+  /// the verb as printed: Read, Write, Previous read, Previous write, Atomic read, Previous atomic write, …
   #[inline]
   pub fn kind(&self) -> Option<&'a str> {
     // Safety:
@@ -1606,6 +1673,7 @@ impl<'a> RaceAccess<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(RaceAccess::VT_KIND, None)}
   }
+  /// the accessed address; `0x0` when the report did not print one
   #[inline]
   pub fn address(&self) -> u64 {
     // Safety:
@@ -1613,6 +1681,7 @@ impl<'a> RaceAccess<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(RaceAccess::VT_ADDRESS, Some(0)).unwrap()}
   }
+  /// the accessing goroutine; null for `by main goroutine`
   #[inline]
   pub fn goroutine(&self) -> Option<u64> {
     // Safety:
@@ -1620,6 +1689,7 @@ impl<'a> RaceAccess<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(RaceAccess::VT_GOROUTINE, None)}
   }
+  /// leaf first
   #[inline]
   pub fn frames(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame<'a>>>> {
     // Safety:
@@ -1710,6 +1780,7 @@ impl ::core::fmt::Debug for RaceAccess<'_> {
 pub enum RaceCreationOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// `Goroutine N (state) created at:` of a race-detector report.
 pub struct RaceCreation<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -1744,6 +1815,7 @@ impl<'a> RaceCreation<'a> {
   }
 
 
+  /// the created goroutine's id
   #[inline]
   pub fn goroutine(&self) -> u64 {
     // Safety:
@@ -1751,6 +1823,7 @@ impl<'a> RaceCreation<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(RaceCreation::VT_GOROUTINE, Some(0)).unwrap()}
   }
+  /// running or finished
   #[inline]
   pub fn state(&self) -> Option<&'a str> {
     // Safety:
@@ -1758,6 +1831,7 @@ impl<'a> RaceCreation<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(RaceCreation::VT_STATE, None)}
   }
+  /// where the goroutine was created (the `go` statement first)
   #[inline]
   pub fn frames(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Frame<'a>>>> {
     // Safety:
@@ -1840,6 +1914,7 @@ impl ::core::fmt::Debug for RaceCreation<'_> {
 pub enum RaceOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// One `WARNING: DATA RACE` report of the race detector.
 pub struct Race<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -1876,6 +1951,7 @@ impl<'a> Race<'a> {
   }
 
 
+  /// 1-based line of `WARNING: DATA RACE` in the input
   #[inline]
   pub fn line(&self) -> u64 {
     // Safety:
@@ -1883,6 +1959,7 @@ impl<'a> Race<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(Race::VT_LINE, Some(0)).unwrap()}
   }
+  /// the racing accesses, in printed order (the current one first)
   #[inline]
   pub fn accesses(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceAccess<'a>>>> {
     // Safety:
@@ -1890,6 +1967,7 @@ impl<'a> Race<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceAccess>>>>(Race::VT_ACCESSES, None)}
   }
+  /// where the goroutines involved were created (none for the main goroutine)
   #[inline]
   pub fn created(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceCreation<'a>>>> {
     // Safety:
@@ -1897,6 +1975,7 @@ impl<'a> Race<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<RaceCreation>>>>(Race::VT_CREATED, None)}
   }
+  /// the report is incomplete (the input was cut inside it); the reason is among the warnings
   #[inline]
   pub fn truncated(&self) -> bool {
     // Safety:
@@ -1987,6 +2066,7 @@ impl ::core::fmt::Debug for Race<'_> {
 pub enum WarningOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
+/// A problem found while parsing that did not stop the parse.
 pub struct Warning<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
@@ -2021,6 +2101,7 @@ impl<'a> Warning<'a> {
   }
 
 
+  /// 1-based line number
   #[inline]
   pub fn line(&self) -> u64 {
     // Safety:
@@ -2028,6 +2109,7 @@ impl<'a> Warning<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(Warning::VT_LINE, Some(0)).unwrap()}
   }
+  /// byte offset of that line
   #[inline]
   pub fn offset(&self) -> u64 {
     // Safety:
@@ -2035,6 +2117,7 @@ impl<'a> Warning<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(Warning::VT_OFFSET, Some(0)).unwrap()}
   }
+  /// what is wrong there, and what was kept
   #[inline]
   pub fn message(&self) -> Option<&'a str> {
     // Safety:
@@ -2114,22 +2197,23 @@ impl ::core::fmt::Debug for Warning<'_> {
       ds.finish()
   }
 }
-pub enum ReportOffset {}
+pub enum FindingsOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
-pub struct Report<'a> {
+/// Everything one analysis of a dump found.
+pub struct Findings<'a> {
   pub _tab: ::flatbuffers::Table<'a>,
 }
 
-impl<'a> ::flatbuffers::Follow<'a> for Report<'a> {
-  type Inner = Report<'a>;
+impl<'a> ::flatbuffers::Follow<'a> for Findings<'a> {
+  type Inner = Findings<'a>;
   #[inline]
   unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
     Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
   }
 }
 
-impl<'a> Report<'a> {
+impl<'a> Findings<'a> {
   pub const VT_GOROUTINES: ::flatbuffers::VOffsetT = 4;
   pub const VT_MATCHED: ::flatbuffers::VOffsetT = 6;
   pub const VT_STATES: ::flatbuffers::VOffsetT = 8;
@@ -2139,26 +2223,26 @@ impl<'a> Report<'a> {
   pub const VT_CONTENTION: ::flatbuffers::VOffsetT = 16;
   pub const VT_HAS_DIFF: ::flatbuffers::VOffsetT = 18;
   pub const VT_DIFF: ::flatbuffers::VOffsetT = 20;
-  pub const VT_TRUNCATED: ::flatbuffers::VOffsetT = 22;
-  pub const VT_WARNINGS: ::flatbuffers::VOffsetT = 24;
-  pub const VT_PRELUDE: ::flatbuffers::VOffsetT = 26;
-  pub const VT_RACES: ::flatbuffers::VOffsetT = 28;
+  pub const VT_RACES: ::flatbuffers::VOffsetT = 22;
+  pub const VT_TRUNCATED: ::flatbuffers::VOffsetT = 24;
+  pub const VT_WARNINGS: ::flatbuffers::VOffsetT = 26;
+  pub const VT_PRELUDE: ::flatbuffers::VOffsetT = 28;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
-    Report { _tab: table }
+    Findings { _tab: table }
   }
   #[allow(unused_mut)]
   pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
     _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
-    args: &'args ReportArgs<'args>
-  ) -> ::flatbuffers::WIPOffset<Report<'bldr>> {
-    let mut builder = ReportBuilder::new(_fbb);
+    args: &'args FindingsArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<Findings<'bldr>> {
+    let mut builder = FindingsBuilder::new(_fbb);
     builder.add_matched(args.matched);
     builder.add_goroutines(args.goroutines);
-    if let Some(x) = args.races { builder.add_races(x); }
     if let Some(x) = args.prelude { builder.add_prelude(x); }
     if let Some(x) = args.warnings { builder.add_warnings(x); }
+    if let Some(x) = args.races { builder.add_races(x); }
     if let Some(x) = args.diff { builder.add_diff(x); }
     if let Some(x) = args.contention { builder.add_contention(x); }
     if let Some(x) = args.hung { builder.add_hung(x); }
@@ -2171,100 +2255,113 @@ impl<'a> Report<'a> {
   }
 
 
+  /// goroutines in the dump, before filters (debug=1 buckets count N each; 0 for a file holding only race reports)
   #[inline]
   pub fn goroutines(&self) -> u64 {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<u64>(Report::VT_GOROUTINES, Some(0)).unwrap()}
+    unsafe { self._tab.get::<u64>(Findings::VT_GOROUTINES, Some(0)).unwrap()}
   }
+  /// goroutines that pass `--state`/`--match`
   #[inline]
   pub fn matched(&self) -> u64 {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<u64>(Report::VT_MATCHED, Some(0)).unwrap()}
+    unsafe { self._tab.get::<u64>(Findings::VT_MATCHED, Some(0)).unwrap()}
   }
+  /// raw state as Go printed it → goroutines in it, most first
   #[inline]
   pub fn states(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<StateCount<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<StateCount>>>>(Report::VT_STATES, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<StateCount>>>>(Findings::VT_STATES, None)}
   }
+  /// state classes, in `StateClass` order, only those present
   #[inline]
   pub fn classes(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<ClassCount<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<ClassCount>>>>(Report::VT_CLASSES, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<ClassCount>>>>(Findings::VT_CLASSES, None)}
   }
+  /// identical stacks, sorted by `--sort` (count, or wait), cut to `--top`
   #[inline]
   pub fn groups(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group>>>>(Report::VT_GROUPS, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group>>>>(Findings::VT_GROUPS, None)}
   }
+  /// groups whose longest wait ≥ `--min-wait` minutes, longest first (not cut by `--top`)
   #[inline]
   pub fn hung(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group>>>>(Report::VT_HUNG, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group>>>>(Findings::VT_HUNG, None)}
   }
+  /// locks with waiters, most waiters first
   #[inline]
   pub fn contention(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Lock<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Lock>>>>(Report::VT_CONTENTION, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Lock>>>>(Findings::VT_CONTENTION, None)}
   }
+  /// a base dump was given (`diff` is meaningful)
   #[inline]
   pub fn has_diff(&self) -> bool {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<bool>(Report::VT_HAS_DIFF, Some(false)).unwrap()}
+    unsafe { self._tab.get::<bool>(Findings::VT_HAS_DIFF, Some(false)).unwrap()}
   }
+  /// with `--diff BASE`: the groups that changed, largest growth first; null without a base
   #[inline]
   pub fn diff(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<GroupDelta<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<GroupDelta>>>>(Report::VT_DIFF, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<GroupDelta>>>>(Findings::VT_DIFF, None)}
   }
-  #[inline]
-  pub fn truncated(&self) -> bool {
-    // Safety:
-    // Created from valid Table for this object
-    // which contains a valid value in this slot
-    unsafe { self._tab.get::<bool>(Report::VT_TRUNCATED, Some(false)).unwrap()}
-  }
-  #[inline]
-  pub fn warnings(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Warning<'a>>>> {
-    // Safety:
-    // Created from valid Table for this object
-    // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Warning>>>>(Report::VT_WARNINGS, None)}
-  }
-  #[inline]
-  pub fn prelude(&self) -> Option<&'a str> {
-    // Safety:
-    // Created from valid Table for this object
-    // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Report::VT_PRELUDE, None)}
-  }
+  /// race-detector reports (`WARNING: DATA RACE`), in input order (not filtered by `--state`/`--match`)
   #[inline]
   pub fn races(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race<'a>>>> {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
-    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race>>>>(Report::VT_RACES, None)}
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race>>>>(Findings::VT_RACES, None)}
+  }
+  /// the input ended inside a goroutine (a dump cut at 64 MiB, …)
+  #[inline]
+  pub fn truncated(&self) -> bool {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<bool>(Findings::VT_TRUNCATED, Some(false)).unwrap()}
+  }
+  /// problems found while parsing that did not stop it, in input order
+  #[inline]
+  pub fn warnings(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Warning<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Warning>>>>(Findings::VT_WARNINGS, None)}
+  }
+  /// the `panic: …` / `fatal error: …` / `SIGQUIT: quit` text before the stacks, if any
+  #[inline]
+  pub fn prelude(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Findings::VT_PRELUDE, None)}
   }
 }
 
-impl ::flatbuffers::Verifiable for Report<'_> {
+impl ::flatbuffers::Verifiable for Findings<'_> {
   #[inline]
   fn run_verifier(
     v: &mut ::flatbuffers::Verifier, pos: usize
@@ -2279,15 +2376,15 @@ impl ::flatbuffers::Verifiable for Report<'_> {
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Lock>>>>("contention", Self::VT_CONTENTION, false)?
      .visit_field::<bool>("has_diff", Self::VT_HAS_DIFF, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<GroupDelta>>>>("diff", Self::VT_DIFF, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Race>>>>("races", Self::VT_RACES, false)?
      .visit_field::<bool>("truncated", Self::VT_TRUNCATED, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Warning>>>>("warnings", Self::VT_WARNINGS, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("prelude", Self::VT_PRELUDE, false)?
-     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Race>>>>("races", Self::VT_RACES, false)?
      .finish();
     Ok(())
   }
 }
-pub struct ReportArgs<'a> {
+pub struct FindingsArgs<'a> {
     pub goroutines: u64,
     pub matched: u64,
     pub states: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<StateCount<'a>>>>>,
@@ -2297,15 +2394,15 @@ pub struct ReportArgs<'a> {
     pub contention: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Lock<'a>>>>>,
     pub has_diff: bool,
     pub diff: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<GroupDelta<'a>>>>>,
+    pub races: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race<'a>>>>>,
     pub truncated: bool,
     pub warnings: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Warning<'a>>>>>,
     pub prelude: Option<::flatbuffers::WIPOffset<&'a str>>,
-    pub races: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race<'a>>>>>,
 }
-impl<'a> Default for ReportArgs<'a> {
+impl<'a> Default for FindingsArgs<'a> {
   #[inline]
   fn default() -> Self {
-    ReportArgs {
+    FindingsArgs {
       goroutines: 0,
       matched: 0,
       states: None,
@@ -2315,89 +2412,89 @@ impl<'a> Default for ReportArgs<'a> {
       contention: None,
       has_diff: false,
       diff: None,
+      races: None,
       truncated: false,
       warnings: None,
       prelude: None,
-      races: None,
     }
   }
 }
 
-pub struct ReportBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+pub struct FindingsBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
   fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
   start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
 }
-impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> ReportBuilder<'a, 'b, A> {
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> FindingsBuilder<'a, 'b, A> {
   #[inline]
   pub fn add_goroutines(&mut self, goroutines: u64) {
-    self.fbb_.push_slot::<u64>(Report::VT_GOROUTINES, goroutines, 0);
+    self.fbb_.push_slot::<u64>(Findings::VT_GOROUTINES, goroutines, 0);
   }
   #[inline]
   pub fn add_matched(&mut self, matched: u64) {
-    self.fbb_.push_slot::<u64>(Report::VT_MATCHED, matched, 0);
+    self.fbb_.push_slot::<u64>(Findings::VT_MATCHED, matched, 0);
   }
   #[inline]
   pub fn add_states(&mut self, states: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<StateCount<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_STATES, states);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_STATES, states);
   }
   #[inline]
   pub fn add_classes(&mut self, classes: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<ClassCount<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_CLASSES, classes);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_CLASSES, classes);
   }
   #[inline]
   pub fn add_groups(&mut self, groups: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Group<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_GROUPS, groups);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_GROUPS, groups);
   }
   #[inline]
   pub fn add_hung(&mut self, hung: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Group<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_HUNG, hung);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_HUNG, hung);
   }
   #[inline]
   pub fn add_contention(&mut self, contention: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Lock<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_CONTENTION, contention);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_CONTENTION, contention);
   }
   #[inline]
   pub fn add_has_diff(&mut self, has_diff: bool) {
-    self.fbb_.push_slot::<bool>(Report::VT_HAS_DIFF, has_diff, false);
+    self.fbb_.push_slot::<bool>(Findings::VT_HAS_DIFF, has_diff, false);
   }
   #[inline]
   pub fn add_diff(&mut self, diff: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<GroupDelta<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_DIFF, diff);
-  }
-  #[inline]
-  pub fn add_truncated(&mut self, truncated: bool) {
-    self.fbb_.push_slot::<bool>(Report::VT_TRUNCATED, truncated, false);
-  }
-  #[inline]
-  pub fn add_warnings(&mut self, warnings: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Warning<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_WARNINGS, warnings);
-  }
-  #[inline]
-  pub fn add_prelude(&mut self, prelude: ::flatbuffers::WIPOffset<&'b  str>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_PRELUDE, prelude);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_DIFF, diff);
   }
   #[inline]
   pub fn add_races(&mut self, races: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Race<'b >>>>) {
-    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Report::VT_RACES, races);
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_RACES, races);
   }
   #[inline]
-  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> ReportBuilder<'a, 'b, A> {
+  pub fn add_truncated(&mut self, truncated: bool) {
+    self.fbb_.push_slot::<bool>(Findings::VT_TRUNCATED, truncated, false);
+  }
+  #[inline]
+  pub fn add_warnings(&mut self, warnings: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Warning<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_WARNINGS, warnings);
+  }
+  #[inline]
+  pub fn add_prelude(&mut self, prelude: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_PRELUDE, prelude);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> FindingsBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
-    ReportBuilder {
+    FindingsBuilder {
       fbb_: _fbb,
       start_: start,
     }
   }
   #[inline]
-  pub fn finish(self) -> ::flatbuffers::WIPOffset<Report<'a>> {
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<Findings<'a>> {
     let o = self.fbb_.end_table(self.start_);
     ::flatbuffers::WIPOffset::new(o.value())
   }
 }
 
-impl ::core::fmt::Debug for Report<'_> {
+impl ::core::fmt::Debug for Findings<'_> {
   fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-    let mut ds = f.debug_struct("Report");
+    let mut ds = f.debug_struct("Findings");
       ds.field("goroutines", &self.goroutines());
       ds.field("matched", &self.matched());
       ds.field("states", &self.states());
@@ -2407,82 +2504,82 @@ impl ::core::fmt::Debug for Report<'_> {
       ds.field("contention", &self.contention());
       ds.field("has_diff", &self.has_diff());
       ds.field("diff", &self.diff());
+      ds.field("races", &self.races());
       ds.field("truncated", &self.truncated());
       ds.field("warnings", &self.warnings());
       ds.field("prelude", &self.prelude());
-      ds.field("races", &self.races());
       ds.finish()
   }
 }
 #[inline]
-/// Verifies that a buffer of bytes contains a `Report`
+/// Verifies that a buffer of bytes contains a `Findings`
 /// and returns it.
 /// Note that verification is still experimental and may not
 /// catch every error, or be maximally performant. For the
 /// previous, unchecked, behavior use
-/// `root_as_report_unchecked`.
-pub fn root_as_report(buf: &[u8]) -> Result<Report<'_>, ::flatbuffers::InvalidFlatbuffer> {
-  ::flatbuffers::root::<Report>(buf)
+/// `root_as_findings_unchecked`.
+pub fn root_as_findings(buf: &[u8]) -> Result<Findings<'_>, ::flatbuffers::InvalidFlatbuffer> {
+  ::flatbuffers::root::<Findings>(buf)
 }
 #[inline]
 /// Verifies that a buffer of bytes contains a size prefixed
-/// `Report` and returns it.
+/// `Findings` and returns it.
 /// Note that verification is still experimental and may not
 /// catch every error, or be maximally performant. For the
 /// previous, unchecked, behavior use
-/// `size_prefixed_root_as_report_unchecked`.
-pub fn size_prefixed_root_as_report(buf: &[u8]) -> Result<Report<'_>, ::flatbuffers::InvalidFlatbuffer> {
-  ::flatbuffers::size_prefixed_root::<Report>(buf)
+/// `size_prefixed_root_as_findings_unchecked`.
+pub fn size_prefixed_root_as_findings(buf: &[u8]) -> Result<Findings<'_>, ::flatbuffers::InvalidFlatbuffer> {
+  ::flatbuffers::size_prefixed_root::<Findings>(buf)
 }
 #[inline]
 /// Verifies, with the given options, that a buffer of bytes
-/// contains a `Report` and returns it.
+/// contains a `Findings` and returns it.
 /// Note that verification is still experimental and may not
 /// catch every error, or be maximally performant. For the
 /// previous, unchecked, behavior use
-/// `root_as_report_unchecked`.
-pub fn root_as_report_with_opts<'b, 'o>(
+/// `root_as_findings_unchecked`.
+pub fn root_as_findings_with_opts<'b, 'o>(
   opts: &'o ::flatbuffers::VerifierOptions,
   buf: &'b [u8],
-) -> Result<Report<'b>, ::flatbuffers::InvalidFlatbuffer> {
-  ::flatbuffers::root_with_opts::<Report<'b>>(opts, buf)
+) -> Result<Findings<'b>, ::flatbuffers::InvalidFlatbuffer> {
+  ::flatbuffers::root_with_opts::<Findings<'b>>(opts, buf)
 }
 #[inline]
 /// Verifies, with the given verifier options, that a buffer of
-/// bytes contains a size prefixed `Report` and returns
+/// bytes contains a size prefixed `Findings` and returns
 /// it. Note that verification is still experimental and may not
 /// catch every error, or be maximally performant. For the
 /// previous, unchecked, behavior use
-/// `root_as_report_unchecked`.
-pub fn size_prefixed_root_as_report_with_opts<'b, 'o>(
+/// `root_as_findings_unchecked`.
+pub fn size_prefixed_root_as_findings_with_opts<'b, 'o>(
   opts: &'o ::flatbuffers::VerifierOptions,
   buf: &'b [u8],
-) -> Result<Report<'b>, ::flatbuffers::InvalidFlatbuffer> {
-  ::flatbuffers::size_prefixed_root_with_opts::<Report<'b>>(opts, buf)
+) -> Result<Findings<'b>, ::flatbuffers::InvalidFlatbuffer> {
+  ::flatbuffers::size_prefixed_root_with_opts::<Findings<'b>>(opts, buf)
 }
 #[inline]
-/// Assumes, without verification, that a buffer of bytes contains a Report and returns it.
+/// Assumes, without verification, that a buffer of bytes contains a Findings and returns it.
 /// # Safety
-/// Callers must trust the given bytes do indeed contain a valid `Report`.
-pub unsafe fn root_as_report_unchecked(buf: &[u8]) -> Report<'_> {
-  unsafe { ::flatbuffers::root_unchecked::<Report>(buf) }
+/// Callers must trust the given bytes do indeed contain a valid `Findings`.
+pub unsafe fn root_as_findings_unchecked(buf: &[u8]) -> Findings<'_> {
+  unsafe { ::flatbuffers::root_unchecked::<Findings>(buf) }
 }
 #[inline]
-/// Assumes, without verification, that a buffer of bytes contains a size prefixed Report and returns it.
+/// Assumes, without verification, that a buffer of bytes contains a size prefixed Findings and returns it.
 /// # Safety
-/// Callers must trust the given bytes do indeed contain a valid size prefixed `Report`.
-pub unsafe fn size_prefixed_root_as_report_unchecked(buf: &[u8]) -> Report<'_> {
-  unsafe { ::flatbuffers::size_prefixed_root_unchecked::<Report>(buf) }
+/// Callers must trust the given bytes do indeed contain a valid size prefixed `Findings`.
+pub unsafe fn size_prefixed_root_as_findings_unchecked(buf: &[u8]) -> Findings<'_> {
+  unsafe { ::flatbuffers::size_prefixed_root_unchecked::<Findings>(buf) }
 }
 #[inline]
-pub fn finish_report_buffer<'a, 'b, A: ::flatbuffers::Allocator + 'a>(
+pub fn finish_findings_buffer<'a, 'b, A: ::flatbuffers::Allocator + 'a>(
     fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
-    root: ::flatbuffers::WIPOffset<Report<'a>>) {
+    root: ::flatbuffers::WIPOffset<Findings<'a>>) {
   fbb.finish(root, None);
 }
 
 #[inline]
-pub fn finish_size_prefixed_report_buffer<'a, 'b, A: ::flatbuffers::Allocator + 'a>(fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>, root: ::flatbuffers::WIPOffset<Report<'a>>) {
+pub fn finish_size_prefixed_findings_buffer<'a, 'b, A: ::flatbuffers::Allocator + 'a>(fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>, root: ::flatbuffers::WIPOffset<Findings<'a>>) {
   fbb.finish_size_prefixed(root, None);
 }
 }  // pub mod stacks

@@ -4,6 +4,9 @@
 
 import * as flatbuffers from 'flatbuffers';
 
+/**
+ * A goroutine that may hold a lock, with the evidence for it (never proof).
+ */
 export class Candidate {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -22,11 +25,17 @@ static getSizePrefixedRootAsCandidate(bb:flatbuffers.ByteBuffer, obj?:Candidate)
   return (obj || new Candidate()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * the candidate goroutine's id
+ */
 goroutine():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * its raw state
+ */
 state():string|null
 state(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 state(optionalEncoding?:any):string|Uint8Array|null {
@@ -34,16 +43,25 @@ state(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * its wait in minutes (null when not printed)
+ */
 waitMinutes():number|null {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : null;
 }
 
+/**
+ * higher is more likely; only meaningful for ranking within one lock
+ */
 score():number {
   const offset = this.bb!.__offset(this.bb_pos, 10);
   return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
 }
 
+/**
+ * human-readable reasons, most important first
+ */
 evidence(index: number):string
 evidence(index: number,optionalEncoding:flatbuffers.Encoding):string|Uint8Array
 evidence(index: number,optionalEncoding?:any):string|Uint8Array|null {

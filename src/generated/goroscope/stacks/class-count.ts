@@ -7,6 +7,9 @@ import * as flatbuffers from 'flatbuffers';
 import { StateClass } from '../../goroscope/stacks/state-class';
 
 
+/**
+ * The goroutines of one state class.
+ */
 export class ClassCount {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -25,16 +28,25 @@ static getSizePrefixedRootAsClassCount(bb:flatbuffers.ByteBuffer, obj?:ClassCoun
   return (obj || new ClassCount()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * the class
+ */
 class_():StateClass {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint8(this.bb_pos + offset) : StateClass.Lock;
 }
 
+/**
+ * goroutines in it
+ */
 count():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 6);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * one line, in the words of a debug guide, on what goroutines in this class are doing
+ */
 explanation():string|null
 explanation(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 explanation(optionalEncoding?:any):string|Uint8Array|null {

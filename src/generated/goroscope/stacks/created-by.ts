@@ -4,6 +4,9 @@
 
 import * as flatbuffers from 'flatbuffers';
 
+/**
+ * Where a goroutine was created (`created by F in goroutine N`).
+ */
 export class CreatedBy {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -22,6 +25,9 @@ static getSizePrefixedRootAsCreatedBy(bb:flatbuffers.ByteBuffer, obj?:CreatedBy)
   return (obj || new CreatedBy()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * the function whose `go` statement created the goroutine
+ */
 function_():string|null
 function_(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 function_(optionalEncoding?:any):string|Uint8Array|null {
@@ -29,6 +35,9 @@ function_(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * the file of that `go` statement
+ */
 file():string|null
 file(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 file(optionalEncoding?:any):string|Uint8Array|null {
@@ -36,6 +45,9 @@ file(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * its line
+ */
 line():number {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;

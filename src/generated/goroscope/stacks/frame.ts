@@ -4,6 +4,9 @@
 
 import * as flatbuffers from 'flatbuffers';
 
+/**
+ * One stack frame.
+ */
 export class Frame {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -22,6 +25,9 @@ static getSizePrefixedRootAsFrame(bb:flatbuffers.ByteBuffer, obj?:Frame):Frame {
   return (obj || new Frame()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * the function as printed (`main.(*T).M`, `pkg.F[...]`, `non-Go function`)
+ */
 function_():string|null
 function_(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 function_(optionalEncoding?:any):string|Uint8Array|null {
@@ -29,6 +35,9 @@ function_(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * the source file as printed (`??` when the runtime did not know it; "" when no location line was printed)
+ */
 file():string|null
 file(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 file(optionalEncoding?:any):string|Uint8Array|null {
@@ -36,11 +45,17 @@ file(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * the line in `file` (0 when unknown)
+ */
 line():number {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
 
+/**
+ * the raw argument text between the parentheses (`...` when inlined; "" for debug=1 and race reports)
+ */
 args():string|null
 args(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 args(optionalEncoding?:any):string|Uint8Array|null {

@@ -4,6 +4,9 @@
 
 import * as flatbuffers from 'flatbuffers';
 
+/**
+ * How one group changed since the base dump.
+ */
 export class GroupDelta {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -22,11 +25,17 @@ static getSizePrefixedRootAsGroupDelta(bb:flatbuffers.ByteBuffer, obj?:GroupDelt
   return (obj || new GroupDelta()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * index into `groups` when the group is present now (null when it vanished or was cut by `--top`)
+ */
 group():number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : null;
 }
 
+/**
+ * the group's raw state
+ */
 state():string|null
 state(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 state(optionalEncoding?:any):string|Uint8Array|null {
@@ -34,6 +43,9 @@ state(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * the interesting (or leaf) frame's function, naming the group
+ */
 function_():string|null
 function_(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 function_(optionalEncoding?:any):string|Uint8Array|null {
@@ -41,16 +53,25 @@ function_(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * goroutines in the base dump
+ */
 base():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 10);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * goroutines now
+ */
 current():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 12);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * current − base
+ */
 delta():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 14);
   return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');

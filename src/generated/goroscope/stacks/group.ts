@@ -9,6 +9,9 @@ import { Frame } from '../../goroscope/stacks/frame';
 import { StateClass } from '../../goroscope/stacks/state-class';
 
 
+/**
+ * Goroutines that share a state and a stack. Their waits are null when none of them printed `, N minutes`.
+ */
 export class Group {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -27,11 +30,17 @@ static getSizePrefixedRootAsGroup(bb:flatbuffers.ByteBuffer, obj?:Group):Group {
   return (obj || new Group()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * goroutines in the group (debug=1 buckets count N each)
+ */
 count():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * the raw state of the group (debug=1 buckets: inferred from the leaf frames)
+ */
 state():string|null
 state(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 state(optionalEncoding?:any):string|Uint8Array|null {
@@ -39,21 +48,33 @@ state(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * the class of `state`
+ */
 class_():StateClass {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? this.bb!.readUint8(this.bb_pos + offset) : StateClass.Lock;
 }
 
+/**
+ * shortest wait in the group, in minutes
+ */
 waitMin():number|null {
   const offset = this.bb!.__offset(this.bb_pos, 10);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : null;
 }
 
+/**
+ * longest wait in the group, in minutes
+ */
 waitMax():number|null {
   const offset = this.bb!.__offset(this.bb_pos, 12);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : null;
 }
 
+/**
+ * goroutine ids, ascending; empty for debug=1 input (no ids there)
+ */
 ids(index: number):bigint|null {
   const offset = this.bb!.__offset(this.bb_pos, 14);
   return offset ? this.bb!.readUint64(this.bb!.__vector(this.bb_pos + offset) + index * 8) : BigInt(0);
@@ -64,6 +85,9 @@ idsLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * the representative stack, leaf first
+ */
 frames(index: number, obj?:Frame):Frame|null {
   const offset = this.bb!.__offset(this.bb_pos, 16);
   return offset ? (obj || new Frame()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -74,21 +98,33 @@ framesLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * null when the stack has no `created by` line
+ */
 createdBy(obj?:CreatedBy):CreatedBy|null {
   const offset = this.bb!.__offset(this.bb_pos, 18);
   return offset ? (obj || new CreatedBy()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
 }
 
+/**
+ * index into `frames` of the first frame outside runtime, sync and internal/ (null when none)
+ */
 interesting():number|null {
   const offset = this.bb!.__offset(this.bb_pos, 20);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : null;
 }
 
+/**
+ * the runtime cut the stack (`...frames elided...`)
+ */
 elided():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 22);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
+/**
+ * a goroutine of the group is locked to its OS thread
+ */
 lockedToThread():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 24);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;

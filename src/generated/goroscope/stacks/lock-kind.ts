@@ -2,9 +2,27 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
+/**
+ * The kind of lock a group of waiters waits on.
+ */
 export enum LockKind {
+  /**
+   * sync.Mutex
+   */
   Mutex = 0,
+
+  /**
+   * sync.RWMutex, waiters in RLock only
+   */
   RwMutexRead = 1,
+
+  /**
+   * sync.RWMutex with a writer waiting in Lock
+   */
   RwMutexWrite = 2,
+
+  /**
+   * a semaphore not tied to a lock type (WaitGroup, raw semaphore)
+   */
   Semaphore = 3
 }

@@ -8,6 +8,9 @@ import { Candidate } from '../../goroscope/stacks/candidate';
 import { LockKind } from '../../goroscope/stacks/lock-kind';
 
 
+/**
+ * A lock with waiters and its candidate holders.
+ */
 export class Lock {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -26,16 +29,25 @@ static getSizePrefixedRootAsLock(bb:flatbuffers.ByteBuffer, obj?:Lock):Lock {
   return (obj || new Lock()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * the lock's base address (semaphore addresses shifted back to the struct); `0x0` if unknown
+ */
 lock():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * what kind of lock it is, from the waiters' lock frames
+ */
 kind():LockKind {
   const offset = this.bb!.__offset(this.bb_pos, 6);
   return offset ? this.bb!.readUint8(this.bb_pos + offset) : LockKind.Mutex;
 }
 
+/**
+ * waiting goroutine ids, ascending
+ */
 waiters(index: number):bigint|null {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? this.bb!.readUint64(this.bb!.__vector(this.bb_pos + offset) + index * 8) : BigInt(0);
@@ -46,11 +58,17 @@ waitersLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * longest wait among the waiters, in minutes (null when none printed)
+ */
 waitMax():number|null {
   const offset = this.bb!.__offset(this.bb_pos, 10);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : null;
 }
 
+/**
+ * the frame where the waiters took the lock (e.g. `yamux.(*Session).Close`)
+ */
 site():string|null
 site(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 site(optionalEncoding?:any):string|Uint8Array|null {
@@ -58,6 +76,9 @@ site(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * ranked candidate holders, best first (at most 5)
+ */
 candidates(index: number, obj?:Candidate):Candidate|null {
   const offset = this.bb!.__offset(this.bb_pos, 14);
   return offset ? (obj || new Candidate()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -68,6 +89,9 @@ candidatesLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * why no holder can be inferred, or what to be careful about (null when nothing to say)
+ */
 note():string|null
 note(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 note(optionalEncoding?:any):string|Uint8Array|null {

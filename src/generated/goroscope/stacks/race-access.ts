@@ -7,6 +7,9 @@ import * as flatbuffers from 'flatbuffers';
 import { Frame } from '../../goroscope/stacks/frame';
 
 
+/**
+ * One racing memory access of a race-detector report.
+ */
 export class RaceAccess {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -25,6 +28,9 @@ static getSizePrefixedRootAsRaceAccess(bb:flatbuffers.ByteBuffer, obj?:RaceAcces
   return (obj || new RaceAccess()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * the verb as printed: Read, Write, Previous read, Previous write, Atomic read, Previous atomic write, …
+ */
 kind():string|null
 kind(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 kind(optionalEncoding?:any):string|Uint8Array|null {
@@ -32,16 +38,25 @@ kind(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * the accessed address; `0x0` when the report did not print one
+ */
 address():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 6);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * the accessing goroutine; null for `by main goroutine`
+ */
 goroutine():bigint|null {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : null;
 }
 
+/**
+ * leaf first
+ */
 frames(index: number, obj?:Frame):Frame|null {
   const offset = this.bb!.__offset(this.bb_pos, 10);
   return offset ? (obj || new Frame()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;

@@ -7,6 +7,9 @@ import * as flatbuffers from 'flatbuffers';
 import { Frame } from '../../goroscope/stacks/frame';
 
 
+/**
+ * `Goroutine N (state) created at:` of a race-detector report.
+ */
 export class RaceCreation {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -25,11 +28,17 @@ static getSizePrefixedRootAsRaceCreation(bb:flatbuffers.ByteBuffer, obj?:RaceCre
   return (obj || new RaceCreation()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * the created goroutine's id
+ */
 goroutine():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * running or finished
+ */
 state():string|null
 state(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 state(optionalEncoding?:any):string|Uint8Array|null {
@@ -37,6 +46,9 @@ state(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * where the goroutine was created (the `go` statement first)
+ */
 frames(index: number, obj?:Frame):Frame|null {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? (obj || new Frame()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;

@@ -8,6 +8,9 @@ import { RaceAccess } from '../../goroscope/stacks/race-access';
 import { RaceCreation } from '../../goroscope/stacks/race-creation';
 
 
+/**
+ * One `WARNING: DATA RACE` report of the race detector.
+ */
 export class Race {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -26,11 +29,17 @@ static getSizePrefixedRootAsRace(bb:flatbuffers.ByteBuffer, obj?:Race):Race {
   return (obj || new Race()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * 1-based line of `WARNING: DATA RACE` in the input
+ */
 line():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * the racing accesses, in printed order (the current one first)
+ */
 accesses(index: number, obj?:RaceAccess):RaceAccess|null {
   const offset = this.bb!.__offset(this.bb_pos, 6);
   return offset ? (obj || new RaceAccess()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -41,6 +50,9 @@ accessesLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * where the goroutines involved were created (none for the main goroutine)
+ */
 created(index: number, obj?:RaceCreation):RaceCreation|null {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? (obj || new RaceCreation()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -51,6 +63,9 @@ createdLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * the report is incomplete (the input was cut inside it); the reason is among the warnings
+ */
 truncated():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 10);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;

@@ -2,14 +2,52 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
+/**
+ * What goroutines in a state are doing, coarsely; a report lists classes in this order.
+ */
 export enum StateClass {
+  /**
+   * semacquire, sync.Mutex.Lock, sync.RWMutex.*, sync.WaitGroup.Wait, sync.Cond.Wait
+   */
   Lock = 0,
+
+  /**
+   * chan send / chan receive (also nil chan)
+   */
   Channel = 1,
+
+  /**
+   * select, select (no cases)
+   */
   Select = 2,
+
+  /**
+   * IO wait
+   */
   Io = 3,
+
+  /**
+   * syscall
+   */
   Syscall = 4,
+
+  /**
+   * sleep
+   */
   Sleep = 5,
+
+  /**
+   * runnable, running, preempted
+   */
   Running = 6,
+
+  /**
+   * GC workers, finalizer wait, force gc (idle), timer goroutine, …
+   */
   Runtime = 7,
+
+  /**
+   * anything else (future or unknown reasons), and debug=1 buckets with no state
+   */
   Other = 8
 }

@@ -7,6 +7,9 @@ import * as flatbuffers from 'flatbuffers';
 import { StateClass } from '../../goroscope/stacks/state-class';
 
 
+/**
+ * The goroutines of one raw state.
+ */
 export class StateCount {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -25,6 +28,9 @@ static getSizePrefixedRootAsStateCount(bb:flatbuffers.ByteBuffer, obj?:StateCoun
   return (obj || new StateCount()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * the raw state as Go printed it
+ */
 state():string|null
 state(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 state(optionalEncoding?:any):string|Uint8Array|null {
@@ -32,11 +38,17 @@ state(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * the class of the state
+ */
 class_():StateClass {
   const offset = this.bb!.__offset(this.bb_pos, 6);
   return offset ? this.bb!.readUint8(this.bb_pos + offset) : StateClass.Lock;
 }
 
+/**
+ * goroutines in it
+ */
 count():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');

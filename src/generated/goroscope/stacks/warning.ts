@@ -4,6 +4,9 @@
 
 import * as flatbuffers from 'flatbuffers';
 
+/**
+ * A problem found while parsing that did not stop the parse.
+ */
 export class Warning {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -22,16 +25,25 @@ static getSizePrefixedRootAsWarning(bb:flatbuffers.ByteBuffer, obj?:Warning):War
   return (obj || new Warning()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * 1-based line number
+ */
 line():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * byte offset of that line
+ */
 offset():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 6);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * what is wrong there, and what was kept
+ */
 message():string|null
 message(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 message(optionalEncoding?:any):string|Uint8Array|null {

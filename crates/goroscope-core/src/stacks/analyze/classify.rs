@@ -10,7 +10,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::report::{ClassCount, StateClass, StateCount};
+use super::findings::{ClassCount, StateClass, StateCount};
 use crate::stacks::model::{Dump, Form, Goroutine};
 
 /// The states a debug=1 bucket can be given (see the module doc). Index = id − `Dump::symbols.len()`.

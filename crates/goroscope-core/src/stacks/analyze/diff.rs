@@ -1,7 +1,7 @@
 //! Diff of two dumps: groups of both are matched by their stack spelled as strings (symbol ids
 //! differ between dumps) and their state class, and the change in goroutine count is reported.
 //!
-//! The key is the loose one (function, file, line per frame) whatever the report's similarity:
+//! The key is the loose one (function, file, line per frame) whatever the analysis's similarity:
 //! exact groups of the current dump that share a loose key are added up. Leading `runtime.`
 //! frames are left out of the key, and when either dump has debug=1 buckets (no states) the
 //! class is left out too, so a debug=1 dump can be compared with a debug=2 one.
@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use super::classify::Classified;
 use super::group::{self, Acc};
-use super::report::{GroupDelta, StateClass};
+use super::findings::{GroupDelta, StateClass};
 use super::{Options, Similarity};
 use crate::stacks::model::{Dump, Form};
 
@@ -49,7 +49,7 @@ struct Entry {
     base_acc: Option<usize>,
 }
 
-/// Deltas of `dump` (grouped as `accs`, of which the first `shown` are in the report) against
+/// Deltas of `dump` (grouped as `accs`, of which the first `shown` are in the findings) against
 /// `base`, grown first; groups whose count did not change are left out.
 pub(crate) fn diff(
     dump: &Dump,

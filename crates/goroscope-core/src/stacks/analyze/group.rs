@@ -1,5 +1,5 @@
 //! Groups of goroutines sharing a state and a stack (hash-based, one pass), the `state` and
-//! `match` filters that choose what is grouped, and the conversion of a group to its report form.
+//! `match` filters that choose what is grouped, and the conversion of a group to its findings form.
 
 use std::hash::Hasher;
 
@@ -7,9 +7,9 @@ use regex::Regex;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::classify::{class_name, is_runtime_func, Classified, StateId};
-use super::report::{CreatedByOut, FrameOut, Group, StateClass};
+use super::findings::{CreatedBy, Frame, Group, StateClass};
 use super::{Similarity, SortBy};
-use crate::stacks::model::{Dump, Elision, Form, Frame, Goroutine, Sym};
+use crate::stacks::model::{self, Dump, Elision, Form, Goroutine, Sym};
 
 /// Indices of the goroutines that pass the `state` and `match` filters.
 pub(crate) fn select(dump: &Dump, cls: &Classified, state: Option<&str>, matcher: Option<&Regex>) -> Vec<u32> {
@@ -93,7 +93,7 @@ fn hash_key(dump: &Dump, cls: &Classified, i: usize, sim: Similarity) -> u64 {
     h.finish()
 }
 
-fn same_frame(dump: &Dump, a: &Frame, b: &Frame, sim: Similarity) -> bool {
+fn same_frame(dump: &Dump, a: &model::Frame, b: &model::Frame, sim: Similarity) -> bool {
     a.func == b.func
         && a.file == b.file
         && a.line == b.line
@@ -184,12 +184,13 @@ pub(crate) fn sort(accs: &mut [Acc], by: SortBy) {
 }
 
 /// Index of the first frame outside `runtime`, `sync` and `internal/`.
-pub(crate) fn interesting(dump: &Dump, frames: &[Frame]) -> Option<usize> {
+pub(crate) fn interesting(dump: &Dump, frames: &[model::Frame]) -> Option<usize> {
     frames.iter().position(|f| !is_runtime_func(dump.sym(f.func)))
 }
 
-pub(crate) fn frame_out(dump: &Dump, f: &Frame) -> FrameOut {
-    FrameOut {
+/// The output form of a frame (strings instead of symbols).
+pub(crate) fn frame(dump: &Dump, f: &model::Frame) -> Frame {
+    Frame {
         function: dump.sym(f.func).to_string(),
         file: dump.sym(f.file).to_string(),
         line: f.line,
@@ -197,7 +198,7 @@ pub(crate) fn frame_out(dump: &Dump, f: &Frame) -> FrameOut {
     }
 }
 
-/// The report form of a group (strings are materialised here, only for groups that are output).
+/// The findings form of a group (strings are materialised here, only for groups that are output).
 pub(crate) fn to_group(dump: &Dump, cls: &Classified, acc: &Acc) -> Group {
     let g: &Goroutine = &dump.goroutines[acc.rep as usize];
     let frames = dump.frames_of(g);
@@ -208,8 +209,8 @@ pub(crate) fn to_group(dump: &Dump, cls: &Classified, acc: &Acc) -> Group {
         wait_min: acc.wait_min,
         wait_max: acc.wait_max,
         ids: acc.ids.clone(),
-        frames: frames.iter().map(|f| frame_out(dump, f)).collect(),
-        created_by: g.created_by.map(|c| CreatedByOut {
+        frames: frames.iter().map(|f| frame(dump, f)).collect(),
+        created_by: g.created_by.map(|c| CreatedBy {
             function: dump.sym(c.func).to_string(),
             file: dump.sym(c.file).to_string(),
             line: c.line,

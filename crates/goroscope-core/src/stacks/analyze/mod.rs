@@ -1,5 +1,15 @@
 //! Analyses over a parsed dump: state classes, groups of identical stacks, hung goroutines,
 //! lock contention with candidate holders, and the diff of two dumps.
+//!
+//! | module | job |
+//! |---|---|
+//! | `findings.rs` | the output types ([`Findings`] and its parts), one per table of `schema/stacks.fbs` |
+//! | `classify.rs` | wait reasons (and debug=1 leaf frames) → [`StateClass`]; counts per state and class |
+//! | `group.rs` | the `state`/`match` filters, grouping identical stacks, a group's findings form |
+//! | `hung.rs` | groups waiting at least `min_wait` minutes |
+//! | `contention/` | lock waiters, their locks and candidate holders (five phases, see its doc) |
+//! | `diff.rs` | groups that grew or shrank since a base dump |
+//! | `scalars.rs` | the hex scalars of an argument list, without allocating |
 
 pub mod classify;
 mod contention;
@@ -11,10 +21,10 @@ mod scalars;
 mod testkit;
 #[cfg(test)]
 mod tests;
-pub mod report;
+pub mod findings;
 
 pub use classify::{class_name, classify_state, explanation};
-pub use report::*;
+pub use findings::*;
 
 use regex::Regex;
 
@@ -58,7 +68,7 @@ pub struct Options {
 /// `states` and `classes` count every goroutine; `groups`, `hung`, `contention` (its waiters)
 /// and `diff` only the goroutines that pass the `state` and `matcher` filters. debug=1 buckets
 /// get a synthetic state (see `classify`).
-pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Report {
+pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Findings {
     let cls = classify::Classified::new(dump);
     let (states, classes) = cls.counts(dump);
     let sel = group::select(dump, &cls, opts.state.as_deref(), opts.matcher.as_ref());
@@ -70,7 +80,7 @@ pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Report {
     let groups = accs[..shown].iter().map(|a| group::to_group(dump, &cls, a)).collect();
     let contention = contention::find(dump, &cls, &sel);
     let diff = base.map(|b| diff::diff(dump, &cls, &accs, shown, b, opts));
-    Report {
+    Findings {
         goroutines: dump.total(),
         matched,
         states,
@@ -81,26 +91,22 @@ pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Report {
         diff,
         races: races(dump),
         truncated: dump.truncated,
-        warnings: dump
-            .warnings
-            .iter()
-            .map(|w| ReportWarning { line: w.line, offset: w.offset, message: w.message.clone() })
-            .collect(),
+        warnings: dump.warnings.clone(),
         prelude: dump.prelude.clone(),
     }
 }
 
 /// The race-detector reports of `dump`, materialised for output.
-fn races(dump: &Dump) -> Vec<RaceOut> {
-    let frames = |r: &std::ops::Range<u32>| dump.frames_in(r).iter().map(|f| group::frame_out(dump, f)).collect();
+fn races(dump: &Dump) -> Vec<Race> {
+    let frames = |r: &std::ops::Range<u32>| dump.frames_in(r).iter().map(|f| group::frame(dump, f)).collect();
     dump.races
         .iter()
-        .map(|r| RaceOut {
+        .map(|r| Race {
             line: r.line,
             accesses: r
                 .accesses
                 .iter()
-                .map(|a| RaceAccessOut {
+                .map(|a| RaceAccess {
                     kind: dump.sym(a.kind).to_string(),
                     address: a.address,
                     goroutine: a.goroutine,
@@ -110,7 +116,7 @@ fn races(dump: &Dump) -> Vec<RaceOut> {
             created: r
                 .created
                 .iter()
-                .map(|c| RaceCreationOut {
+                .map(|c| RaceCreation {
                     goroutine: c.goroutine,
                     state: dump.sym(c.state).to_string(),
                     frames: frames(&c.frames),

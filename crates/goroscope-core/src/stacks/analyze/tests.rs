@@ -206,6 +206,9 @@ fn debug1_buckets_get_synthetic_states() {
     assert_eq!(r.groups[0].interesting, Some(2));
 }
 
+/// The kubo yamux convoy of `stacks.md` §4 as one dump: the waiter, its holder, bystanders that
+/// carry the container, an AB/BA waiter and Cond waiters. Long (87 lines) because it is one
+/// scenario: the ranking is only meaningful with every goroutine in the same dump.
 #[test]
 fn contention_kubo_shape_with_holder_and_abba() {
     let mut b = Builder::default();

@@ -13,34 +13,46 @@ import { StateCount } from '../../goroscope/stacks/state-count';
 import { Warning } from '../../goroscope/stacks/warning';
 
 
-export class Report {
+/**
+ * Everything one analysis of a dump found.
+ */
+export class Findings {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
-  __init(i:number, bb:flatbuffers.ByteBuffer):Report {
+  __init(i:number, bb:flatbuffers.ByteBuffer):Findings {
   this.bb_pos = i;
   this.bb = bb;
   return this;
 }
 
-static getRootAsReport(bb:flatbuffers.ByteBuffer, obj?:Report):Report {
-  return (obj || new Report()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+static getRootAsFindings(bb:flatbuffers.ByteBuffer, obj?:Findings):Findings {
+  return (obj || new Findings()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
-static getSizePrefixedRootAsReport(bb:flatbuffers.ByteBuffer, obj?:Report):Report {
+static getSizePrefixedRootAsFindings(bb:flatbuffers.ByteBuffer, obj?:Findings):Findings {
   bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Report()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+  return (obj || new Findings()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
 }
 
+/**
+ * goroutines in the dump, before filters (debug=1 buckets count N each; 0 for a file holding only race reports)
+ */
 goroutines():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * goroutines that pass `--state`/`--match`
+ */
 matched():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 6);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * raw state as Go printed it → goroutines in it, most first
+ */
 states(index: number, obj?:StateCount):StateCount|null {
   const offset = this.bb!.__offset(this.bb_pos, 8);
   return offset ? (obj || new StateCount()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -51,6 +63,9 @@ statesLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * state classes, in `StateClass` order, only those present
+ */
 classes(index: number, obj?:ClassCount):ClassCount|null {
   const offset = this.bb!.__offset(this.bb_pos, 10);
   return offset ? (obj || new ClassCount()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -61,6 +76,9 @@ classesLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * identical stacks, sorted by `--sort` (count, or wait), cut to `--top`
+ */
 groups(index: number, obj?:Group):Group|null {
   const offset = this.bb!.__offset(this.bb_pos, 12);
   return offset ? (obj || new Group()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -71,6 +89,9 @@ groupsLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * groups whose longest wait ≥ `--min-wait` minutes, longest first (not cut by `--top`)
+ */
 hung(index: number, obj?:Group):Group|null {
   const offset = this.bb!.__offset(this.bb_pos, 14);
   return offset ? (obj || new Group()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -81,6 +102,9 @@ hungLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * locks with waiters, most waiters first
+ */
 contention(index: number, obj?:Lock):Lock|null {
   const offset = this.bb!.__offset(this.bb_pos, 16);
   return offset ? (obj || new Lock()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -91,11 +115,17 @@ contentionLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * a base dump was given (`diff` is meaningful)
+ */
 hasDiff():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 18);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
+/**
+ * with `--diff BASE`: the groups that changed, largest growth first; null without a base
+ */
 diff(index: number, obj?:GroupDelta):GroupDelta|null {
   const offset = this.bb!.__offset(this.bb_pos, 20);
   return offset ? (obj || new GroupDelta()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
@@ -106,39 +136,51 @@ diffLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
-truncated():boolean {
-  const offset = this.bb!.__offset(this.bb_pos, 22);
-  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
-}
-
-warnings(index: number, obj?:Warning):Warning|null {
-  const offset = this.bb!.__offset(this.bb_pos, 24);
-  return offset ? (obj || new Warning()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
-}
-
-warningsLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 24);
-  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
-}
-
-prelude():string|null
-prelude(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
-prelude(optionalEncoding?:any):string|Uint8Array|null {
-  const offset = this.bb!.__offset(this.bb_pos, 26);
-  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
-}
-
+/**
+ * race-detector reports (`WARNING: DATA RACE`), in input order (not filtered by `--state`/`--match`)
+ */
 races(index: number, obj?:Race):Race|null {
-  const offset = this.bb!.__offset(this.bb_pos, 28);
+  const offset = this.bb!.__offset(this.bb_pos, 22);
   return offset ? (obj || new Race()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 racesLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 28);
+  const offset = this.bb!.__offset(this.bb_pos, 22);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
-static startReport(builder:flatbuffers.Builder) {
+/**
+ * the input ended inside a goroutine (a dump cut at 64 MiB, …)
+ */
+truncated():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 24);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
+/**
+ * problems found while parsing that did not stop it, in input order
+ */
+warnings(index: number, obj?:Warning):Warning|null {
+  const offset = this.bb!.__offset(this.bb_pos, 26);
+  return offset ? (obj || new Warning()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+warningsLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 26);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+/**
+ * the `panic: …` / `fatal error: …` / `SIGQUIT: quit` text before the stacks, if any
+ */
+prelude():string|null
+prelude(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+prelude(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 28);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+static startFindings(builder:flatbuffers.Builder) {
   builder.startObject(13);
 }
 
@@ -250,12 +292,28 @@ static startDiffVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(4, numElems, 4);
 }
 
+static addRaces(builder:flatbuffers.Builder, racesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(9, racesOffset, 0);
+}
+
+static createRacesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startRacesVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static addTruncated(builder:flatbuffers.Builder, truncated:boolean) {
-  builder.addFieldInt8(9, +truncated, +false);
+  builder.addFieldInt8(10, +truncated, +false);
 }
 
 static addWarnings(builder:flatbuffers.Builder, warningsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(10, warningsOffset, 0);
+  builder.addFieldOffset(11, warningsOffset, 0);
 }
 
 static createWarningsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -271,53 +329,37 @@ static startWarningsVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addPrelude(builder:flatbuffers.Builder, preludeOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(11, preludeOffset, 0);
+  builder.addFieldOffset(12, preludeOffset, 0);
 }
 
-static addRaces(builder:flatbuffers.Builder, racesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(12, racesOffset, 0);
-}
-
-static createRacesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
-
-static startRacesVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
-
-static endReport(builder:flatbuffers.Builder):flatbuffers.Offset {
+static endFindings(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static finishReportBuffer(builder:flatbuffers.Builder, offset:flatbuffers.Offset) {
+static finishFindingsBuffer(builder:flatbuffers.Builder, offset:flatbuffers.Offset) {
   builder.finish(offset);
 }
 
-static finishSizePrefixedReportBuffer(builder:flatbuffers.Builder, offset:flatbuffers.Offset) {
+static finishSizePrefixedFindingsBuffer(builder:flatbuffers.Builder, offset:flatbuffers.Offset) {
   builder.finish(offset, undefined, true);
 }
 
-static createReport(builder:flatbuffers.Builder, goroutines:bigint, matched:bigint, statesOffset:flatbuffers.Offset, classesOffset:flatbuffers.Offset, groupsOffset:flatbuffers.Offset, hungOffset:flatbuffers.Offset, contentionOffset:flatbuffers.Offset, hasDiff:boolean, diffOffset:flatbuffers.Offset, truncated:boolean, warningsOffset:flatbuffers.Offset, preludeOffset:flatbuffers.Offset, racesOffset:flatbuffers.Offset):flatbuffers.Offset {
-  Report.startReport(builder);
-  Report.addGoroutines(builder, goroutines);
-  Report.addMatched(builder, matched);
-  Report.addStates(builder, statesOffset);
-  Report.addClasses(builder, classesOffset);
-  Report.addGroups(builder, groupsOffset);
-  Report.addHung(builder, hungOffset);
-  Report.addContention(builder, contentionOffset);
-  Report.addHasDiff(builder, hasDiff);
-  Report.addDiff(builder, diffOffset);
-  Report.addTruncated(builder, truncated);
-  Report.addWarnings(builder, warningsOffset);
-  Report.addPrelude(builder, preludeOffset);
-  Report.addRaces(builder, racesOffset);
-  return Report.endReport(builder);
+static createFindings(builder:flatbuffers.Builder, goroutines:bigint, matched:bigint, statesOffset:flatbuffers.Offset, classesOffset:flatbuffers.Offset, groupsOffset:flatbuffers.Offset, hungOffset:flatbuffers.Offset, contentionOffset:flatbuffers.Offset, hasDiff:boolean, diffOffset:flatbuffers.Offset, racesOffset:flatbuffers.Offset, truncated:boolean, warningsOffset:flatbuffers.Offset, preludeOffset:flatbuffers.Offset):flatbuffers.Offset {
+  Findings.startFindings(builder);
+  Findings.addGoroutines(builder, goroutines);
+  Findings.addMatched(builder, matched);
+  Findings.addStates(builder, statesOffset);
+  Findings.addClasses(builder, classesOffset);
+  Findings.addGroups(builder, groupsOffset);
+  Findings.addHung(builder, hungOffset);
+  Findings.addContention(builder, contentionOffset);
+  Findings.addHasDiff(builder, hasDiff);
+  Findings.addDiff(builder, diffOffset);
+  Findings.addRaces(builder, racesOffset);
+  Findings.addTruncated(builder, truncated);
+  Findings.addWarnings(builder, warningsOffset);
+  Findings.addPrelude(builder, preludeOffset);
+  return Findings.endFindings(builder);
 }
 }

@@ -1,9 +1,13 @@
 //! The findings of one analysis: what renderers (FlatBuffers, JSON, text) consume.
 //!
-//! Field names here are the names everywhere: the FlatBuffers tables in `schema/stacks.fbs`,
-//! the TypeScript types and the JSON keys (camelCased) all use them.
+//! `schema/stacks.fbs` is the contract: every type here is a table (or enum) of the same name
+//! with the same fields in the same order, and the TypeScript types, their readers and the JSON
+//! keys (camelCased) are generated from it. Types named like those of `stacks::model` (`Frame`,
+//! `CreatedBy`, `Race`, …) are their output form: strings instead of interned symbols.
 
-/// Human state classes, in the order a report lists them.
+pub use crate::stacks::model::Warning;
+
+/// Human state classes, in the order the findings list them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StateClass {
     /// semacquire, sync.Mutex.Lock, sync.RWMutex.*, sync.WaitGroup.Wait, sync.Cond.Wait
@@ -43,7 +47,7 @@ pub struct ClassCount {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct FrameOut {
+pub struct Frame {
     pub function: String,
     pub file: String,
     pub line: u32,
@@ -52,7 +56,7 @@ pub struct FrameOut {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct CreatedByOut {
+pub struct CreatedBy {
     pub function: String,
     pub file: String,
     pub line: u32,
@@ -70,8 +74,8 @@ pub struct Group {
     /// Goroutine ids, ascending (empty for debug=1 buckets).
     pub ids: Vec<u64>,
     /// The representative stack, leaf first.
-    pub frames: Vec<FrameOut>,
-    pub created_by: Option<CreatedByOut>,
+    pub frames: Vec<Frame>,
+    pub created_by: Option<CreatedBy>,
     /// Index into `frames` of the first frame outside `runtime`, `sync`, `internal/`.
     pub interesting: Option<u32>,
     /// How the stack was cut (`Elision` of the representative).
@@ -118,7 +122,7 @@ pub struct Lock {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupDelta {
-    /// Index into `Report::groups` for groups present now; None for groups that vanished.
+    /// Index into `Findings::groups` for groups present now; None for groups that vanished.
     pub group: Option<u32>,
     pub state: String,
     /// The interesting (or leaf) frame's function, to name the group.
@@ -130,7 +134,7 @@ pub struct GroupDelta {
 
 /// One racing memory access of a race-detector report.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RaceAccessOut {
+pub struct RaceAccess {
     /// The verb as printed: `Read`, `Write`, `Previous write`, `Previous read`, `Atomic …`.
     pub kind: String,
     /// The accessed address (0 when the report did not print one).
@@ -138,39 +142,32 @@ pub struct RaceAccessOut {
     /// The accessing goroutine; None for the main goroutine.
     pub goroutine: Option<u64>,
     /// Leaf first.
-    pub frames: Vec<FrameOut>,
+    pub frames: Vec<Frame>,
 }
 
 /// `Goroutine N (state) created at:` of a race-detector report.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RaceCreationOut {
+pub struct RaceCreation {
     pub goroutine: u64,
     /// `running` or `finished`.
     pub state: String,
     /// Where the goroutine was created (the `go` statement first).
-    pub frames: Vec<FrameOut>,
+    pub frames: Vec<Frame>,
 }
 
 /// One `WARNING: DATA RACE` report.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RaceOut {
+pub struct Race {
     /// 1-based line of `WARNING: DATA RACE` in the input.
     pub line: u64,
-    pub accesses: Vec<RaceAccessOut>,
-    pub created: Vec<RaceCreationOut>,
+    pub accesses: Vec<RaceAccess>,
+    pub created: Vec<RaceCreation>,
     /// The report is incomplete (cut); the reason is among the warnings.
     pub truncated: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct ReportWarning {
-    pub line: u64,
-    pub offset: u64,
-    pub message: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Report {
+pub struct Findings {
     /// Goroutines in the dump (before filters).
     pub goroutines: u64,
     /// Goroutines that passed the `state`/`match` filters.
@@ -188,8 +185,9 @@ pub struct Report {
     /// With a base dump: groups that changed, largest growth first.
     pub diff: Option<Vec<GroupDelta>>,
     /// Race-detector reports, in input order (not filtered by `state`/`match`).
-    pub races: Vec<RaceOut>,
+    pub races: Vec<Race>,
     pub truncated: bool,
-    pub warnings: Vec<ReportWarning>,
+    /// The parser's warnings (`stacks::model::Warning`, the same type).
+    pub warnings: Vec<Warning>,
     pub prelude: Option<String>,
 }

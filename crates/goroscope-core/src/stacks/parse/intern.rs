@@ -1,0 +1,51 @@
+//! Interning of functions, files and states: one entry per unique string, stored as a span of
+//! the input (or, when the bytes are not UTF-8, as owned lossy text).
+//!
+//! Each chunk interns on its own (ids by first appearance in the chunk); `chunk::merge` remaps
+//! the ids of later chunks through the `raw` spans, so the merged ids are first-appearance ids
+//! of the whole input, exactly as a sequential parse gives them.
+
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
+
+use crate::stacks::model::{Span, Sym, SymText, Symbols};
+
+pub(super) struct Interner<'a> {
+    map: FxHashMap<&'a [u8], Sym>,
+    pub texts: Vec<SymText>,
+    /// The input span of every symbol (its key), for remapping at merge time.
+    pub raw: Vec<Span>,
+}
+
+impl<'a> Interner<'a> {
+    pub fn new() -> Self {
+        Interner { map: FxHashMap::default(), texts: vec![SymText::Owned("".into())], raw: vec![Span::EMPTY] }
+    }
+
+    #[inline]
+    pub fn intern(&mut self, input: &'a [u8], r: Range<usize>) -> Sym {
+        if r.start >= r.end {
+            return Symbols::EMPTY;
+        }
+        let b = &input[r.clone()];
+        if let Some(&s) = self.map.get(b) {
+            return s;
+        }
+        let id = self.texts.len() as Sym;
+        let sp = span(r);
+        self.texts.push(match std::str::from_utf8(b) {
+            Ok(_) => SymText::Input(sp),
+            Err(_) => SymText::Owned(String::from_utf8_lossy(b).into()),
+        });
+        self.raw.push(sp);
+        self.map.insert(b, id);
+        id
+    }
+}
+
+/// The span of the input range `r` (a length beyond `u32` saturates).
+#[inline]
+pub(super) fn span(r: Range<usize>) -> Span {
+    Span { start: r.start as u64, len: u32::try_from(r.end - r.start).unwrap_or(u32::MAX) }
+}
