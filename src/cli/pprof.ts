@@ -109,7 +109,13 @@ export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
     const inv = pprofInvocation(command, rest)
     const { runPprof } = require('../profile') as typeof import('../profile')
-    const report = await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
+    const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
+    // One goroutine dump is read as its goroutine/count profile (labels as tags), as the
+    // drawing commands read it, so that -tagfocus/-tagshow/tags work on dumps too.
+    const report =
+      inv.maxDecompressed === undefined
+        ? (await runPprofOrStacks(inv.args, { binary: inv.binary })).report
+        : await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)
     if (report.kind === 'proto') await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
