@@ -146,3 +146,48 @@ test('bundle HTML report: the leaked section comes first, in Chromium', async (t
     await ctx.close()
   }
 })
+
+// The go127 fixtures (fixtures/dumps, scripts/make-fixture-dumps.sh): the program's own facts
+// name every labelled goroutine, the leaked ids and the convoy's holder.
+interface DumpFacts {
+  capture?: { kind: string; leaked_marked: boolean | null; header_labels: string | null }
+  mutex_convoy: { holder: number; waiters: number[] }
+  leaked: { count: number; ids: number[] }
+  situations: { name: string; ids: number[]; labels?: Record<string, string> }[]
+}
+const FIXTURE_DUMPS = path.join(ROOT, 'fixtures', 'dumps')
+const sorted = (o: Record<string, string>) => JSON.stringify(Object.entries(o).sort())
+for (const f of fs.readdirSync(FIXTURE_DUMPS).filter((x) => /^go12[67]-.*\.facts\.json$/.test(x))) {
+  const facts = JSON.parse(fs.readFileSync(path.join(FIXTURE_DUMPS, f), 'utf8')) as DumpFacts
+  const c = facts.capture
+  if (!c || !c.header_labels) continue
+  const file = path.join(FIXTURE_DUMPS, f.replace('.facts.json', '.txt'))
+  test(`${path.basename(file)}: labels, leaks and the convoy's holder as the program knows them`, async (t) => {
+    const text = fs.readFileSync(file, 'utf8')
+    const json = (await analyzeStacks(file)).toJSON()
+    t.deepEqual(json.warnings, [])
+    t.is(json.goroutines, (text.match(/^goroutine \d+ /gm) ?? []).length)
+    const groupOf = (id: number) => json.groups.find((g) => g.ids.includes(id))
+    let labelled = 0
+    for (const s of facts.situations) {
+      if (!s.labels) continue
+      for (const id of s.ids) {
+        const sets = groupOf(id)?.labels.map((x) => sorted(x.labels)) ?? []
+        t.true(sets.includes(sorted(s.labels)), `${s.name} goroutine ${id}: ${sets.join(' ')}`)
+        labelled++
+      }
+    }
+    t.true(labelled >= 10, `${labelled} labelled goroutines checked`)
+    const leakedIds = json.leaks.flatMap((l) => l.ids).sort((a, b) => a - b)
+    if (c.leaked_marked) {
+      t.deepEqual(leakedIds, [...facts.leaked.ids].sort((a, b) => a - b))
+      t.is(json.leaked, facts.leaked.count)
+      const out = run(['stacks', file])
+      t.is(out.split('\n').find((l) => l.startsWith('Leaked')), `Leaked: ${facts.leaked.count} goroutines proven leaked by the runtime`)
+      t.true(out.indexOf('Leaked:') < out.indexOf('\nStates'))
+    } else t.is(json.leaked, 0)
+    const lock = json.contention.find((l) => l.waiters.includes(facts.mutex_convoy.waiters[0]))
+    t.is(lock?.candidates[0]?.goroutine, facts.mutex_convoy.holder)
+    t.is(json.panicRepanicked, c.kind === 'repanic')
+  })
+}
