@@ -23,7 +23,8 @@ Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.ppr
 `
 
 export const DUMP_HELP = `A text goroutine dump (debug=2, panic, SIGQUIT) in place of the profile is read as a goroutine/count
-profile (labels state and wait); the graph marks where goroutines waiting --min-wait minutes
+profile (tags state and wait, the goroutines' own pprof labels, leaked=true for runtime-proven
+leaks: -tagfocus=tenant=acme, -tagshow, tags work on it); the graph marks where goroutines waiting --min-wait minutes
 (default 1) are parked with a red border. svg/web render with the bundled WebAssembly Graphviz, or
 with the system's dot (--renderer dot).
 `

@@ -67,12 +67,12 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
     debug_assert!(close <= len);
     let mut s = lb + 1..close;
     let ends = |s: &Range<usize>, suffix: &[u8]| t[s.clone()].ends_with(suffix);
+    // `, synctest bubble N`: found from the right by its digits (no substring search per header).
     let mut bubble = None;
-    if let Some(c) = memmem::rfind(&t[s.clone()], b", synctest bubble ") {
-        if let Some(v) = parse_dec(&t[s.start + c + 18..s.end]) {
-            bubble = Some(v);
-            s.end = s.start + c;
-        }
+    let digits = t[s.clone()].iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 && t[s.start..s.end - digits].ends_with(b", synctest bubble ") {
+        bubble = parse_dec(&t[s.end - digits..s.end]);
+        s.end -= digits + 18;
     }
     let mut locked = false;
     if ends(&s, b", locked to thread") {
