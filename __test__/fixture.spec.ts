@@ -151,3 +151,30 @@ test('committed Go 1.27 captures: the facts match what the runtime wrote', (t) =
     t.deepEqual(leaked, f.capture.leaked_marked ? [...f.leaked!.ids].sort((a, b) => a - b) : [], name)
   }
 })
+
+interface SynctestFacts {
+  go_version: string
+  situations: { name: string; function: string; status: string; id: number; labels?: Record<string, string> }[]
+  outside: { id: number; status: string }
+}
+
+for (const go of RUNTIMES) {
+  test(`committed ${go}-synctest: bubble markers as the facts say`, (t) => {
+    const file = path.join(FIXTURE_DUMPS, `${go}-synctest.txt`)
+    const f = JSON.parse(fs.readFileSync(file.replace(/\.txt$/, '.facts.json'), 'utf8')) as SynctestFacts
+    t.true(f.go_version.startsWith(go === 'go127' ? 'go1.27.3' : 'go1.26.8'))
+    const text = fs.readFileSync(file, 'utf8')
+    const header = (id: number) => new RegExp(`^goroutine ${id} \\[([^\\]]*)\\]`, 'm').exec(text)?.[1]
+    const bubbles = new Set<string>()
+    t.true(f.situations.length >= 5)
+    for (const s of f.situations) {
+      // Go 1.26 prints labels inside the brackets: `[… , synctest bubble 1 labels:{…}]`
+      const m = /^(.*), synctest bubble (\d+)(?: labels:\{.*\})?$/.exec(header(s.id) ?? '')
+      t.truthy(m, `${s.name}: ${header(s.id)}`)
+      t.is(m![1], s.status, s.name)
+      bubbles.add(m![2])
+    }
+    t.is(bubbles.size, 1, 'one bubble')
+    t.is(header(f.outside.id), f.outside.status, 'no marker outside the bubble')
+  })
+}

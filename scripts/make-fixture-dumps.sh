@@ -17,6 +17,8 @@
 #   fixtures/dumps/R-{labels-,}sigquit-system.txt GOTRACEBACK=system SIGQUIT dump after leak detection
 #   fixtures/dumps/R-repanic.txt                 GOTRACEBACK=all "panic: ... [recovered, repanicked]"
 #   fixtures/dumps/go127-panic.txt               GOTRACEBACK=all plain panic (go126 has one already)
+#   fixtures/dumps/R-synctest.txt                runtime.Stack(all) inside a testing/synctest bubble
+#                                                ("(durable)", ", synctest bubble N"; fixtures/goprog/synctestdump)
 #   fixtures/profiles/R-{labels-,}goroutine.pb.gz, R-goroutineleak.pb.gz  (+ .raw: go tool pprof -raw)
 #   X.facts.json next to every dump: the program's /fixture/facts plus a "capture" object saying what
 #   this file is and what it must show (see fixtures/README.md).
@@ -75,6 +77,14 @@ runtime_set() {
   done
 }
 
-[[ $only == go126 ]] || runtime_set go127 "" --go 1.27
-[[ $only == go127 ]] || runtime_set go126 labels- --go 1.26 --goexperiment goroutineleakprofile --godebug tracebacklabels=1
+# synctest_dump RUNTIME: the bubble dump (a go test binary, -tags fixture) and its facts
+synctest_dump() {
+  local r=$1 env=(GOTOOLCHAIN=local GODEBUG=tracebacklabels=1) mod=()
+  [[ $r == go127 ]] && env=(GOTOOLCHAIN=go1.27.3) mod=(-modfile=go127.mod)
+  (cd fixtures/goprog && env "${env[@]}" go test ${mod[@]+"${mod[@]}"} -count=1 -tags fixture -run TestBubbleDump ./synctestdump \
+    -args -dump "$root/$D/$r-synctest.txt" -facts "$root/$D/$r-synctest.facts.json" >/dev/null)
+}
+
+[[ $only == go126 ]] || { runtime_set go127 "" --go 1.27; synctest_dump go127; }
+[[ $only == go127 ]] || { runtime_set go126 labels- --go 1.26 --goexperiment goroutineleakprofile --godebug tracebacklabels=1; synctest_dump go126; }
 echo "make-fixture-dumps: done" >&2
