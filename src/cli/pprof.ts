@@ -63,6 +63,7 @@ export const PPROF_USAGE = `usage:
   goroscope peek REGEX PROFILE... [pprof flags] [--json] [-o FILE]
   goroscope proto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
+  goroscope pprof -http=[HOST]:PORT [-no_browser] [pprof flags] PROFILE...
 ${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}
 ${DUMP_HELP}
 ${PPROF_FLAGS_HELP}`
@@ -107,6 +108,8 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
 
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
+    // `pprof -http=[host]:port …`: the web UI (src/server), loaded only then.
+    if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('../server/cli') as typeof import('../server/cli')).serve(rest)
     const inv = pprofInvocation(command, rest)
     const { runPprof } = require('../profile') as typeof import('../profile')
     const report = await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
