@@ -60,6 +60,8 @@ export function routes(o: ServerOptions): Router {
     const body = asset(a.file)
     r.get(route, () => ({ status: 200, type: a.type, body }))
   }
+  // the browser asks for one; there is none (an empty answer, not a console error)
+  r.get('/favicon.ico', () => ({ status: 204, type: 'image/x-icon', body: '' }))
   r.get('/api/info', () => views.info(s))
   r.get('/api/top', (u, sig) => views.top(s, u.searchParams, sig))
   r.get('/api/peek', (u, sig) => views.peek(s, u.searchParams, sig))

@@ -82,6 +82,7 @@ export function renderFlame(root: HTMLElement, tree: FlameTree, type: string, ne
     f.style.top = `${depth * ROW}px`
     f.style.background = color(n)
     f.dataset.node = String(n)
+    f.dataset.value = String(v[n])
     chart.appendChild(f)
   }
 

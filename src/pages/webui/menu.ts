@@ -1,7 +1,7 @@
 // The right-click menu of a function (a flame frame, a graph node, a top row): the refine
 // actions on exactly that name, and Peek.
 import { el } from './dom'
-import { exact, go, query, refine } from './state'
+import { exact, go, peekOf, query, refine } from './state'
 
 const ACTIONS: Array<[string, string]> = [
   ['f', 'Focus'],
@@ -36,7 +36,7 @@ export function openMenu(e: MouseEvent, name: string, offset: { x: number; y: nu
   for (const [p, label] of ACTIONS) item(label, () => refine(p, exact(name)))
   item('Peek', () => {
     const q = query()
-    q.set('f', exact(name))
+    q.set('f', peekOf(name))
     go('peek', q)
   })
   m.style.left = `${e.clientX + offset.x}px`

@@ -39,7 +39,16 @@ export function refine(p: string, re: string): void {
   go(view(), q)
 }
 
+function quote(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
 /** A regexp that matches exactly the function name `name`. */
 export function exact(name: string): string {
-  return '^' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$'
+  return `^${quote(name)}$`
+}
+
+/** A regexp for peek, whose entries are lines: `name file:line` (pprof's peek view is by line). */
+export function peekOf(name: string): string {
+  return `^${quote(name)}( |$)`
 }

@@ -2,7 +2,7 @@
 // column; right-click a name for the refine menu, click it to peek.
 import { el } from './dom'
 import { openMenu } from './menu'
-import { exact, go, query } from './state'
+import { go, peekOf, query } from './state'
 
 export interface TopRow {
   flat: number
@@ -42,7 +42,7 @@ export function renderTop(root: HTMLElement, rows: TopRow[]): void {
       row.addEventListener('contextmenu', (e) => openMenu(e, r.name))
       row.lastElementChild!.addEventListener('click', () => {
         const q = query()
-        q.set('f', exact(r.name))
+        q.set('f', peekOf(r.name))
         go('peek', q)
       })
       body.appendChild(row)
