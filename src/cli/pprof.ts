@@ -108,8 +108,8 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
 
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
-    // `pprof -http=[host]:port …`: the web UI (src/server), loaded only then.
-    if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('../server/cli') as typeof import('../server/cli')).serve(rest)
+    // `pprof -http=[host]:port …`: the web UI (http.ts, src/server), loaded only then.
+    if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('./http') as typeof import('./http')).serve(rest)
     const inv = pprofInvocation(command, rest)
     const { runPprof } = require('../profile') as typeof import('../profile')
     const report = await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })

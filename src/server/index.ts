@@ -84,8 +84,10 @@ export function routes(o: ServerOptions): Router {
   return r
 }
 
-function send(res: http.ServerResponse, a: Answer, head: boolean): void {
+function send(res: http.ServerResponse, a: Answer, head: boolean, started?: number): void {
   res.writeHead(a.status, {
+    // how long the server took, for the browser's tools and the measurements (README)
+    ...(started === undefined ? {} : { 'Server-Timing': `app;dur=${(performance.now() - started).toFixed(1)}` }),
     'Content-Type': a.type,
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
@@ -115,6 +117,7 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
     if (req.method === 'POST' && req.headers.origin !== undefined && !hosts.has(req.headers.origin.replace(/^https?:\/\//, '').toLowerCase())) {
       return send(res, text(403, `refused: a request from ${req.headers.origin}`), false)
     }
+    const started = performance.now()
     const ac = new AbortController()
     res.on('close', () => {
       if (!res.writableFinished) ac.abort()
@@ -129,7 +132,7 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
       }
       a = failure(e)
     }
-    if (!res.destroyed) send(res, a, req.method === 'HEAD')
+    if (!res.destroyed) send(res, a, req.method === 'HEAD', started)
   })
   return new Promise((resolve, reject) => {
     server.once('error', reject)

@@ -91,14 +91,14 @@ export async function graphSvg(s: ViewSession, q: URLSearchParams, signal: Abort
 
 /**
  * The flame graph: the core's flame JSON of the refined profile, with the legend of the same
- * refine. With `-diff_base`, `after` is the tree of the new profile alone (the base samples,
+ * refine (the legend of `top` with the same flags). With `-diff_base`, `after` is the tree of the new profile alone (the base samples,
  * labelled `pprof::base`, ignored) and `flame` the difference, for the page's colouring.
  */
 export async function flame(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
   const flags = flagsOf(q)
   const [tree, legend, after] = await Promise.all([
     s.flame(flags, signal),
-    s.report(['-top', '-nodecount=1', ...flags], signal),
+    s.report(['-top', ...flags], signal),
     s.diff ? s.flame([...flags, '-tagignore=pprof::base=true'], signal) : Promise.resolve('null'),
   ])
   // The trees are JSON already (and large): spliced in, not parsed again.

@@ -1,12 +1,12 @@
 // `goroscope pprof -http=[host]:port [-no_browser] [pprof flags] PROFILE…`: load the input once,
-// serve the web UI until interrupted, open it in the browser unless -no_browser.
-import { openInBrowser } from '../cli/browser'
-import { UsageError } from '../cli/errors'
-import { BINARY_FLAG, MAX_DECOMPRESSED_FLAG, type OwnFlag, splitFlags } from '../cli/flags'
-import { say, warn } from '../cli/output'
-import { isLoopback, parseListen } from './host'
-import { startServer } from './index'
-import { ViewSession } from './session'
+// serve the web UI (src/server) until interrupted, open it in the browser unless -no_browser.
+import { isLoopback, parseListen } from '../server/host'
+import { startServer } from '../server/index'
+import { ViewSession } from '../server/session'
+import { openInBrowser } from './browser'
+import { UsageError } from './errors'
+import { BINARY_FLAG, MAX_DECOMPRESSED_FLAG, type OwnFlag, splitFlags } from './flags'
+import { say, warn } from './output'
 
 export const HTTP_FLAG: OwnFlag = {
   name: 'http',
@@ -16,11 +16,6 @@ export const HTTP_FLAG: OwnFlag = {
   value: { name: '[HOST]:PORT', missing: 'needs [host]:port, e.g. -http=:8080' },
 }
 export const NO_BROWSER: OwnFlag = { name: 'no_browser', spellings: ['-no_browser', '--no-browser'], describe: 'with -http: do not open a browser' }
-
-/** True when a pprof command line asks for the web UI. */
-export function wantsHttp(args: string[]): boolean {
-  return args.some((a) => a === '-http' || a === '--http' || a.startsWith('-http=') || a.startsWith('--http='))
-}
 
 export async function serve(args: string[]): Promise<number> {
   const { own, rest } = splitFlags(args, [HTTP_FLAG, NO_BROWSER, BINARY_FLAG, MAX_DECOMPRESSED_FLAG])
