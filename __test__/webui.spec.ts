@@ -235,6 +235,34 @@ test('<script> in function names never runs, in any view', async (t) => {
   }
 })
 
+test('-diff_base: the flame graph colours what grew and shrank, with the CLI difference', async (t) => {
+  // two real profiles that differ: one without main.setupRW, the base without main.setupConvoy
+  const dir = tmpdir('goroscope-webui-diff-')
+  const now = path.join(dir, 'now.pb.gz')
+  const base = path.join(dir, 'base.pb.gz')
+  t.is(cli(['proto', ALLOCS, '-ignore=main.setupRW', '-o', now]).status, 0)
+  t.is(cli(['proto', ALLOCS, '-ignore=main.setupConvoy', '-o', base]).status, 0)
+  const s = await serve([`-diff_base=${base}`, now])
+  try {
+    await openPage(`${s.url}ui/`, async (page, errors) => {
+      await page.waitForSelector('.frame')
+      t.regex((await page.textContent('#title'))!, /diff against base/)
+      const diff = JSON.parse(cli(['top', now, `-diff_base=${base}`, '--json']).stdout) as { top: Array<{ name: string; cum: number }> }
+      const grew = diff.top.find((r) => r.name === 'main.setupConvoy')!
+      t.true(grew.cum > 0)
+      const frame = page.locator('.frame', { hasText: /^main\.setupConvoy$/ })
+      t.is(Number(await frame.getAttribute('data-change')), grew.cum)
+      t.regex((await frame.getAttribute('style'))!, /background: rgb\(2\d\d, \d+, \d+\)/) // red
+      await frame.hover()
+      t.regex((await page.textContent('#tip'))!, /change against the base: \+/)
+      await shot(page, 'flamegraph-diff')
+      t.deepEqual(errors, [])
+    })
+  } finally {
+    stop(s)
+  }
+})
+
 test('the session drops a queued report whose request was abandoned', async (t) => {
   const s = await ViewSession.open([ALLOCS])
   const ac = new AbortController()

@@ -83,6 +83,7 @@ export function renderFlame(root: HTMLElement, tree: FlameTree, type: string, ne
     f.style.background = color(n)
     f.dataset.node = String(n)
     f.dataset.value = String(v[n])
+    if (match && nv) f.dataset.change = String(match[n] < 0 ? v[n] : nv[match[n]])
     chart.appendChild(f)
   }
 
