@@ -12,10 +12,12 @@ import test from 'ava'
 import type { Page } from 'playwright-core'
 
 import { Profile } from '../src/profile'
+import { startServer } from '../src/server/index'
 import { Cancelled, ViewSession } from '../src/server/session'
 import { openPage } from './browser'
-import { cli, ROOT, tmpdir } from './helpers'
+import { cli, CORPUS, ROOT, tmpdir } from './helpers'
 
+const LARGE = path.join(CORPUS, 'google-pprof', 'internal', 'proftest', 'testdata', 'large.cpu')
 const ALLOCS = path.join(ROOT, 'fixtures', 'profiles', 'go126-allocs.pb.gz')
 const EVIL_DUMP = path.join(ROOT, '__test__', 'fixtures', 'evil-names.txt')
 const SHOTS = tmpdir('goroscope-webui-shots-')
@@ -285,4 +287,40 @@ test('the session drops a queued report whose request was abandoned', async (t) 
   // a finished report is answered from the cache
   await s.report(['-top', '-nodecount=1'])
   t.is(s.started, 5)
+})
+
+test('a client that disconnects before its report starts cancels that work', async (t) => {
+  // large.cpu: reports slow enough that a third request waits for a worker
+  const session = await ViewSession.open([LARGE])
+  const srv = await startServer({ host: '127.0.0.1', port: 0, session, settings: path.join(tmpdir(), 'settings.json') })
+  try {
+    const busy = [get(`${srv.url}api/top?f=main`), get(`${srv.url}api/top?f=time`)]
+    const u = new URL(`${srv.url}api/peek?f=main.next`)
+    const req = http.get({ host: u.hostname, port: u.port, path: u.pathname + u.search })
+    req.on('error', () => {}) // we hang up ourselves
+    const deadline = Date.now() + 60_000
+    while (session.queued < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+    t.is(session.queued, 1)
+    req.destroy()
+    const answers = await Promise.all(busy)
+    t.deepEqual(answers.map((a) => a.status), [200, 200])
+    while (session.queued > 0) await new Promise((r) => setTimeout(r, 5))
+    t.is(session.cancelled, 1)
+    t.is(session.started, 2)
+  } finally {
+    await srv.close()
+  }
+})
+
+test('bad input: a clear error naming the file or the flag, non-zero exit, no server', (t) => {
+  const missing = cli(['pprof', '-http=127.0.0.1:0', '-no_browser', '/nonexistent/cpu.pprof'])
+  t.not(missing.status, 0)
+  t.regex(missing.stderr, /\/nonexistent\/cpu\.pprof: no such file/)
+  const notProfile = cli(['pprof', '-http=127.0.0.1:0', '-no_browser', path.join(ROOT, 'README.md')])
+  t.not(notProfile.status, 0)
+  t.regex(notProfile.stderr, /README\.md: parsing profile/)
+  const badListen = cli(['pprof', '-http=nowhere', '-no_browser', ALLOCS])
+  t.is(badListen.status, 2)
+  t.regex(badListen.stderr, /-http=nowhere: give \[host\]:port/)
+  t.false(/Serving web UI/.test(missing.stderr + notProfile.stderr + badListen.stderr))
 })

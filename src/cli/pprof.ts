@@ -17,6 +17,8 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -tagshow, -taghide, -functions|-filefunctions|-files|-lines|-addresses, -noinlines, -trim, -cum,
 -base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
 -all_frames, -mean, -drop_negative, and the legacy -inuse_space, -alloc_objects, -contentions …
+goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek) on
+127.0.0.1 unless a host is named.
 --binary FILE symbolizes address-only profiles from the ELF binary that produced them first.
 --max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).
 Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).

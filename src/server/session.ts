@@ -6,6 +6,7 @@
 // before it starts. Recent results are kept, so going back to a view costs nothing.
 import * as path from 'node:path'
 
+import { GoroscopeError } from '../native'
 import { Profile, type ProfileReport } from '../profile'
 import { inputFiles } from '../render/input'
 import { sniff } from '../sniff'
@@ -56,13 +57,23 @@ export class ViewSession {
         return new ViewSession(await Profile.fromStacks(files[0], { minWait: o.minWait }), flags, inputs, true)
       }
     }
-    if (files.length === 0) throw new Error('pprof -http: give at least one profile file')
+    if (files.length === 0) {
+      // the last word that is not a flag is the likeliest profile name (flag values come before)
+      const named = args.filter((a) => !a.startsWith('-')).pop()
+      if (named !== undefined) throw new GoroscopeError('GOROSCOPE_IO', `${named}: no such file`, { path: named })
+      throw new GoroscopeError('GOROSCOPE_OPTIONS', 'pprof -http: give at least one profile file')
+    }
     return new ViewSession(await Profile.load(files, { binary: o.binary, maxDecompressed: o.maxDecompressed }), flags, inputs, false)
   }
 
   /** True when the command line compares against a base (`-diff_base`): the flame graph colours growth. */
   get diff(): boolean {
     return this.flags.some((f) => /^--?diff_base(=|$)/.test(f))
+  }
+
+  /** Requests waiting for a worker. */
+  get queued(): number {
+    return this.waiting.length
   }
 
   /** A report: the view's flags (`-top`, `-focus=…`) after the command line's. */
@@ -92,14 +103,14 @@ export class ViewSession {
     entry.wanted++
     signal?.addEventListener('abort', () => entry.wanted--, { once: true })
     if (fresh) {
-      entry.promise = this.queued(() => entry.wanted > 0, work)
+      entry.promise = this.inTurn(() => entry.wanted > 0, work)
       // a failure or a cancellation is not kept: the next request tries again
       entry.promise.catch(() => this.cache.get(key) === entry && this.cache.delete(key))
     }
     return entry.promise!
   }
 
-  private async queued<T>(wanted: () => boolean, work: () => Promise<T>): Promise<T> {
+  private async inTurn<T>(wanted: () => boolean, work: () => Promise<T>): Promise<T> {
     if (this.running >= WORKERS) await new Promise<void>((resolve) => this.waiting.push(resolve))
     this.running++
     try {
