@@ -105,6 +105,14 @@ test('every view loads without console errors and shows the CLI numbers; right-c
       await page.hover('.frame[data-node="0"]')
       t.regex((await page.textContent('#tip'))!, /^root\n\S+ \(100%\)$/)
       await shot(page, 'flamegraph')
+      // right-click a frame: Focus on it; the URL and the legend change, back returns
+      const heavy = page.locator('.frame', { hasText: new RegExp(`^${json.top[0].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first()
+      await heavy.click({ button: 'right' })
+      await page.click('#menu li[data-action="Focus"]')
+      await page.waitForFunction(() => new URL(location.href).searchParams.has('f'))
+      await page.waitForFunction(() => (document.getElementById('legend')!.textContent ?? '').includes('Active filters'))
+      await page.goBack()
+      await page.waitForFunction(() => !(document.getElementById('legend')!.textContent ?? '').includes('Active filters'))
 
       await page.click('button[data-view="top"]')
       await page.waitForSelector('table.top tbody tr')
