@@ -315,6 +315,8 @@ test('a client that disconnects before its report starts cancels that work', asy
     while (session.queued > 0) await new Promise((r) => setTimeout(r, 5))
     t.is(session.cancelled, 1)
     t.is(session.started, 2)
+    // one driver session for the input: fetched (merged, based) once for every view
+    t.is(session.profile.fetches, 1)
   } finally {
     await srv.close()
   }
