@@ -12,7 +12,9 @@ import test from 'ava'
 import type { Page } from 'playwright-core'
 
 import { Profile } from '../src/profile'
+import { allowedHosts, parseListen } from '../src/server/host'
 import { startServer } from '../src/server/index'
+import { flagsOf, queryOf, savedOptions } from '../src/server/params'
 import { Cancelled, ViewSession } from '../src/server/session'
 import { openPage } from './browser'
 import { cli, CORPUS, ROOT, tmpdir } from './helpers'
@@ -333,4 +335,27 @@ test('bad input: a clear error naming the file or the flag, non-zero exit, no se
   t.is(badListen.status, 2)
   t.regex(badListen.stderr, /-http=nowhere: give \[host\]:port/)
   t.false(/Serving web UI/.test(missing.stderr + notProfile.stderr + badListen.stderr))
+})
+
+test('-http addresses: loopback unless a host is named; the Host names a request may carry', (t) => {
+  t.deepEqual(parseListen(':8080'), { host: '127.0.0.1', port: 8080 })
+  t.deepEqual(parseListen('localhost:0'), { host: 'localhost', port: 0 })
+  t.deepEqual(parseListen('[::1]:9000'), { host: '::1', port: 9000 })
+  t.deepEqual(parseListen('0.0.0.0:80'), { host: '0.0.0.0', port: 80 })
+  for (const bad of ['8080', 'host', ':99999', 'a:b', '']) t.throws(() => parseListen(bad), { message: /give \[host\]:port/ })
+  const lo = allowedHosts('127.0.0.1', 8080)
+  t.true(lo.has('127.0.0.1:8080') && lo.has('localhost:8080') && lo.has('[::1]:8080'))
+  t.false(lo.has('127.0.0.1:8081') || lo.has('evil.example:8080') || lo.has('localhost'))
+  t.deepEqual([...allowedHosts('::1', 1)].includes('[::1]:1'), true)
+})
+
+test('URL parameters are pprof flags in pprof names; saved configs use settings.json names', (t) => {
+  const q = new URLSearchParams({ f: 'main', i: 'runtime', si: 'alloc_space', g: 'lines', sort: 'cum', mean: 'true', n: '5', x: 'ignored' })
+  t.deepEqual(flagsOf(q), ['-focus=main', '-ignore=runtime', '-sample_index=alloc_space', '-nodecount=5', '-lines', '-cum', '-mean=true'])
+  // pprof does not save sample_index
+  t.deepEqual(savedOptions(q), { focus: 'main', ignore: 'runtime', nodecount: 5, granularity: 'lines', sort: 'cum', mean: true })
+  t.is(queryOf(savedOptions(q)).toString(), 'f=main&i=runtime&n=5&g=lines&sort=cum&mean=true')
+  t.throws(() => flagsOf(new URLSearchParams({ g: 'bogus' })), { message: /granularity/ })
+  t.throws(() => flagsOf(new URLSearchParams({ n: 'many' })), { message: /number/ })
+  t.throws(() => flagsOf(new URLSearchParams({ mean: 'yes' })), { message: /true or false/ })
 })
