@@ -78,8 +78,8 @@ async function tableRows(page: Page): Promise<string[][]> {
   return page.$$eval('table.top tbody tr', (trs) => trs.map((tr) => Array.from(tr.children).map((td) => td.textContent ?? '')))
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage })
 }
 
 test.before(() => {
@@ -358,4 +358,28 @@ test('URL parameters are pprof flags in pprof names; saved configs use settings.
   t.throws(() => flagsOf(new URLSearchParams({ g: 'bogus' })), { message: /granularity/ })
   t.throws(() => flagsOf(new URLSearchParams({ n: 'many' })), { message: /number/ })
   t.throws(() => flagsOf(new URLSearchParams({ mean: 'yes' })), { message: /true or false/ })
+})
+
+test('large.cpu: every view loads; the server time of each is logged (measured, not asserted)', async (t) => {
+  const s = await serve([LARGE])
+  try {
+    await openPage(`${s.url}ui/flamegraph`, async (page, errors) => {
+      for (const [v, sel] of [['flamegraph', '.frame'], ['top', 'table.top tbody tr'], ['peek?f=main.next', 'pre.peek'], ['graph', 'iframe.graph']]) {
+        const t0 = Date.now()
+        await page.goto(`${s.url}ui/${v}`)
+        await page.waitForSelector(sel, { timeout: 120_000 })
+        const server = await page.evaluate(() =>
+          (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+            .filter((e) => e.name.includes('/api/') && !e.name.includes('/api/info'))
+            .map((e) => `${new URL(e.name).pathname} ${e.serverTiming.map((x) => x.duration.toFixed(0)).join('+')} ms, ${Math.round(e.transferSize / 1024)} KiB`),
+        )
+        t.log(`${v}: shown after ${Date.now() - t0} ms; server: ${server.join('; ')}`)
+        t.true(server.length > 0)
+        await shot(page, `large-${v.replace(/\?.*/, '')}`, false) // the window: peek's text is megabytes
+      }
+      t.deepEqual(errors, [])
+    })
+  } finally {
+    stop(s)
+  }
 })
