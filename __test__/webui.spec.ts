@@ -324,6 +324,20 @@ test('a client that disconnects before its report starts cancels that work', asy
   }
 })
 
+test('a goroutine dump: every view works on it, the graph marks where hung goroutines are parked', async (t) => {
+  const dump = path.join(ROOT, 'fixtures', 'dumps', 'go126-debug2-minutes.txt')
+  const s = await serve([dump])
+  try {
+    const svg = await get(`${s.url}api/graph.svg`)
+    t.is(svg.status, 200)
+    t.regex(svg.body, /parked here 1\+ minutes/)
+    const top = JSON.parse((await get(`${s.url}api/top`)).body) as { legend: string[] }
+    t.true(top.legend.some((l) => l.startsWith('Type: goroutine')))
+  } finally {
+    stop(s)
+  }
+})
+
 test('bad input: a clear error naming the file or the flag, non-zero exit, no server', (t) => {
   const missing = cli(['pprof', '-http=127.0.0.1:0', '-no_browser', '/nonexistent/cpu.pprof'])
   t.not(missing.status, 0)

@@ -5,7 +5,7 @@ import { startServer } from '../server/index'
 import { ViewSession } from '../server/session'
 import { openInBrowser } from './browser'
 import { UsageError } from './errors'
-import { BINARY_FLAG, MAX_DECOMPRESSED_FLAG, type OwnFlag, splitFlags } from './flags'
+import { BINARY_FLAG, MAX_DECOMPRESSED_FLAG, MIN_WAIT_FLAG, type OwnFlag, splitFlags } from './flags'
 import { say, warn } from './output'
 
 export const HTTP_FLAG: OwnFlag = {
@@ -18,14 +18,18 @@ export const HTTP_FLAG: OwnFlag = {
 export const NO_BROWSER: OwnFlag = { name: 'no_browser', spellings: ['-no_browser', '--no-browser'], describe: 'with -http: do not open a browser' }
 
 export async function serve(args: string[]): Promise<number> {
-  const { own, rest } = splitFlags(args, [HTTP_FLAG, NO_BROWSER, BINARY_FLAG, MAX_DECOMPRESSED_FLAG])
+  const { own, rest } = splitFlags(args, [HTTP_FLAG, NO_BROWSER, BINARY_FLAG, MAX_DECOMPRESSED_FLAG, MIN_WAIT_FLAG])
   let listen
   try {
     listen = parseListen(String(own.get('http')))
   } catch (e) {
     throw new UsageError((e as Error).message)
   }
-  const session = await ViewSession.open(rest, { binary: own.get('binary') as string | undefined, maxDecompressed: own.get('max-decompressed') as number | undefined })
+  const session = await ViewSession.open(rest, {
+    binary: own.get('binary') as string | undefined,
+    maxDecompressed: own.get('max-decompressed') as number | undefined,
+    minWait: own.get('min-wait') as number | undefined,
+  })
   // A first report checks the command line's own flags now, not at the first page view.
   for (const w of (await session.report(['-top', '-nodecount=1'])).warnings) warn(w)
   if (!isLoopback(listen.host)) warn(`warning: serving on ${listen.host}, reachable from other machines; anyone who can connect reads the profile`)

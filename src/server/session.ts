@@ -44,6 +44,8 @@ export class ViewSession {
     /** Base names of the inputs, for the title. */
     readonly inputs: string[],
     readonly fromStacks: boolean,
+    /** For a goroutine dump: the minutes from which a goroutine counts as hung (graph marks). */
+    readonly minWait = 1,
   ) {}
 
   /** Load the inputs of a pprof command line (`args`: flags and files): profiles, or one goroutine dump. */
@@ -54,7 +56,7 @@ export class ViewSession {
     if (files.length === 1) {
       const { kind } = await sniff(files[0])
       if (kind === 'goroutine-dump' || (kind === 'goroutine-profile' && !o.binary)) {
-        return new ViewSession(await Profile.fromStacks(files[0], { minWait: o.minWait }), flags, inputs, true)
+        return new ViewSession(await Profile.fromStacks(files[0], { minWait: o.minWait }), flags, inputs, true, o.minWait ?? 1)
       }
     }
     if (files.length === 0) {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 
 import { pageScript } from '../render/assets'
+import { markHung } from '../render/dot'
 import { dotToSvg } from '../render/svg'
 import { flagsOf } from './params'
 import type { ViewSession } from './session'
@@ -79,7 +80,8 @@ export async function graph(s: ViewSession, q: URLSearchParams, signal: AbortSig
  */
 export async function graphSvg(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
   const r = await s.report(['-dot', ...flagsOf(q)], signal)
-  const svg = await dotToSvg(r.text)
+  // a goroutine dump's graph marks where hung goroutines are parked, as `goroscope svg` does
+  const svg = await dotToSvg(s.fromStacks ? markHung(r.text, s.profile.hungFunctions, s.minWait) : r.text)
   const hash = createHash('sha256').update(pageScript('svg-panzoom'), 'utf8').digest('base64')
   return {
     status: 200,
