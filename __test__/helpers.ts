@@ -1,8 +1,9 @@
 // Shared paths and helpers for the ava suites.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import * as readline from 'node:readline'
 
 export const ROOT = path.resolve(__dirname, '..')
 /** ../shared/corpus, read in place (never copied into the repo). */
@@ -34,4 +35,31 @@ export function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJ
     maxBuffer: 256 * 1024 * 1024,
     timeout: 120_000,
   })
+}
+
+/** Run the CLI without blocking this process (servers the test itself runs keep answering). */
+export function cliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env } })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d) => (stdout += d))
+    p.stderr.on('data', (d) => (stderr += d))
+    p.on('exit', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+
+/** The Go fixture program (fixtures/goprog) built and serving net/http/pprof on 127.0.0.1. */
+export async function startGoprog(many = 50): Promise<{ proc: ChildProcess; base: string; bin: string }> {
+  const bin = path.join(tmpdir('goroscope-goprog-'), 'goprog')
+  execFileSync('go', ['build', '-o', bin, '.'], { cwd: path.join(ROOT, 'fixtures', 'goprog'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' })
+  const proc = spawn(bin, ['-many', String(many), '-ready', '-max-life', '3m', '-gc-every', '1s'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = readline.createInterface({ input: proc.stdout! })
+  let base = ''
+  for await (const line of lines) {
+    const m = /^listening on (http:\/\/\S+)/.exec(line)
+    if (m) base = m[1]
+    if (line.trim() === 'ready') break
+  }
+  return { proc, base, bin }
 }
