@@ -1,9 +1,8 @@
 // Shared paths and helpers for the ava suites.
-import { type ChildProcess, execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import * as readline from 'node:readline'
 
 export const ROOT = path.resolve(__dirname, '..')
 /** ../shared/corpus, read in place (never copied into the repo). */
@@ -38,7 +37,7 @@ export function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJ
 }
 
 /** Run the CLI without blocking this process (servers the test itself runs keep answering). */
-export function cliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env } })
     let stdout = ''
@@ -49,17 +48,3 @@ export function cliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
   })
 }
 
-/** The Go fixture program (fixtures/goprog) built and serving net/http/pprof on 127.0.0.1. */
-export async function startGoprog(many = 50): Promise<{ proc: ChildProcess; base: string; bin: string }> {
-  const bin = path.join(tmpdir('goroscope-goprog-'), 'goprog')
-  execFileSync('go', ['build', '-o', bin, '.'], { cwd: path.join(ROOT, 'fixtures', 'goprog'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' })
-  const proc = spawn(bin, ['-many', String(many), '-ready', '-max-life', '3m', '-gc-every', '1s'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = readline.createInterface({ input: proc.stdout! })
-  let base = ''
-  for await (const line of lines) {
-    const m = /^listening on (http:\/\/\S+)/.exec(line)
-    if (m) base = m[1]
-    if (line.trim() === 'ready') break
-  }
-  return { proc, base, bin }
-}

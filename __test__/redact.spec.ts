@@ -1,8 +1,10 @@
 // `goroscope redact` / `collect --redact`: paths, addresses, command lines, environment and host
 // names leave the bundle; lock-holder analysis still works on the redacted goroutine dump.
 import test from 'ava'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import * as readline from 'node:readline'
 
 import { AddressAliases, redactEntries, redactPath, redactStacksText, scrubHomes } from '../src/bundle/redact'
 import { readSource } from '../src/bundle/source'
@@ -11,7 +13,7 @@ import type { Manifest } from '../src/bundle/manifest'
 import { analyzeStacks } from '../src/index'
 import { native } from '../src/native'
 import type { NodeReport } from '../src/report-node/analyze'
-import { cli, cliAsync, FIXTURE_DUMPS, ROOT, startGoprog, tmpdir } from './helpers'
+import { cli, FIXTURE_DUMPS, ROOT, tmpdir } from './helpers'
 
 const EXAMPLE = path.join(ROOT, 'examples', 'kubo-bundle.tar.gz')
 
@@ -134,12 +136,37 @@ test('redact: a missing input exits 2', (t) => {
 
 // ---- the Go fixture program: collect --redact, then report names the same convoy holder
 
+async function startGoprog(): Promise<{ proc: ChildProcess; base: string; bin: string }> {
+  const bin = path.join(tmpdir('goroscope-goprog-'), 'goprog')
+  execFileSync('go', ['build', '-o', bin, '.'], { cwd: path.join(ROOT, 'fixtures', 'goprog'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' })
+  const proc = spawn(bin, ['-many', '50', '-ready', '-max-life', '3m', '-gc-every', '1s'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = readline.createInterface({ input: proc.stdout! })
+  let base = ''
+  for await (const line of lines) {
+    const m = /^listening on (http:\/\/\S+)/.exec(line)
+    if (m) base = m[1]
+    if (line.trim() === 'ready') break
+  }
+  return { proc, base, bin }
+}
+
+function runAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1' } })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d) => (stdout += d))
+    p.stderr.on('data', (d) => (stderr += d))
+    p.on('exit', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+
 test.serial('collect --redact --binary from the Go fixture: binary dropped, paths and addresses gone, same convoy holder', async (t) => {
   const { proc, base, bin } = await startGoprog()
   try {
     const facts = (await (await fetch(`${base}/fixture/facts`)).json()) as { mutex_convoy: { holder: number; waiters: number[]; mutex_addr: string; store_addr: string } }
     const out = path.join(tmpdir(), 'go-redacted.tar.gz')
-    const r = await cliAsync(['collect', '--api', base, '--seconds', '1', '-o', out, '--binary', '--redact', '--collectors', 'stacks,goroutines,cpu,vars'])
+    const r = await runAsync(['collect', '--api', base, '--seconds', '1', '-o', out, '--binary', '--redact', '--collectors', 'stacks,goroutines,cpu,vars'])
     t.is(r.status, 0, r.stderr + r.stdout)
     const src = await readSource(out)
     const names = src.entries.map((e) => e.name).sort()

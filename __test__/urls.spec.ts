@@ -4,17 +4,32 @@
 // a real kubo daemon with API.Authorizations. Each fetch saves into its own $PPROF_TMPDIR, so the
 // tests can say exactly which file was saved, and that a failed fetch saved none.
 import test from 'ava'
-import { execFileSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
+import * as readline from 'node:readline'
 
 import { parseRemote, plan, remoteOf } from '../src/source'
-import { cliAsync, startGoprog, tmpdir } from './helpers'
+import { runAsync, ROOT, tmpdir } from './helpers'
 import { freePort, IPFS_BIN, kuboAvailable, startKubo } from './kubo'
 
 if (!kuboAvailable()) throw new Error(`urls.spec: ${IPFS_BIN} is missing: run scripts/setup.sh (scripts/install-kubo.sh)`)
+
+// (the go127 branch brings __test__/goprog.ts, which builds and starts this once for every spec)
+async function startGoprog(many: number): Promise<{ proc: ChildProcess; base: string }> {
+  const bin = path.join(tmpdir('goroscope-goprog-'), 'goprog')
+  execFileSync('go', ['build', '-o', bin, '.'], { cwd: path.join(ROOT, 'fixtures', 'goprog'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' })
+  const proc = spawn(bin, ['-many', String(many), '-ready', '-max-life', '3m', '-gc-every', '1s'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let base = ''
+  for await (const line of readline.createInterface({ input: proc.stdout! })) {
+    base ||= /^listening on (http:\/\/\S+)/.exec(line)?.[1] ?? ''
+    if (line.trim() === 'ready') break
+  }
+  if (!base) throw new Error('the fixture program did not say where it listens')
+  return { proc, base }
+}
 
 let goprog: { proc: ChildProcess; base: string }
 test.before(async () => {
@@ -27,7 +42,7 @@ test.after.always(() => {
 /** Run with a fresh $PPROF_TMPDIR; what it printed and the files it saved there. */
 async function fetching(args: string[], env: NodeJS.ProcessEnv = {}) {
   const dir = tmpdir('goroscope-saved-')
-  const r = await cliAsync(args, { PPROF_TMPDIR: dir, ...env })
+  const r = await runAsync(args, { PPROF_TMPDIR: dir, ...env })
   return { ...r, dir, saved: fs.readdirSync(dir).sort() }
 }
 
@@ -87,7 +102,7 @@ test.serial('top over a URL: fetched, saved as pprof names it, and the saved fil
   const saved = savedPath(r.stderr)
   t.is(saved, path.join(r.dir, r.saved[0]))
   t.regex(r.stdout, /^File: goprog$/m)
-  const again = await cliAsync(['top', saved, '-nodecount=5'])
+  const again = await runAsync(['top', saved, '-nodecount=5'])
   t.is(again.status, 0, again.stderr)
   t.is(again.stdout, r.stdout, 'the saved profile reopens with the identical report')
   t.is(again.stderr, '', 'a file is not fetched')
@@ -103,10 +118,10 @@ test.serial('-seconds 1 CPU profile from a bare host:port (the default path), an
   t.regex(r.stderr, /^Please wait\.\.\. \(1s\)$/m)
   t.deepEqual(r.saved, ['pprof.goprog.samples.cpu.001.pb.gz'])
   t.regex(r.stdout, /^Duration: 1s, Total samples = /m)
-  const again = await cliAsync(['top', savedPath(r.stderr)])
+  const again = await runAsync(['top', savedPath(r.stderr)])
   t.is(again.stdout, r.stdout)
   // a second fetch into the same directory takes the next number
-  const r2 = await cliAsync(['pprof', '-top', `-seconds=1`, '-timeout', '20', `${goprog.base}/debug/pprof/profile`], { PPROF_TMPDIR: r.dir })
+  const r2 = await runAsync(['pprof', '-top', `-seconds=1`, '-timeout', '20', `${goprog.base}/debug/pprof/profile`], { PPROF_TMPDIR: r.dir })
   t.is(r2.status, 0, r2.stderr)
   t.is(savedPath(r2.stderr), path.join(r.dir, 'pprof.goprog.samples.cpu.002.pb.gz'))
 })
@@ -117,7 +132,7 @@ test.serial('every command kind reads URLs: stacks, dot, svg, flame, peek, symbo
   t.is(s.status, 0, s.stderr)
   t.regex(s.stdout, new RegExp(`^${dump.replace(/[?.]/g, '\\$&')}: \\d+ goroutines$`, 'm'))
   t.deepEqual(s.saved, ['pprof.goroutine.debug2.001.txt'], 'a dump is saved as it was sent')
-  const again = await cliAsync(['stacks', '--json', savedPath(s.stderr)])
+  const again = await runAsync(['stacks', '--json', savedPath(s.stderr)])
   const goroutines = JSON.parse(again.stdout).goroutines as number
   t.true(goroutines >= 20 + 10)
   t.regex(s.stdout, new RegExp(`: ${goroutines} goroutines`))
@@ -155,7 +170,7 @@ test.serial('every command kind reads URLs: stacks, dot, svg, flame, peek, symbo
 
   // a bundle behind a URL: collect one, serve it, report on it
   const bundle = path.join(dot.dir, 'b.tar.gz')
-  const c = await cliAsync(['collect', '--api', goprog.base, '-o', bundle, '--collectors', 'stacks,vars'])
+  const c = await runAsync(['collect', '--api', goprog.base, '-o', bundle, '--collectors', 'stacks,vars'])
   t.is(c.status, 0, c.stderr + c.stdout)
   const srv = await server((_req, res) => res.end(fs.readFileSync(bundle)))
   try {
