@@ -20,6 +20,9 @@ export function sourceOptions(get: (name: string) => unknown): SourceOptions {
 /** pprof's command line with the source flags taken out and remote sources fetched (saved files in their place). */
 export async function resolvePprofArgs(args: string[]): Promise<string[]> {
   const { own, rest } = splitFlags(args, SOURCE_FLAGS)
+  // the fetching code (node:http, https) loads only when a source may be remote
+  const { mightBeRemote } = require('../source/url') as typeof import('../source/url')
+  if (own.size === 0 && !rest.some(mightBeRemote)) return rest
   const o = sourceOptions((n) => own.get(n))
   const { resolveArgs } = require('../source') as typeof import('../source')
   return (await resolveArgs(rest, o)).args

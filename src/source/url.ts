@@ -77,3 +77,8 @@ export function shown(u: URL): string {
   c.password = ''
   return c.href
 }
+
+/** Whether a source may be remote (a URL, host:port, or a bare profile name for kubo's API): cheap, files unchecked. */
+export function mightBeRemote(source: string): boolean {
+  return parseRemote(source) !== null || (PROFILE_TYPES as readonly string[]).includes(source.split('?')[0])
+}
