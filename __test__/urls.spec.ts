@@ -12,6 +12,7 @@ import * as path from 'node:path'
 import * as readline from 'node:readline'
 
 import { parseRemote, plan, remoteOf } from '../src/source'
+import { countdown } from '../src/source/countdown'
 import { runAsync, ROOT, tmpdir } from './helpers'
 import { freePort, IPFS_BIN, kuboAvailable, startKubo } from './kubo'
 
@@ -93,6 +94,20 @@ test("pprof's URL rules: default path, -seconds, the URL's seconds, timeouts, fi
   t.is(remoteOf('heap', { api: '127.0.0.1:5999' })?.url.href, 'http://127.0.0.1:5999/debug/pprof/heap', 'a bare name is on the API')
 })
 
+test('the wait counts down in place on a terminal, and is one line elsewhere', async (t) => {
+  const written: string[] = []
+  const tty = { isTTY: true, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream
+  const c = countdown(tty, 2)
+  await new Promise((r) => setTimeout(r, 1300))
+  c.stop()
+  t.is(written[0], 'Please wait... (2s)')
+  t.true(written.some((w) => w === '\r\x1b[2KPlease wait... (2s, 1s left)'), JSON.stringify(written))
+  t.is(written[written.length - 1], '\n')
+  const plain: string[] = []
+  countdown({ isTTY: false, write: (s: string) => plain.push(s) } as unknown as NodeJS.WriteStream, 30).stop()
+  t.deepEqual(plain, ['Please wait... (30s)\n'], "pprof's line, as pprof prints it")
+})
+
 test.serial('top over a URL: fetched, saved as pprof names it, and the saved file gives the same top', async (t) => {
   const url = `${goprog.base}/debug/pprof/heap`
   const r = await fetching(['top', url, '-nodecount=5'])
@@ -106,6 +121,12 @@ test.serial('top over a URL: fetched, saved as pprof names it, and the saved fil
   t.is(again.status, 0, again.stderr)
   t.is(again.stdout, r.stdout, 'the saved profile reopens with the identical report')
   t.is(again.stderr, '', 'a file is not fetched')
+  // -base takes a URL too (the live heap may move between the two fetches: no totals compared)
+  const diff = await fetching(['top', `-base=${url}`, url])
+  t.is(diff.status, 0, diff.stderr)
+  t.is(diff.stderr.match(/^Fetching profile over HTTP from /gm)?.length, 2)
+  t.is(diff.saved.length, 2, 'each fetch is saved')
+  t.regex(diff.stdout, /^Type: inuse_space$/m)
   // pprof reads what we saved
   t.regex(execFileSync('go', ['tool', 'pprof', '-raw', saved], { encoding: 'utf8' }), /^PeriodType: space bytes$/m)
 })
@@ -273,6 +294,22 @@ test.serial("kubo's API: stacks --api, pprof --api … heap, sys with the right 
         for (const f of r.saved) t.is(fs.readFileSync(path.join(r.dir, f)).indexOf(needle), -1, 'nor saved')
       }
     }
+  } finally {
+    await k.stop()
+  }
+})
+
+test.serial("kubo's API on a unix socket (/unix/… multiaddr)", async (t) => {
+  const k = await startKubo({ unixApi: true })
+  try {
+    t.true(k.api.startsWith('/unix/'), k.api)
+    const s = await fetching(['stacks', '--json', '--api', k.api])
+    t.is(s.status, 0, s.stderr)
+    t.true(JSON.parse(s.stdout).goroutines > 10)
+    const g = await fetching(['top', '-nodecount=2', 'goroutine'], { IPFS_PATH: k.ipfsPath })
+    t.is(g.status, 0, g.stderr)
+    t.regex(g.stdout, /^Type: goroutine$/m)
+    t.deepEqual(g.saved, ['pprof.ipfs.goroutine.001.pb.gz'])
   } finally {
     await k.stop()
   }
