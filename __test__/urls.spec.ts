@@ -4,37 +4,23 @@
 // a real kubo daemon with API.Authorizations. Each fetch saves into its own $PPROF_TMPDIR, so the
 // tests can say exactly which file was saved, and that a failed fetch saved none.
 import test from 'ava'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
-import * as readline from 'node:readline'
 
 import { parseRemote, plan, remoteOf } from '../src/source'
 import { countdown } from '../src/source/countdown'
-import { runAsync, ROOT, tmpdir } from './helpers'
+import { goprogNamed, type Running, startGoprog } from './goprog'
+import { runAsync, tmpdir } from './helpers'
 import { freePort, IPFS_BIN, kuboAvailable, startKubo } from './kubo'
 
 if (!kuboAvailable()) throw new Error(`urls.spec: ${IPFS_BIN} is missing: run scripts/setup.sh (scripts/install-kubo.sh)`)
 
-// (the go127 branch brings __test__/goprog.ts, which builds and starts this once for every spec)
-async function startGoprog(many: number): Promise<{ proc: ChildProcess; base: string }> {
-  const bin = path.join(tmpdir('goroscope-goprog-'), 'goprog')
-  execFileSync('go', ['build', '-o', bin, '.'], { cwd: path.join(ROOT, 'fixtures', 'goprog'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' })
-  const proc = spawn(bin, ['-many', String(many), '-ready', '-max-life', '3m', '-gc-every', '1s'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let base = ''
-  for await (const line of readline.createInterface({ input: proc.stdout! })) {
-    base ||= /^listening on (http:\/\/\S+)/.exec(line)?.[1] ?? ''
-    if (line.trim() === 'ready') break
-  }
-  if (!base) throw new Error('the fixture program did not say where it listens')
-  return { proc, base }
-}
-
-let goprog: { proc: ChildProcess; base: string }
+let goprog: Running
 test.before(async () => {
-  goprog = await startGoprog(20)
+  goprog = await startGoprog(goprogNamed(), ['-many', '20', '-max-life', '3m', '-gc-every', '1s'])
 })
 test.after.always(() => {
   goprog?.proc.kill('SIGTERM')
