@@ -229,6 +229,21 @@ test.serial('errors name the URL and save nothing: 404, HTML, redirect elsewhere
     await refused(t, ['stacks', `${html.base}/debug/pprof/goroutine?debug=2`], `${html.base}/debug/pprof/goroutine?debug=2`, /not a goroutine dump/)
     await refused(t, ['top', `${redirects.base}/elsewhere`], `${redirects.base}/elsewhere`, /HTTP 302: redirect to another host \(http:\/\/localhost:\d+\) refused/)
     t.is(other.hits(), 0, 'the other host was never asked')
+    const guarded = await server((req, res) => {
+      if (req.headers.authorization !== `Basic ${Buffer.from('ann:s3cr3t-pw').toString('base64')}`) {
+        res.writeHead(401)
+        return res.end('who are you?')
+      }
+      res.end(heap)
+    })
+    try {
+      const withUser = await fetching(['top', guarded.base.replace('//', '//ann:s3cr3t-pw@') + '/debug/pprof/heap'])
+      t.is(withUser.status, 0, withUser.stderr)
+      t.false(withUser.stderr.includes('s3cr3t-pw'), 'the password in the URL is sent, never shown')
+      await refused(t, ['top', `${guarded.base}/debug/pprof/heap`], `${guarded.base}/debug/pprof/heap`, /HTTP 401: who are you\?/)
+    } finally {
+      await guarded.close()
+    }
     const same = await fetching(['top', `${redirects.base}/same`])
     t.is(same.status, 0, same.stderr)
     t.is(same.saved.length, 1, 'a redirect on the same host is followed')

@@ -122,6 +122,12 @@ async function saveFetched(body: Buffer, kind: InputKind, gzip: boolean, env: No
   return saveNew(dir, prefix, '.pb.gz', data)
 }
 
+/** A user and password in the URL (`http://user:pass@host/…`) become Basic auth, as Go's client sends them. */
+function userInfoAuth(u: URL): string | undefined {
+  if (!u.username && !u.password) return undefined
+  return `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
+}
+
 /** One source as a local file (or, for `json`, bytes), fetched and saved first when it is remote. */
 export async function resolveSource(arg: string, want: Want, o: SourceOptions = {}): Promise<Resolved> {
   const remote = remoteOf(arg, o)
@@ -140,7 +146,7 @@ export async function resolveSource(arg: string, want: Want, o: SourceOptions = 
     body = await get(p.url, {
       deadlineMs: p.deadlineMs,
       maxBytes: o.maxBytes ?? DEFAULT_MAX_BYTES,
-      auth: authHeader(o.apiAuth),
+      auth: authHeader(o.apiAuth) ?? userInfoAuth(p.url),
       socketPath: remote.target?.socketPath,
       method: o.method,
     })
