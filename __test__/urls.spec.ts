@@ -221,7 +221,7 @@ test.serial('errors name the URL and save nothing: 404, HTML, redirect elsewhere
       res.writeHead(302, { location: '/debug/pprof/heap' })
       return res.end()
     }
-    if (req.url === '/debug/pprof/heap') return res.end(heap)
+    if (req.url === '/debug/pprof/heap' || req.url === '/debug/pprof/profile') return res.end(heap)
     res.writeHead(302, { location: `${other.base.replace('127.0.0.1', 'localhost')}/debug/pprof/heap` })
     res.end()
   })
@@ -249,6 +249,11 @@ test.serial('errors name the URL and save nothing: 404, HTML, redirect elsewhere
     } finally {
       await guarded.close()
     }
+    // host:port without -seconds: the server's own CPU window, no wait line off a terminal (as pprof)
+    const bare = await fetching(['top', redirects.base.replace('http://', '')])
+    t.is(bare.status, 0, bare.stderr)
+    t.regex(bare.stderr, new RegExp(`^Fetching profile over HTTP from ${redirects.base}/debug/pprof/profile$`, 'm'))
+    t.false(bare.stderr.includes('Please wait'))
     const same = await fetching(['top', `${redirects.base}/same`])
     t.is(same.status, 0, same.stderr)
     t.is(same.saved.length, 1, 'a redirect on the same host is followed')

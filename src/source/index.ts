@@ -140,7 +140,9 @@ export async function resolveSource(arg: string, want: Want, o: SourceOptions = 
   const where = shown(p.url)
   err.write(`Fetching ${want === 'json' ? 'JSON' : want} over HTTP from ${where}\n`)
   const wait = expectedWait(p)
-  const cd = wait > 0 ? countdown(err, wait) : null
+  // pprof prints its wait line for a window it asked for; the server's default 30 s is counted
+  // down on a terminal only
+  const cd = wait > 0 && (p.seconds > 0 || err.isTTY) ? countdown(err, wait) : null
   let body: Buffer
   try {
     body = await get(p.url, {
