@@ -108,6 +108,14 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
     const inv = pprofInvocation(command, rest)
+    if (command === 'pprof' && !inv.json && !inv.output) {
+      // no report flag: pprof's interactive shell, as `go tool pprof PROFILE` enters it
+      const { PprofSession } = require('../pprof-session') as typeof import('../pprof-session')
+      if (PprofSession.entersShell(inv.args)) {
+        const { shell } = require('./shell') as typeof import('./shell')
+        return shell(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
+      }
+    }
     const { runPprof } = require('../profile') as typeof import('../profile')
     const report = await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)

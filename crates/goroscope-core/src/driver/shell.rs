@@ -278,10 +278,10 @@ impl Shell {
         let mut steps = Vec::new();
         let p = self.session.profile();
         let mut warnings = Vec::new();
-        let units = super::num_label_units(&**p, &mut warnings);
+        let units = super::num_label_units(p, &mut warnings);
         steps.extend(warnings.into_iter().map(Step::Error));
         let cfg = &self.session.config;
-        if let Ok(options) = super::report_options(&**p, &Command::Top, report::Format::Text, cfg, units) {
+        if let Ok(options) = super::report_options(p, &Command::Top, report::Format::Text, cfg, units) {
             let rpt = report::Report::new((**p).clone(), options);
             steps.push(Step::Print(format!("{}\n", report::profile_labels(&rpt).join("\n"))));
             if rpt.total == 0 && p.sample_types.len() > 1 {
