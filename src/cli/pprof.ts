@@ -22,6 +22,17 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).
 `
 
+/** What `goroscope pprof --help` says of the shell (README, "Interactive shell"). */
+export const SHELL_HELP = `With no report flag (-top, -dot, …) goroscope pprof PROFILE enters pprof's interactive shell, as
+go tool pprof PROFILE does: the profile is read once, then at the (pprof) prompt type a report
+command (top, top10 -cum, tree, peek REGEX, traces, raw, tags, comments, dot, proto, svg, web, flame,
+… with >FILE to save it), set options (focus=REGEX, hide=, sample_index=alloc_space, nodecount=20,
+granularity=lines, cum=1; NAME= clears one, : clears the filters), o lists the options, help [NAME]
+explains, quit or Ctrl-D leaves. Ctrl-C stops a long report. Standard output gets exactly what
+go tool pprof prints; a script on standard input works (goroscope pprof cpu.pprof < commands.txt).
+History: ~/.goroscope_history.
+`
+
 export const DUMP_HELP = `A text goroutine dump (debug=2, panic, SIGQUIT) in place of the profile is read as a goroutine/count
 profile (labels state and wait); the graph marks where goroutines waiting --min-wait minutes
 (default 1) are parked with a red border. svg/web render with the bundled WebAssembly Graphviz, or
@@ -46,7 +57,7 @@ const REPORTS: Command[] = [
   { name: 'tags', yargs: 'tags <profile..>', usage: 'tags PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's label keys and values, weighted" },
   { name: 'comments', yargs: 'comments <profile..>', usage: 'comments PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's comments" },
   { name: 'proto', yargs: 'proto <profile..>', usage: 'proto PROFILE... [pprof flags] -o FILE', describe: 'write the merged, filtered profile as gzipped profile.proto' },
-  { name: 'pprof', yargs: 'pprof [args..]', usage: 'pprof [pprof flags] PROFILE...', describe: "pprof's own command line (-top, -tree, -dot, … as flags)" },
+  { name: 'pprof', yargs: 'pprof [args..]', usage: 'pprof [pprof flags] PROFILE...', describe: "pprof's own command line (-top, -tree, -dot, … as flags); without one, pprof's interactive shell" },
 ]
 
 /** The drawing commands (graph.ts runs them); here so that one usage text lists the whole family. */
@@ -144,6 +155,6 @@ export function passThroughCommand(c: Command, flags: OwnFlag[], epilogue: strin
 }
 
 export const family: Family = {
-  commands: (ctx) => REPORTS.map((c) => passThroughCommand(c, FLAGS, PPROF_FLAGS_HELP, ctx, run)),
+  commands: (ctx) => REPORTS.map((c) => passThroughCommand(c, FLAGS, c.name === 'pprof' ? `${SHELL_HELP}\n${PPROF_FLAGS_HELP}` : PPROF_FLAGS_HELP, ctx, run)),
   run,
 }

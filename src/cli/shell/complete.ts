@@ -6,12 +6,12 @@ import type { Completer } from 'node:readline'
 export function completer(words: readonly string[], sampleTypes: readonly string[]): Completer {
   const starting = (list: readonly string[], prefix: string) => list.filter((w) => w.startsWith(prefix))
   return (line: string): [string[], string] => {
-    const m = /^(\s*)(\S*)$/.exec(line)
-    if (m) return [starting(words, m[2]), m[2]]
-    const help = /^\s*help\s+(\S*)$/.exec(line)
-    if (help) return [starting(words, help[1]), help[1]]
     const si = /^\s*sample_index\s*=\s*(\S*)$/.exec(line)
     if (si) return [starting(sampleTypes, si[1]), si[1]]
+    const first = /^\s*([^\s=]*)$/.exec(line)
+    if (first) return [starting(words, first[1]), first[1]]
+    const help = /^\s*help\s+(\S*)$/.exec(line)
+    if (help) return [starting(words, help[1]), help[1]]
     return [[], line]
   }
 }
