@@ -4,6 +4,7 @@
 //! one FlatBuffers `ProfileReport` with how the command delivers it. This module converts.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -85,7 +86,7 @@ impl Task for OpenSessionTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        settle(&env, output).map(|shell| PprofSession { shell })
+        settle(&env, output).map(|shell| PprofSession { shell: Mutex::new(shell) })
     }
 }
 
@@ -140,7 +141,15 @@ impl Task for ShellReportTask {
 /// options line by line and ask for reports; the profile is never fetched again.
 #[napi]
 pub struct PprofSession {
-    shell: Shell,
+    /// Behind a lock, so `interpret` takes `&self`: napi-rs refuses a `&mut self` call while a
+    /// report's promise (an `&self` call) is pending, as it is after Ctrl-C abandoned it.
+    shell: Mutex<Shell>,
+}
+
+impl PprofSession {
+    fn shell(&self) -> std::sync::MutexGuard<'_, Shell> {
+        self.shell.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 #[napi]
@@ -155,38 +164,39 @@ impl PprofSession {
     /// What pprof prints on entering the shell (profile labels, the welcome line).
     #[napi]
     pub fn greeting(&self) -> Vec<ShellStep> {
-        self.shell.greeting().into_iter().map(ShellStep::from).collect()
+        self.shell().greeting().into_iter().map(ShellStep::from).collect()
     }
 
     /// What one line does: settings are applied now, the rest is returned in order.
     #[napi]
-    pub fn interpret(&mut self, line: String) -> Vec<ShellStep> {
-        self.shell.interpret(&line).into_iter().map(ShellStep::from).collect()
+    pub fn interpret(&self, line: String) -> Vec<ShellStep> {
+        self.shell().interpret(&line).into_iter().map(ShellStep::from).collect()
     }
 
     /// The report of a `report` step's words, with the current settings, off the main thread.
     #[napi(ts_return_type = "Promise<ShellReport>")]
     pub fn report(&self, tokens: Vec<String>) -> AsyncTask<ShellReportTask> {
-        AsyncTask::new(ShellReportTask { parsed: Some(self.shell.parse(&tokens)), session: self.shell.session.clone() })
+        let shell = self.shell();
+        AsyncTask::new(ShellReportTask { parsed: Some(shell.parse(&tokens)), session: shell.session.clone() })
     }
 
     /// Words a line may start with (commands, options, choices, sample types), sorted.
     #[napi(getter)]
     pub fn words(&self) -> Vec<String> {
-        self.shell.words()
+        self.shell().words()
     }
 
     /// The profile's sample type names.
     #[napi(getter)]
     pub fn sample_types(&self) -> Vec<String> {
-        self.shell.sample_types().to_vec()
+        self.shell().sample_types().to_vec()
     }
 
     /// The current value of an option (`focus`, `nodecount`), as `o` shows it; null for no
     /// option of that name.
     #[napi]
     pub fn option(&self, name: String) -> Option<String> {
-        self.shell.session.config.get(&name)
+        self.shell().session.config.get(&name)
     }
 }
 

@@ -70,7 +70,8 @@ async function postProcess(r: ShellReport): Promise<string | Buffer> {
       return renderFlameHtml(await profile.flameJSON('profile'))
     }
     default:
-      return rep.proto ?? rep.text
+      // a terminal gets the text escaped (writeOut); a pipe or file the bytes, however large
+      return rep.proto ?? (process.stdout.isTTY && !rep.output ? rep.text : rep.textBytes)
   }
 }
 

@@ -27,7 +27,7 @@ function message(e: unknown): string {
 
 export async function runShell(session: PprofSession): Promise<number> {
   const reader = openLineReader({ completer: completer(session.words, session.sampleTypes), history: historyFile() })
-  const ui = terminalUi(reader.terminal)
+  const ui = terminalUi(reader.terminal && !process.env.NO_COLOR)
   const show = (s: ShellStep) => (s.kind === 'error' ? ui.printErr(s.text) : ui.print(s.text))
   let cancel: (() => void) | undefined
   let abandoned = 0
