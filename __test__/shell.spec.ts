@@ -236,3 +236,36 @@ test('shell: history is kept oldest first, at most HISTORY_MAX lines', (t) => {
   t.is(back[0], 'top0')
   fs.rmSync(dir, { recursive: true, force: true })
 })
+
+test('shell: on a terminal, tab completes, Ctrl-C clears the line, Ctrl-D leaves, history is saved', async (t) => {
+  // a pseudo-terminal from util-linux's script(1): the shell sees a TTY on stdin and stderr
+  const home = tmpdir('goroscope-shell-tty-')
+  const cmd = [process.execPath, path.join(ROOT, 'bin', 'goroscope.js'), 'pprof', HEAP].map((a) => `'${a}'`).join(' ')
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...ENV, HOME: home, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+  /** Wait until the terminal shows `what` (`count` times). */
+  const waitFor = async (what: string, count = 1) => {
+    const deadline = Date.now() + 60_000
+    while (out.split(what).length - 1 < count) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(what)}: ${JSON.stringify(out)}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  await waitFor('(pprof) ')
+  child.stdin.write('comm\t')
+  await waitFor('comments')
+  child.stdin.write('\r')
+  await waitFor('(pprof) ', 2)
+  child.stdin.write('focus=xyz\x03')
+  await waitFor('^C')
+  child.stdin.write('top3\r')
+  await waitFor('Showing top 3 nodes out of 6\r\n')
+  child.stdin.write('\x04')
+  t.is(await exited, 0, out)
+  // the cleared line was never run: top3 is unfiltered
+  t.false(out.includes('Active filters'))
+  t.is(fs.readFileSync(path.join(home, '.goroscope_history'), 'utf8'), 'comments\ntop3\n')
+  fs.rmSync(home, { recursive: true, force: true })
+})

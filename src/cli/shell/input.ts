@@ -84,10 +84,12 @@ export function openLineReader(options: { completer?: readline.Completer; histor
     terminal,
     async read(p: string): Promise<string | null> {
       prompt = p
-      if (terminal) {
+      if (!terminal) process.stdout.write(p)
+      else if (!ended) {
+        // (after Ctrl-D the interface is closed: no prompt to draw)
         rl.setPrompt(p)
         rl.prompt()
-      } else process.stdout.write(p)
+      }
       while (lines.length === 0 && !ended) await new Promise<void>((r) => (wake = r))
       wake = undefined
       return lines.length > 0 ? lines.shift()! : null
@@ -96,7 +98,7 @@ export function openLineReader(options: { completer?: readline.Completer; histor
       interrupt = f
     },
     reprompt() {
-      if (terminal) {
+      if (terminal && !ended) {
         // drop what was typed: readline's own Ctrl-U, then a fresh prompt on a new line
         rl.write(null, { ctrl: true, name: 'u' })
         process.stderr.write('^C\n')
