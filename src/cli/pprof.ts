@@ -34,7 +34,8 @@ History: ~/.goroscope_history.
 `
 
 export const DUMP_HELP = `A text goroutine dump (debug=2, panic, SIGQUIT) in place of the profile is read as a goroutine/count
-profile (labels state and wait); the graph marks where goroutines waiting --min-wait minutes
+profile (tags state and wait, the goroutines' own pprof labels, leaked=true for runtime-proven
+leaks: -tagfocus=tenant=acme, -tagshow, tags work on it); the graph marks where goroutines waiting --min-wait minutes
 (default 1) are parked with a red border. svg/web render with the bundled WebAssembly Graphviz, or
 with the system's dot (--renderer dot).
 `
@@ -128,7 +129,13 @@ export function run(command: string, rest: string[]): Promise<number> {
       }
     }
     const { runPprof } = require('../profile') as typeof import('../profile')
-    const report = await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
+    const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
+    // One goroutine dump is read as its goroutine/count profile (labels as tags), as the
+    // drawing commands read it, so that -tagfocus/-tagshow/tags work on dumps too.
+    const report =
+      inv.maxDecompressed === undefined
+        ? (await runPprofOrStacks(inv.args, { binary: inv.binary })).report
+        : await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)
     if (report.kind === 'proto') await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)

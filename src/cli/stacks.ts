@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs'
 
 import { palette, wantColor } from '../render/color'
 import { jsonText } from '../render/terminal'
+import { UsageError } from './errors'
 import type { Context, Family } from './family'
 import { writeOut } from './output'
 
@@ -18,6 +19,8 @@ interface StacksArgs {
   'min-wait': number
   state?: string
   match?: string
+  label?: string[]
+  'group-by-label'?: string
   top?: number
   sort: 'count' | 'wait'
   exact: boolean
@@ -38,6 +41,8 @@ function stacksCommand(ctx: Context): CommandModule<object, any> {
         .option('min-wait', { type: 'number', default: 1, describe: 'minutes from which a group counts as hung' })
         .option('state', { type: 'string', describe: 'keep goroutines whose state contains S, or whose class is S (lock, channel, select, io, syscall, sleep, running, runtime, other)' })
         .option('match', { type: 'string', describe: 'keep goroutines with a frame (function or file) matching this regular expression' })
+        .option('label', { type: 'string', array: true, describe: 'keep goroutines with this pprof label, KEY=VALUE (repeatable: all must match; Go ≥1.26 headers, debug=1 `# labels:`)' })
+        .option('group-by-label', { type: 'string', describe: 'split groups of identical stacks by the value of the label KEY' })
         .option('top', { type: 'number', describe: 'keep the first N groups (text: default 10)' })
         .option('sort', { choices: ['count', 'wait'] as const, default: 'count' as const, describe: 'order of groups' })
         .option('exact', { type: 'boolean', default: false, describe: 'group only identical stacks (arguments and pc offsets included)' })
@@ -51,8 +56,16 @@ function stacksCommand(ctx: Context): CommandModule<object, any> {
       const { renderStacksText } = require('../render/stacks-text') as typeof import('../render/stacks-text')
       // yargs hands a lone `-` over as an empty string
       const stdin = a.file === '-' || (a.file === '' && ctx.argv.includes('-'))
+      const labels: Record<string, string> = {}
+      for (const l of a.label ?? []) {
+        const i = String(l).indexOf('=')
+        if (i <= 0) throw new UsageError(`--label must be KEY=VALUE, not ${JSON.stringify(String(l))}`)
+        labels[String(l).slice(0, i)] = String(l).slice(i + 1)
+      }
       const input = stdin ? await readStdin() : a.file
       const report = await analyzeStacks(input, {
+        labels,
+        groupByLabel: a['group-by-label'],
         minWait: a['min-wait'],
         state: a.state,
         match: a.match,
