@@ -16,9 +16,10 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class PprofSession {
   /**
    * Fetch the sources of a pprof command line (`["-sample_index=alloc_space", "heap.pprof"]`:
-   * its flags are the session's first settings) off the main thread.
+   * its flags are the session's first settings) off the main thread; `dump` (a goroutine
+   * dump's path) is read as its goroutine/count profile, as `profileFromStacks` reads it.
    */
-  static open(args: Array<string>, maxDecompressed?: number | undefined | null, binary?: string | undefined | null): Promise<PprofSession>
+  static open(args: Array<string>, maxDecompressed?: number | undefined | null, binary?: string | undefined | null, dump?: string | undefined | null): Promise<PprofSession>
   /** What pprof prints on entering the shell (profile labels, the welcome line). */
   greeting(): Array<ShellStep>
   /** What one line does: settings are applied now, the rest is returned in order. */

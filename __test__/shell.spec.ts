@@ -182,7 +182,7 @@ test('shell: Ctrl-C stops a long report and gives the prompt back', async (t) =>
   const { ensureProfile } = (await import(path.join(ROOT, 'bench', 'gen-profile.mjs'))) as {
     ensureProfile: (o: { samples: number; out: string }) => { file: string }
   }
-  const big = ensureProfile({ samples: 300_000, out: path.join(os.homedir(), '.cache', 'goroscope', 'shell-big-300k.pb.gz') }).file
+  const big = ensureProfile({ samples: 150_000, out: path.join(os.homedir(), '.cache', 'goroscope', 'shell-big-150k.pb.gz') }).file
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), 'pprof', big], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
@@ -268,4 +268,17 @@ test('shell: on a terminal, tab completes, Ctrl-C clears the line, Ctrl-D leaves
   t.false(out.includes('Active filters'))
   t.is(fs.readFileSync(path.join(home, '.goroscope_history'), 'utf8'), 'comments\ntop3\n')
   fs.rmSync(home, { recursive: true, force: true })
+})
+
+test('shell: a goroutine dump is read as its goroutine/count profile, as the one-shot commands read it', (t) => {
+  const dump = path.join(ROOT, 'fixtures', 'dumps', 'go126-debug2-minutes.txt')
+  const oneShot = (...flags: string[]) => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), 'pprof', ...flags, dump], { env: ENV, encoding: 'utf8' })
+    t.is(r.status, 0, r.stderr)
+    return r.stdout
+  }
+  const got = ours(dump, lines('tags', 'top', 'tagfocus=state=chan', 'traces'))
+  t.is(got.status, 0, got.stderr)
+  t.is(got.stdout, ['', oneShot('-tags'), oneShot('-top', '-nodecount=10', '-compact_labels'), '', oneShot('-traces', '-compact_labels', '-tagfocus=state=chan'), ''].join('(pprof) '))
+  t.true(got.stdout.includes('state'))
 })

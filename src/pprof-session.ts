@@ -17,9 +17,12 @@ export interface ShellReport extends Omit<Native.ShellReport, 'report'> {
 export class PprofSession {
   private constructor(private readonly inner: InstanceType<typeof native.PprofSession>) {}
 
-  /** Fetch the sources of a pprof command line (its flags are the first settings). */
-  static async open(args: string[], options: { maxDecompressed?: number; binary?: string } = {}): Promise<PprofSession> {
-    return new PprofSession(await call(() => native.PprofSession.open(args, options.maxDecompressed, options.binary)))
+  /**
+   * Fetch the sources of a pprof command line (its flags are the first settings); `dump`, a
+   * goroutine dump's path, is read as its goroutine/count profile (as `Profile.fromStacks`).
+   */
+  static async open(args: string[], options: { maxDecompressed?: number; binary?: string; dump?: string } = {}): Promise<PprofSession> {
+    return new PprofSession(await call(() => native.PprofSession.open(args, options.maxDecompressed, options.binary, options.dump)))
   }
 
   /** True when a pprof command line parses and names no report (pprof then enters its shell). */

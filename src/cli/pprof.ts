@@ -58,7 +58,7 @@ const REPORTS: Command[] = [
   { name: 'tags', yargs: 'tags <profile..>', usage: 'tags PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's label keys and values, weighted" },
   { name: 'comments', yargs: 'comments <profile..>', usage: 'comments PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's comments" },
   { name: 'proto', yargs: 'proto <profile..>', usage: 'proto PROFILE... [pprof flags] -o FILE', describe: 'write the merged, filtered profile as gzipped profile.proto' },
-  { name: 'pprof', yargs: 'pprof [args..]', usage: 'pprof [pprof flags] PROFILE...', describe: "pprof's own command line (-top, -tree, -dot, … as flags); without one, pprof's interactive shell" },
+  { name: 'pprof', yargs: 'pprof [args..]', usage: 'pprof [pprof flags] PROFILE...', describe: "pprof's own command line (-top, -tree, -dot, … as flags)" },
 ]
 
 /** The drawing commands (graph.ts runs them); here so that one usage text lists the whole family. */
@@ -117,17 +117,21 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `goroscope pprof` without a report flag: pprof's interactive shell, as `go tool pprof PROFILE`
+ *  enters it (its exit code); undefined when the command line names a report. */
+async function shellIfNoReport(rest: string[]): Promise<number | undefined> {
+  const inv = pprofInvocation('pprof', rest)
+  const { PprofSession } = require('../pprof-session') as typeof import('../pprof-session')
+  if (inv.json || inv.output || !PprofSession.entersShell(inv.args)) return undefined
+  const { shell } = require('./shell') as typeof import('./shell')
+  return shell(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
+}
+
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
+    const shell = command === 'pprof' ? await shellIfNoReport(rest) : undefined
+    if (shell !== undefined) return shell
     const inv = pprofInvocation(command, rest)
-    if (command === 'pprof' && !inv.json && !inv.output) {
-      // no report flag: pprof's interactive shell, as `go tool pprof PROFILE` enters it
-      const { PprofSession } = require('../pprof-session') as typeof import('../pprof-session')
-      if (PprofSession.entersShell(inv.args)) {
-        const { shell } = require('./shell') as typeof import('./shell')
-        return shell(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
-      }
-    }
     const { runPprof } = require('../profile') as typeof import('../profile')
     const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
     // One goroutine dump is read as its goroutine/count profile (labels as tags), as the

@@ -4,17 +4,19 @@
 //! one FlatBuffers `ProfileReport` with how the command delivers it. This module converts.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use goroscope_core::driver::shell::{Parsed, Post, Shell, ShellError, Show, Step};
-use goroscope_core::driver::{self, Session};
+use goroscope_core::driver::{self, Session, Source};
+use goroscope_core::stacks::to_profile;
 use goroscope_core::pprof::Limits;
 
 use crate::error::{guard, settle, CoreError, NativeError};
 use crate::profile::{limits, report_to_flatbuffer};
+use crate::DumpRef;
 
 /// What one shell line asks the front end to do (`Step` in the core).
 #[napi(object)]
@@ -65,6 +67,8 @@ pub struct OpenSessionTask {
     args: Vec<String>,
     limits: Limits,
     binary: Option<PathBuf>,
+    /// A goroutine dump read as its goroutine/count profile, before the command line's sources.
+    dump: Option<PathBuf>,
 }
 
 impl Task for OpenSessionTask {
@@ -73,9 +77,15 @@ impl Task for OpenSessionTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         let args = std::mem::take(&mut self.args);
-        let (limits, binary) = (self.limits, self.binary.take());
+        let (limits, binary, dump) = (self.limits, self.binary.take(), self.dump.take());
         Ok(guard(move || {
             let mut inv = driver::parse_command_line(&driver::flags_first(&args)).map_err(driver::Error::from)?;
+            if let Some(path) = dump {
+                let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                let parsed = DumpRef::Path(path).load()?;
+                let converted = to_profile::to_profile(&parsed, &name, 1);
+                inv.fetch.sources.insert(0, Source::Profile(Arc::new(converted.profile)));
+            }
             if inv.fetch.sources.is_empty() {
                 return Err(driver::Error::NoProfile.into());
             }
@@ -155,10 +165,21 @@ impl PprofSession {
 #[napi]
 impl PprofSession {
     /// Fetch the sources of a pprof command line (`["-sample_index=alloc_space", "heap.pprof"]`:
-    /// its flags are the session's first settings) off the main thread.
+    /// its flags are the session's first settings) off the main thread; `dump` (a goroutine
+    /// dump's path) is read as its goroutine/count profile, as `profileFromStacks` reads it.
     #[napi(ts_return_type = "Promise<PprofSession>")]
-    pub fn open(args: Vec<String>, max_decompressed: Option<f64>, binary: Option<String>) -> AsyncTask<OpenSessionTask> {
-        AsyncTask::new(OpenSessionTask { args, limits: limits(max_decompressed), binary: binary.map(PathBuf::from) })
+    pub fn open(
+        args: Vec<String>,
+        max_decompressed: Option<f64>,
+        binary: Option<String>,
+        dump: Option<String>,
+    ) -> AsyncTask<OpenSessionTask> {
+        AsyncTask::new(OpenSessionTask {
+            args,
+            limits: limits(max_decompressed),
+            binary: binary.map(PathBuf::from),
+            dump: dump.map(PathBuf::from),
+        })
     }
 
     /// What pprof prints on entering the shell (profile labels, the welcome line).

@@ -76,7 +76,9 @@ export async function runShell(session: PprofSession): Promise<number> {
   return 0
 }
 
-/** Open the sources of a pprof command line and run the shell on them. */
+/** Open the sources of a pprof command line (or its one goroutine dump) and run the shell on them. */
 export async function shell(args: string[], options: { maxDecompressed?: number; binary?: string }): Promise<number> {
-  return runShell(await PprofSession.open(args, options))
+  const { dumpInput } = require('../../render/input') as typeof import('../../render/input')
+  const dump = await dumpInput(args, options.binary)
+  return runShell(await PprofSession.open(dump ? args.filter((a) => a !== dump) : args, { ...options, dump }))
 }
