@@ -28,6 +28,8 @@ export declare class PprofSession {
   report(tokens: Array<string>): Promise<ShellReport>
   /** Words a line may start with (commands, options, choices, sample types), sorted. */
   get words(): Array<string>
+  /** The profile's function names, each once, sorted (completion of command arguments). */
+  get functionNames(): Array<string>
   /** The profile's sample type names. */
   get sampleTypes(): Array<string>
   /**

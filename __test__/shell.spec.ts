@@ -219,7 +219,12 @@ test('shell: completion of commands, options, help topics and sample types', (t)
   t.deepEqual(c('node'), [['nodecount', 'nodefraction'], 'node'])
   t.deepEqual(c('help tr'), [['traces', 'tree'], 'tr'])
   t.deepEqual(c('sample_index=in'), [['inuse_space'], 'in'])
-  t.deepEqual(c('top -cum ma'), [[], 'top -cum ma'])
+  t.deepEqual(c('bogus ma'), [[], 'bogus ma'])
+  const f = completer(['peek', 'tags', 'top'], [], () => ['main.main', 'main.worker', 'runtime.mallocgc'])
+  t.deepEqual(f('peek wor'), [['main.worker'], 'wor'])
+  t.deepEqual(f('top10 -cum -mall'), [['-runtime.mallocgc'], '-mall'])
+  t.deepEqual(f('top main'), [['main.main', 'main.worker'], 'main'])
+  t.deepEqual(f('tags main'), [[], 'tags main'])
 })
 
 test('shell: history is kept oldest first, at most HISTORY_MAX lines', (t) => {

@@ -51,6 +51,11 @@ export class PprofSession {
     return this.inner.words
   }
 
+  /** The profile's function names, each once, sorted. */
+  get functionNames(): string[] {
+    return this.inner.functionNames
+  }
+
   get sampleTypes(): string[] {
     return this.inner.sampleTypes
   }

@@ -207,6 +207,12 @@ impl PprofSession {
         self.shell().words()
     }
 
+    /// The profile's function names, each once, sorted (completion of command arguments).
+    #[napi(getter)]
+    pub fn function_names(&self) -> Vec<String> {
+        self.shell().function_names()
+    }
+
     /// The profile's sample type names.
     #[napi(getter)]
     pub fn sample_types(&self) -> Vec<String> {

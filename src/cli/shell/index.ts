@@ -26,7 +26,8 @@ function message(e: unknown): string {
 }
 
 export async function runShell(session: PprofSession): Promise<number> {
-  const reader = openLineReader({ completer: completer(session.words, session.sampleTypes), history: historyFile() })
+  let functions: string[] | undefined // fetched on the first completion that needs them
+  const reader = openLineReader({ completer: completer(session.words, session.sampleTypes, () => (functions ??= session.functionNames)), history: historyFile() })
   const ui = terminalUi(reader.terminal && !process.env.NO_COLOR)
   const show = (s: ShellStep) => (s.kind === 'error' ? ui.printErr(s.text) : ui.print(s.text))
   let cancel: (() => void) | undefined

@@ -473,6 +473,16 @@ impl Shell {
         Ok(ShellReport { info: parsed.info, report })
     }
 
+    /// The profile's function names, each once, sorted (what pprof completes command
+    /// arguments from).
+    pub fn function_names(&self) -> Vec<String> {
+        let p = self.session.profile();
+        let mut names: Vec<String> = p.functions.iter().map(|f| p.str(f.name).to_string()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// What tab completion offers for the first word: commands, options and the choices of
     /// choice options, shortcuts (sample type names).
     pub fn words(&self) -> Vec<String> {
@@ -605,6 +615,8 @@ mod tests {
         sh.interpret("focus=");
         assert_eq!(sh.report(&words("top")).unwrap().report.text, a.report.text);
         assert_eq!(sh.report(&words("web")).unwrap().info.show, Show::Browser("svg"));
+        let names = sh.function_names();
+        assert!(names.contains(&"runtime.malg".to_string()) && names.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
