@@ -8,7 +8,8 @@ import type { Argv, CommandModule } from 'yargs'
 
 import type { Context, Family } from './family'
 import { UsageError } from './errors'
-import { BINARY_FLAG, JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, type OwnFlag, splitFlags, yargsOption } from './flags'
+import { BINARY_FLAG, JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, type OwnFlag, SOURCE_FLAGS, splitFlags, yargsOption } from './flags'
+import { resolvePprofArgs } from './sources'
 import { warn, writeOut } from './output'
 import { jsonText } from '../render/terminal'
 
@@ -17,6 +18,8 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -tagshow, -taghide, -functions|-filefunctions|-files|-lines|-addresses, -noinlines, -trim, -cum,
 -base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
 -all_frames, -mean, -drop_negative, and the legacy -inuse_space, -alloc_objects, -contentions …
+goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek) on
+127.0.0.1 unless a host is named.
 --binary FILE symbolizes address-only profiles from the ELF binary that produced them first.
 --max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).
 Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).
@@ -31,6 +34,14 @@ granularity=lines, cum=1; NAME= clears one, : clears the filters), o lists the o
 explains, quit or Ctrl-D leaves. Ctrl-C stops a long report. Standard output gets exactly what
 go tool pprof prints; a script on standard input works (goroscope pprof cpu.pprof < commands.txt).
 History: ~/.goroscope_history.
+`
+
+export const SOURCES_HELP = `A PROFILE may be a URL: http(s)://host:port/debug/pprof/TYPE[?query], or host:port for the CPU
+profile (/debug/pprof/profile), fetched with pprof's -seconds and -timeout rules and saved as pprof
+saves it ($PPROF_TMPDIR, else ~/pprof: pprof.BINARY.TYPES.NNN.pb.gz, printed on stderr). A bare
+profile name (heap, profile, allocs, goroutine, mutex, block, threadcreate) that is not a file is
+fetched from kubo's API: --api ADDR, else $IPFS_PATH/api, ~/.ipfs/api, 127.0.0.1:5001; --api-auth
+SECRET is sent as kubo's Authorization header and never printed or saved.
 `
 
 export const DUMP_HELP = `A text goroutine dump (debug=2, panic, SIGQUIT) in place of the profile is read as a goroutine/count
@@ -75,6 +86,7 @@ export const PPROF_USAGE = `usage:
   goroscope peek REGEX PROFILE... [pprof flags] [--json] [-o FILE]
   goroscope proto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
+  goroscope pprof -http=[HOST]:PORT [-no_browser] [pprof flags] PROFILE...
 ${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}
 ${DUMP_HELP}
 ${PPROF_FLAGS_HELP}`
@@ -119,8 +131,7 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
 
 /** `goroscope pprof` without a report flag: pprof's interactive shell, as `go tool pprof PROFILE`
  *  enters it (its exit code); undefined when the command line names a report. */
-async function shellIfNoReport(rest: string[]): Promise<number | undefined> {
-  const inv = pprofInvocation('pprof', rest)
+async function shellIfNoReport(inv: PprofInvocation): Promise<number | undefined> {
   const { PprofSession } = require('../pprof-session') as typeof import('../pprof-session')
   if (inv.json || inv.output || !PprofSession.entersShell(inv.args)) return undefined
   const { shell } = require('./shell') as typeof import('./shell')
@@ -129,9 +140,12 @@ async function shellIfNoReport(rest: string[]): Promise<number | undefined> {
 
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
-    const shell = command === 'pprof' ? await shellIfNoReport(rest) : undefined
-    if (shell !== undefined) return shell
+    // `pprof -http=[host]:port …`: the web UI (http.ts, src/server), loaded only then.
+    if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('./http') as typeof import('./http')).serve(rest)
     const inv = pprofInvocation(command, rest)
+    inv.args = await resolvePprofArgs(inv.args) // URL and kubo API sources → saved files (src/source)
+    const shell = command === 'pprof' ? await shellIfNoReport(inv) : undefined
+    if (shell !== undefined) return shell
     const { runPprof } = require('../profile') as typeof import('../profile')
     const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
     // One goroutine dump is read as its goroutine/count profile (labels as tags), as the
@@ -166,6 +180,7 @@ export function passThroughCommand(c: Command, flags: OwnFlag[], epilogue: strin
 }
 
 export const family: Family = {
-  commands: (ctx) => REPORTS.map((c) => passThroughCommand(c, FLAGS, c.name === 'pprof' ? `${SHELL_HELP}\n${PPROF_FLAGS_HELP}` : PPROF_FLAGS_HELP, ctx, run)),
+  commands: (ctx) =>
+    REPORTS.map((c) => passThroughCommand(c, [...FLAGS, ...SOURCE_FLAGS], `${c.name === 'pprof' ? `${SHELL_HELP}\n` : ''}${SOURCES_HELP}\n${PPROF_FLAGS_HELP}`, ctx, run)),
   run,
 }
