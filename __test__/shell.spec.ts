@@ -9,6 +9,8 @@ import test from 'ava'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 
@@ -286,4 +288,31 @@ test('shell: a goroutine dump is read as its goroutine/count profile, as the one
   t.is(got.status, 0, got.stderr)
   t.is(got.stdout, ['', oneShot('-tags'), oneShot('-top', '-nodecount=10', '-compact_labels'), '', oneShot('-traces', '-compact_labels', '-tagfocus=state=chan'), ''].join('(pprof) '))
   t.true(got.stdout.includes('state'))
+})
+
+test('shell: a URL source is fetched once, saved as pprof saves it, and entered like a file', async (t) => {
+  const body = fs.readFileSync(HEAP)
+  let hits = 0
+  const server = http.createServer((_req, res) => {
+    hits++
+    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/debug/pprof/heap`
+  const saved = tmpdir('goroscope-shell-saved-')
+  const script = lines('top', 'focus=newproc', 'tree', 'focus=', 'top3 -cum')
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), 'pprof', url], { env: { ...ENV, PPROF_TMPDIR: saved }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+  child.stdin.end(script)
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))
+  server.close()
+  t.is(code, 0, stderr)
+  t.is(hits, 1, 'fetched once for all the reports')
+  t.is(fs.readdirSync(saved).length, 1, stderr)
+  t.is(stdout, ours(HEAP, script).stdout)
+  t.true(stdout.includes('Active filters:\n   focus=newproc'))
+  fs.rmSync(saved, { recursive: true, force: true })
 })
