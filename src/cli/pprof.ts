@@ -144,10 +144,10 @@ export function run(command: string, rest: string[]): Promise<number> {
     if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('./http') as typeof import('./http')).serve(rest)
     const inv = pprofInvocation(command, rest)
     inv.args = await resolvePprofArgs(inv.args) // URL and kubo API sources → saved files (src/source)
-    const shell = command === 'pprof' ? await shellIfNoReport(inv) : undefined
-    if (shell !== undefined) return shell
     const { runPprof } = require('../profile') as typeof import('../profile')
     const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
+    const shell = command === 'pprof' ? await shellIfNoReport(inv) : undefined
+    if (shell !== undefined) return shell
     // One goroutine dump is read as its goroutine/count profile (labels as tags), as the
     // drawing commands read it, so that -tagfocus/-tagshow/tags work on dumps too.
     const report =
