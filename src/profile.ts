@@ -262,6 +262,11 @@ export class ProfileReport {
   get text(): string {
     return this.root.text() ?? ''
   }
+  /** `text` as UTF-8 bytes, without making a JS string (a report larger than V8's string limit). */
+  get textBytes(): Buffer {
+    const t = this.root.text(flatbuffers.Encoding.UTF8_BYTES) as Uint8Array | null
+    return t ? Buffer.from(t.buffer, t.byteOffset, t.byteLength) : Buffer.alloc(0)
+  }
   /** What pprof prints on standard error (filter notes, unit conflicts). */
   get warnings(): string[] {
     return strings(this.root.warningsLength(), (i) => this.root.warnings(i))

@@ -25,6 +25,17 @@ goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, 
 Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).
 `
 
+/** What `goroscope pprof --help` says of the shell (README, "Interactive shell"). */
+export const SHELL_HELP = `With no report flag (-top, -dot, …) goroscope pprof PROFILE enters pprof's interactive shell, as
+go tool pprof PROFILE does: the profile is read once, then at the (pprof) prompt type a report
+command (top, top10 -cum, tree, peek REGEX, traces, raw, tags, comments, dot, proto, svg, web, flame,
+… with >FILE to save it), set options (focus=REGEX, hide=, sample_index=alloc_space, nodecount=20,
+granularity=lines, cum=1; NAME= clears one, : clears the filters), o lists the options, help [NAME]
+explains, quit or Ctrl-D leaves. Ctrl-C stops a long report. Standard output gets exactly what
+go tool pprof prints; a script on standard input works (goroscope pprof cpu.pprof < commands.txt).
+History: ~/.goroscope_history.
+`
+
 export const SOURCES_HELP = `A PROFILE may be a URL: http(s)://host:port/debug/pprof/TYPE[?query], or host:port for the CPU
 profile (/debug/pprof/profile), fetched with pprof's -seconds and -timeout rules and saved as pprof
 saves it ($PPROF_TMPDIR, else ~/pprof: pprof.BINARY.TYPES.NNN.pb.gz, printed on stderr). A bare
@@ -118,6 +129,15 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `goroscope pprof` without a report flag: pprof's interactive shell, as `go tool pprof PROFILE`
+ *  enters it (its exit code); undefined when the command line names a report. */
+async function shellIfNoReport(inv: PprofInvocation): Promise<number | undefined> {
+  const { PprofSession } = require('../pprof-session') as typeof import('../pprof-session')
+  if (inv.json || inv.output || !PprofSession.entersShell(inv.args)) return undefined
+  const { shell } = require('./shell') as typeof import('./shell')
+  return shell(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
+}
+
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
     // `pprof -http=[host]:port …`: the web UI (http.ts, src/server), loaded only then.
@@ -126,6 +146,8 @@ export function run(command: string, rest: string[]): Promise<number> {
     inv.args = await resolvePprofArgs(inv.args) // URL and kubo API sources → saved files (src/source)
     const { runPprof } = require('../profile') as typeof import('../profile')
     const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
+    const shell = command === 'pprof' ? await shellIfNoReport(inv) : undefined
+    if (shell !== undefined) return shell
     // One goroutine dump is read as its goroutine/count profile (labels as tags), as the
     // drawing commands read it, so that -tagfocus/-tagshow/tags work on dumps too.
     const report =
@@ -158,6 +180,7 @@ export function passThroughCommand(c: Command, flags: OwnFlag[], epilogue: strin
 }
 
 export const family: Family = {
-  commands: (ctx) => REPORTS.map((c) => passThroughCommand(c, [...FLAGS, ...SOURCE_FLAGS], `${SOURCES_HELP}\n${PPROF_FLAGS_HELP}`, ctx, run)),
+  commands: (ctx) =>
+    REPORTS.map((c) => passThroughCommand(c, [...FLAGS, ...SOURCE_FLAGS], `${c.name === 'pprof' ? `${SHELL_HELP}\n` : ''}${SOURCES_HELP}\n${PPROF_FLAGS_HELP}`, ctx, run)),
   run,
 }

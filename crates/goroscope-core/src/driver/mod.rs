@@ -4,7 +4,8 @@
 //! `generateRawReport`: command overrides, numeric label units, report options, aggregation.
 //! [`crate::report`] then prints; nothing below this module knows about flags.
 //!
-//! One-shot use is [`run`]; a shell or a web UI holds a [`Session`] and asks it for reports.
+//! One-shot use is [`run`]; a shell ([`shell`]) or a web UI holds a [`Session`] and asks it for
+//! reports.
 
 pub mod command;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod fetch;
 pub mod flags;
 pub mod focus;
 pub mod session;
+pub mod shell;
 pub mod tagroot;
 
 pub use command::Command;
@@ -58,6 +60,9 @@ pub enum Error {
     SymbolRegex(String, regex::Error),
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A shell line that names no report (`bogus`, `peek` without its regexp).
+    #[error(transparent)]
+    Shell(#[from] shell::ShellError),
 }
 
 /// The whole of `go tool pprof <flags> <sources>`: fetch the invocation's sources (and bases),

@@ -18,6 +18,7 @@ mod traces;
 mod tree;
 
 pub use generate::{generate, Report};
+pub(crate) use legend::profile_labels;
 
 use std::collections::HashMap;
 
