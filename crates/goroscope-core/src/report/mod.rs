@@ -9,6 +9,7 @@
 
 pub mod tabwriter;
 
+mod callgrind;
 mod dot;
 mod generate;
 mod legend;
@@ -42,6 +43,16 @@ pub enum Format {
     Proto,
     /// `-dot`: the call graph in Graphviz DOT.
     Dot,
+    /// `-callgrind`.
+    Callgrind,
+    /// `-topproto`: the top nodes as gzipped profile.proto.
+    TopProto,
+    /// `-list`: annotated source (with [`Options::symbol`]).
+    List,
+    /// `-weblist`: annotated source and assembly, a standalone HTML page.
+    WebList,
+    /// `-disasm`: annotated assembly.
+    Disasm,
 }
 
 /// How to print a report (pprof's `report.Options`): the value column, units and trimming are
@@ -144,6 +155,10 @@ pub enum ReportData {
     Proto(Vec<u8>),
     /// `-dot`: the DOT is [`ProfileReport::text`].
     Dot(DotReport),
+    /// `-callgrind`: the callgrind text is [`ProfileReport::text`].
+    Callgrind,
+    /// `-topproto`: gzipped profile.proto bytes.
+    TopProto(Vec<u8>),
 }
 
 /// `-dot`: what the drawn graph holds.
@@ -297,4 +312,6 @@ pub enum ReportError {
     NoSampleTypes,
     #[error("no matches found for regexp: {0}")]
     NoMatches(String),
+    #[error("report format {0} is not supported yet")]
+    Unsupported(String),
 }
