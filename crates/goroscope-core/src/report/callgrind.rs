@@ -55,13 +55,17 @@ pub(crate) fn print_callgrind(c: &mut Report) -> (String, Vec<String>, ReportDat
     (out, Vec::new(), ReportData::Callgrind)
 }
 
+/// A node's function (pprof `Node.Function`): its info without address and line, and in a call
+/// tree its context.
+type Function = (NodeInfo, Option<NodeId>);
+
 /// Callgrind merges functions of equal (file, name); nodes of different functions that share
 /// them (another binary, another call-tree context) get a ` [i/n]` suffix, numbered in node
 /// order (pprof `getDisambiguatedNames`).
 fn disambiguated_names(g: &Graph, tree: bool) -> HashMap<NodeId, String> {
     // The node's function: its info without address and line (pprof `Node.Function`); in a
     // call tree, per parent context.
-    let function = |n: NodeId| {
+    let function = |n: NodeId| -> Function {
         let i = *g.info(n);
         let whole = i.address == 0 && i.lineno == 0;
         let f = NodeInfo { address: 0, lineno: 0, columnno: if whole { i.columnno } else { 0 }, ..i };
@@ -69,7 +73,8 @@ fn disambiguated_names(g: &Graph, tree: bool) -> HashMap<NodeId, String> {
         let parent = g.node(n).in_edges.first().map(|&e| g.edge(e).src);
         (f, if tree { parent } else { None })
     };
-    let mut index: HashMap<(u32, u32), Vec<(NodeInfo, Option<NodeId>)>> = HashMap::new();
+    // (file, name) -> the functions seen with them, in node order.
+    let mut index: HashMap<(u32, u32), Vec<Function>> = HashMap::new();
     for &n in &g.nodes {
         let i = g.info(n);
         let fns = index.entry((i.file, i.name)).or_default();

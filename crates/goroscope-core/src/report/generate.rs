@@ -1,7 +1,7 @@
 //! A [`Report`] (pprof's `report.Report`: a profile ready to print with its options and total)
 //! and [`generate`], which renders it in its format.
 
-use super::{callgrind, dot, tags, text, traces, tree, Format, Options, ProfileReport, ReportData, ReportError};
+use super::{callgrind, dot, source, tags, topproto, text, traces, tree, Format, Options, ProfileReport, ReportData, ReportError};
 use crate::graph::{self, NodeTable, TrimOptions, Trimmed};
 use crate::measurement;
 use crate::pprof::filter;
@@ -226,7 +226,9 @@ pub fn generate(mut rpt: Report) -> Result<ProfileReport, ReportError> {
         }
         Format::Dot => dot::print_dot(&mut rpt),
         Format::Callgrind => callgrind::print_callgrind(&mut rpt),
-        Format::TopProto | Format::List | Format::WebList | Format::Disasm => {
+        Format::List => source::print_source(&mut rpt)?,
+        Format::TopProto => topproto::print_top_proto(&mut rpt),
+        Format::WebList | Format::Disasm => {
             return Err(ReportError::Unsupported(format!("{:?}", rpt.options.format)))
         }
     };

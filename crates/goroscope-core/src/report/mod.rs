@@ -13,8 +13,10 @@ mod callgrind;
 mod dot;
 mod generate;
 mod legend;
+mod source;
 mod tags;
 mod text;
+mod topproto;
 mod traces;
 mod tree;
 
@@ -159,6 +161,8 @@ pub enum ReportData {
     Callgrind,
     /// `-topproto`: gzipped profile.proto bytes.
     TopProto(Vec<u8>),
+    /// `-list`: the annotated source is [`ProfileReport::text`].
+    Source,
 }
 
 /// `-dot`: what the drawn graph holds.
