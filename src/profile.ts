@@ -9,7 +9,7 @@ import * as fb from './generated/goroscope/profile'
 import { writeAtomic } from './io'
 import { call, native } from './native'
 
-export type ReportKind = 'top' | 'tree' | 'traces' | 'tags' | 'comments' | 'raw' | 'proto' | 'dot'
+export type ReportKind = 'top' | 'tree' | 'traces' | 'tags' | 'comments' | 'raw' | 'proto' | 'dot' | 'callgrind' | 'topproto' | 'list' | 'weblist' | 'disasm'
 export type InlineMark = 'none' | 'inline' | 'partialInline'
 
 // The schema's enums, by the values flatc generates for them (a new enum value fails to compile).
@@ -22,6 +22,11 @@ const KINDS: Record<fb.ReportKind, ReportKind> = {
   [fb.ReportKind.Raw]: 'raw',
   [fb.ReportKind.Proto]: 'proto',
   [fb.ReportKind.Dot]: 'dot',
+  [fb.ReportKind.Callgrind]: 'callgrind',
+  [fb.ReportKind.TopProto]: 'topproto',
+  [fb.ReportKind.List]: 'list',
+  [fb.ReportKind.WebList]: 'weblist',
+  [fb.ReportKind.Disasm]: 'disasm',
 }
 const INLINE: Record<fb.InlineMark, InlineMark> = {
   [fb.InlineMark.None]: 'none',
@@ -329,7 +334,7 @@ export class ProfileReport {
   get comments(): string[] {
     return strings(this.root.commentsLength(), (i) => this.root.comments(i))
   }
-  /** `-proto`: the gzipped profile after filtering. */
+  /** `-proto`: the gzipped profile after filtering; `-topproto`: the top nodes as a profile. */
   get proto(): Buffer | null {
     const a = this.root.protoArray()
     return a ? Buffer.from(a) : null
@@ -376,9 +381,14 @@ export class ProfileReport {
   }
 }
 
+/** The reports that are a gzipped profile.proto (`proto`, `topproto`), not text. */
+export function isBinary(kind: ReportKind): boolean {
+  return kind === 'proto' || kind === 'topproto'
+}
+
 /** pprof's `-output`: the report goes to that file too (atomically, never a partial file). */
 async function written(report: ProfileReport): Promise<ProfileReport> {
-  if (report.output) await writeAtomic(report.output, report.kind === 'proto' ? (report.proto ?? Buffer.alloc(0)) : report.text)
+  if (report.output) await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.text)
   return report
 }
 

@@ -1,5 +1,5 @@
-// The pprof report commands: `goroscope top|text|traces|tree|raw|tags|comments PROFILE…`,
-// `peek REGEX PROFILE…`, `proto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
+// The pprof report commands: `goroscope top|text|traces|tree|raw|tags|comments|callgrind PROFILE…`,
+// `peek|list REGEX PROFILE…`, `proto|topproto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
 // own command line). pprof's single-dash flags (`-nodecount=5`, `-focus re`, …) are not ours to
 // parse: these commands run without yargs (the pass-through, see flags.ts) and hand every
 // argument but goroscope's own flags to the core's flag parser, unchanged and in order. yargs
@@ -45,7 +45,10 @@ const REPORTS: Command[] = [
   { name: 'raw', yargs: 'raw <profile..>', usage: 'raw PROFILE... [pprof flags] [--json] [-o FILE]', describe: "pprof's raw listing of the profile" },
   { name: 'tags', yargs: 'tags <profile..>', usage: 'tags PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's label keys and values, weighted" },
   { name: 'comments', yargs: 'comments <profile..>', usage: 'comments PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's comments" },
+  { name: 'list', yargs: 'list <regex> <profile..>', usage: 'list REGEX PROFILE... [pprof flags] [-source_path DIRS] [-trim_path PREFIXES] [-o FILE]', describe: 'annotated source of the functions matching REGEX, read from local files' },
+  { name: 'callgrind', yargs: 'callgrind <profile..>', usage: 'callgrind PROFILE... [pprof flags] [-o FILE]', describe: 'the call graph in callgrind format (for KCachegrind)' },
   { name: 'proto', yargs: 'proto <profile..>', usage: 'proto PROFILE... [pprof flags] -o FILE', describe: 'write the merged, filtered profile as gzipped profile.proto' },
+  { name: 'topproto', yargs: 'topproto <profile..>', usage: 'topproto PROFILE... [pprof flags] -o FILE', describe: 'write the top entries (cum, flat per node) as gzipped profile.proto' },
   { name: 'pprof', yargs: 'pprof [args..]', usage: 'pprof [pprof flags] PROFILE...', describe: "pprof's own command line (-top, -tree, -dot, … as flags)" },
 ]
 
@@ -59,9 +62,9 @@ export const GRAPHS: Command[] = [
 
 /** What a usage error of any of these commands prints after its message. */
 export const PPROF_USAGE = `usage:
-  goroscope top|text|traces|tree|raw|tags|comments PROFILE... [pprof flags] [--json] [-o FILE]
-  goroscope peek REGEX PROFILE... [pprof flags] [--json] [-o FILE]
-  goroscope proto PROFILE... [pprof flags] -o FILE
+  goroscope top|text|traces|tree|raw|tags|comments|callgrind PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope peek|list REGEX PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope proto|topproto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
 ${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}
 ${DUMP_HELP}
@@ -83,15 +86,15 @@ export interface PprofInvocation {
 /** Split our own options from pprof's; `command` is the goroscope command name. */
 export function pprofInvocation(command: string, rest: string[]): PprofInvocation {
   const { own, rest: args } = splitFlags(rest, FLAGS)
-  if (command === 'peek') {
+  if (command === 'peek' || command === 'list') {
     const re = args.shift()
-    if (re === undefined || re.startsWith('-')) throw new UsageError('peek needs a regular expression: goroscope peek REGEX PROFILE...')
-    args.unshift(`-peek=${re}`)
+    if (re === undefined || re.startsWith('-')) throw new UsageError(`${command} needs a regular expression: goroscope ${command} REGEX PROFILE...`)
+    args.unshift(`-${command}=${re}`)
   } else if (command !== 'pprof') {
     args.unshift(`-${command}`)
   }
   const output = own.get('output') as string | undefined
-  if (command === 'proto' && !output) throw new UsageError('proto writes a binary profile: give -o FILE')
+  if ((command === 'proto' || command === 'topproto') && !output) throw new UsageError(`${command} writes a binary profile: give -o FILE`)
   return { args, json: own.has('json'), output, binary: own.get('binary') as string | undefined, maxDecompressed: own.get('max-decompressed') as number | undefined }
 }
 
@@ -108,10 +111,10 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
     const inv = pprofInvocation(command, rest)
-    const { runPprof } = require('../profile') as typeof import('../profile')
+    const { runPprof, isBinary } = require('../profile') as typeof import('../profile')
     const report = await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)
-    if (report.kind === 'proto') await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
+    if (isBinary(report.kind)) await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
     else await writeOut(report.text, inv.output)
     return 0

@@ -237,6 +237,13 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
             args.kind = fb::ReportKind::Proto;
             args.proto = Some(b.create_vector(bytes));
         }
+        // The callgrind text and the source listing are `text`.
+        ReportData::Callgrind => args.kind = fb::ReportKind::Callgrind,
+        ReportData::List => args.kind = fb::ReportKind::List,
+        ReportData::TopProto(bytes) => {
+            args.kind = fb::ReportKind::TopProto;
+            args.proto = Some(b.create_vector(bytes));
+        }
         ReportData::Dot(d) => {
             // The DOT itself is `text`.
             args.kind = fb::ReportKind::Dot;

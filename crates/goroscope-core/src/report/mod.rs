@@ -162,7 +162,7 @@ pub enum ReportData {
     /// `-topproto`: gzipped profile.proto bytes.
     TopProto(Vec<u8>),
     /// `-list`: the annotated source is [`ProfileReport::text`].
-    Source,
+    List,
 }
 
 /// `-dot`: what the drawn graph holds.

@@ -84,7 +84,7 @@ pub(crate) fn print_source(c: &mut Report) -> Result<(String, Vec<String>, Repor
             }
         }
     }
-    Ok((out, Vec::new(), ReportData::Source))
+    Ok((out, Vec::new(), ReportData::List))
 }
 
 /// pprof `valueOrDot`.

@@ -101,10 +101,10 @@ impl ::flatbuffers::SimpleToVerifyInSlice for InlineMark {}
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
 pub const ENUM_MIN_REPORT_KIND: u8 = 0;
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
-pub const ENUM_MAX_REPORT_KIND: u8 = 7;
+pub const ENUM_MAX_REPORT_KIND: u8 = 12;
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
 #[allow(non_camel_case_types)]
-pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 8] = [
+pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 13] = [
   ReportKind::Top,
   ReportKind::Tree,
   ReportKind::Traces,
@@ -113,6 +113,11 @@ pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 8] = [
   ReportKind::Raw,
   ReportKind::Proto,
   ReportKind::Dot,
+  ReportKind::Callgrind,
+  ReportKind::TopProto,
+  ReportKind::List,
+  ReportKind::WebList,
+  ReportKind::Disasm,
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -128,9 +133,14 @@ impl ReportKind {
   pub const Raw: Self = Self(5);
   pub const Proto: Self = Self(6);
   pub const Dot: Self = Self(7);
+  pub const Callgrind: Self = Self(8);
+  pub const TopProto: Self = Self(9);
+  pub const List: Self = Self(10);
+  pub const WebList: Self = Self(11);
+  pub const Disasm: Self = Self(12);
 
   pub const ENUM_MIN: u8 = 0;
-  pub const ENUM_MAX: u8 = 7;
+  pub const ENUM_MAX: u8 = 12;
   pub const ENUM_VALUES: &'static [Self] = &[
     Self::Top,
     Self::Tree,
@@ -140,6 +150,11 @@ impl ReportKind {
     Self::Raw,
     Self::Proto,
     Self::Dot,
+    Self::Callgrind,
+    Self::TopProto,
+    Self::List,
+    Self::WebList,
+    Self::Disasm,
   ];
   /// Returns the variant's name or "" if unknown.
   pub fn variant_name(self) -> Option<&'static str> {
@@ -152,6 +167,11 @@ impl ReportKind {
       Self::Raw => Some("Raw"),
       Self::Proto => Some("Proto"),
       Self::Dot => Some("Dot"),
+      Self::Callgrind => Some("Callgrind"),
+      Self::TopProto => Some("TopProto"),
+      Self::List => Some("List"),
+      Self::WebList => Some("WebList"),
+      Self::Disasm => Some("Disasm"),
       _ => None,
     }
   }
@@ -2130,7 +2150,7 @@ impl<'a> ProfileReport<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(ProfileReport::VT_COMMENTS, None)}
   }
-  /// `-proto`: the gzipped profile.proto after filtering.
+  /// `-proto`: the gzipped profile.proto after filtering; `-topproto`: the top nodes as one.
   #[inline]
   pub fn proto(&self) -> Option<::flatbuffers::Vector<'a, u8>> {
     // Safety:

@@ -165,7 +165,7 @@ commentsLength():number {
 }
 
 /**
- * `-proto`: the gzipped profile.proto after filtering.
+ * `-proto`: the gzipped profile.proto after filtering; `-topproto`: the top nodes as one.
  */
 proto(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 36);

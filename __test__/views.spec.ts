@@ -1,0 +1,98 @@
+// The source and callgrind views through the CLI and the Node API, against the installed
+// `go tool pprof` (the oracle) on the fixture program's profiles, whose sources are in the repo:
+// `goroscope list`, `goroscope callgrind`, `goroscope topproto` and `goroscope pprof -list=…`.
+import test from 'ava'
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+import { cli, ROOT, tmpdir } from './helpers'
+import { Profile } from '../src/profile'
+
+const PROFILES = path.join(ROOT, 'fixtures', 'profiles')
+const GOROUTINE = path.join(PROFILES, 'go126-goroutine.pb.gz')
+const HEAP = path.join(PROFILES, 'go126-heap.pb.gz')
+
+/** `go tool pprof` on the same arguments: stdout, stderr and exit status. */
+function goPprof(args: string[]): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync('go', ['tool', 'pprof', '-symbolize=none', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC', GOTOOLCHAIN: 'local' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status }
+}
+
+test('CLI: goroscope list REGEX prints what go tool pprof -list prints', (t) => {
+  for (const [re, file, flags] of [
+    ['main\\.', GOROUTINE, []],
+    ['main\\.', HEAP, ['-sample_index=alloc_space', '-cum']],
+    ['runtime\\.gopark', GOROUTINE, ['-trim_path=/usr/local/go', '-source_path=/nonexistent']],
+  ] as const) {
+    const want = goPprof([`-list=${re}`, ...flags, file])
+    t.is(want.status, 0, want.stderr)
+    t.regex(want.stdout, /ROUTINE ======================== /)
+    const got = cli(['list', re, file, ...flags])
+    t.is(got.status, 0, got.stderr)
+    t.is(got.stdout, want.stdout, `list ${re} ${flags.join(' ')}`)
+    const viaPprof = cli(['pprof', `-list=${re}`, ...flags, file])
+    t.is(viaPprof.stdout, want.stdout)
+  }
+})
+
+test('CLI: a list regex that matches nothing says so (bad input: exit 2); a missing regex is a usage error', (t) => {
+  const go = goPprof(['-list=no_such_function_xyz', GOROUTINE])
+  t.not(go.status, 0)
+  const r = cli(['list', 'no_such_function_xyz', GOROUTINE])
+  t.is(r.status, 2)
+  t.is(r.stdout, '')
+  t.regex(r.stderr, /no matches found for regexp: no_such_function_xyz/)
+  t.true(go.stderr.includes('no matches found for regexp: no_such_function_xyz'))
+  const u = cli(['list'])
+  t.is(u.status, 2)
+  t.regex(u.stderr, /list needs a regular expression/)
+})
+
+test('CLI: goroscope callgrind prints what go tool pprof -callgrind prints', (t) => {
+  for (const [file, flags] of [
+    [path.join(PROFILES, 'go126-cpu.pb.gz'), ['-call_tree']],
+    [HEAP, ['-sample_index=alloc_objects']],
+  ] as const) {
+    const want = goPprof(['-callgrind', ...flags, file])
+    t.is(want.status, 0, want.stderr)
+    t.true(want.stdout.startsWith('positions: instr line\nevents: '))
+    const got = cli(['callgrind', file, ...flags])
+    t.is(got.status, 0, got.stderr)
+    t.is(got.stdout, want.stdout)
+  }
+})
+
+test('CLI: goroscope topproto -o FILE writes the profile go tool pprof -topproto writes (decoded)', async (t) => {
+  const dir = tmpdir()
+  const ours = path.join(dir, 'ours.pb.gz')
+  const theirs = path.join(dir, 'go.pb.gz')
+  const r = cli(['topproto', HEAP, '-nodecount=7', '-o', ours])
+  t.is(r.status, 0, r.stderr)
+  t.is(goPprof(['-topproto', '-nodecount=7', `-output=${theirs}`, HEAP]).status, 0)
+  // Both decoded by pprof itself: the same top report of the written profiles.
+  const want = goPprof(['-raw', theirs])
+  const got = goPprof(['-raw', ours])
+  t.is(got.status, 0, got.stderr)
+  t.regex(want.stdout, /cum\/[a-zA-Z]+ flat\/[a-zA-Z]+/)
+  t.is(got.stdout, want.stdout)
+  // Through the Node API: kind topproto, the bytes load back as a profile of one sample per
+  // node shown, as many as pprof's.
+  const p = await Profile.load([HEAP])
+  const rep = await p.report(['-topproto', '-nodecount=7'])
+  t.is(rep.kind, 'topproto')
+  const back = await Profile.load([rep.proto!])
+  const go = await Profile.load([theirs])
+  t.true(go.info.samples > 1 && go.info.samples <= 7)
+  t.is(back.info.samples, go.info.samples)
+  t.deepEqual(back.info.sampleTypes.map((s) => s.type), ['cum', 'flat'])
+  const u = cli(['topproto', HEAP])
+  t.is(u.status, 2)
+  t.regex(u.stderr, /topproto writes a binary profile: give -o FILE/)
+  fs.rmSync(dir, { recursive: true, force: true })
+})
