@@ -96,3 +96,21 @@ test('CLI: goroscope topproto -o FILE writes the profile go tool pprof -topproto
   t.regex(u.stderr, /topproto writes a binary profile: give -o FILE/)
   fs.rmSync(dir, { recursive: true, force: true })
 })
+
+test('CLI: the DOT graph of a debug=1 goroutine profile is "unnamed" with no File: line, as pprof draws it', (t) => {
+  const file = path.join(PROFILES, 'go126-goroutine-debug1.txt')
+  const want = goPprof(['-dot', file])
+  t.is(want.status, 0, want.stderr)
+  const got = cli(['dot', file])
+  t.is(got.status, 0, got.stderr)
+  const head = (dot: string) => dot.split('\n')[0]
+  const legend = (dot: string) => /subgraph cluster_L \{ .* label="([^"]*)"/.exec(dot)?.[1] ?? ''
+  t.is(head(got.stdout), head(want.stdout))
+  t.is(head(got.stdout), 'digraph "unnamed" {')
+  t.regex(legend(want.stdout), /Type: goroutine/)
+  t.regex(legend(got.stdout), /Type: goroutine/)
+  t.false(legend(want.stdout).includes('File: '))
+  t.false(legend(got.stdout).includes('File: '), legend(got.stdout))
+  // The names stay the dump's (goroscope reads debug=1 as a dump), so only the naming is compared.
+  t.regex(got.stdout, /tooltip="main\./)
+})

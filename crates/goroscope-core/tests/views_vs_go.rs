@@ -114,3 +114,102 @@ fn topproto_matches_go_pprof_decoded() {
     std::fs::remove_dir_all(&dir).ok();
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// A profile written by our encoder with names as other producers write them: C++ and Rust
+/// names already demangled, Go generic shapes, Java constructors, names given apart from their
+/// system names.
+fn foreign_names_profile() -> Vec<u8> {
+    use goroscope_core::pprof::{Function, Line, Location, Mapping, Profile, Sample, ValueType};
+    let mut p = Profile::default();
+    let s = |p: &mut Profile, x: &str| -> u32 {
+        p.strings.push(x.to_string());
+        (p.strings.len() - 1) as u32
+    };
+    let (cpu, ns) = (s(&mut p, "cpu"), s(&mut p, "nanoseconds"));
+    p.sample_types = vec![ValueType { kind: cpu, unit: ns }];
+    p.period_type = ValueType { kind: cpu, unit: ns };
+    p.period = 10_000_000;
+    let bin = s(&mut p, "/nonexistent/app");
+    p.mappings.push(Mapping { id: 1, memory_start: 0x1000, memory_limit: 0x100000, filename: bin, has_functions: true, ..Default::default() });
+    // (name, system name): "" name = only the system name given.
+    let names: [(&str, &str); 10] = [
+        ("", "main"),
+        ("std::vector<int, std::allocator<int> >::push_back(int const&)", "std::vector<int, std::allocator<int> >::push_back(int const&)"),
+        ("<pprof::backtrace::Trace as pprof::backtrace::TraceImpl>::trace", "<pprof::backtrace::Trace as pprof::backtrace::TraceImpl>::trace"),
+        ("", "crypto/internal/fips140/hmac.New[go.shape.interface { BlockSize() int; Sum([]uint8) []uint8 }]"),
+        ("main.(*List[go.shape.int]).Push", "main.(*List[go.shape.int]).Push"),
+        ("java.util.HashMap.<init>", "java.util.HashMap.<init>"),
+        // (A mangled system name, `_Z…`, is not here: pprof demangles those with a library we do
+        // not reproduce; -symbolize=force would differ.)
+        ("pretty::name(int)", "pretty_name_system"),
+        ("(anonymous namespace)::Worker::run()", "(anonymous namespace)::Worker::run()"),
+        ("unbalanced::f(a)b)", "unbalanced::f(a)b)"),
+        ("plain_c_function", "plain_c_function"),
+    ];
+    for (i, (name, system)) in names.iter().enumerate() {
+        let (n, sys) = (if name.is_empty() { 0 } else { s(&mut p, name) }, s(&mut p, system));
+        let file = s(&mut p, &format!("src/file{i}.cc"));
+        p.functions.push(Function { id: i as u64 + 1, name: n, system_name: sys, filename: file, start_line: 1 });
+        p.locations.push(Location {
+            id: i as u64 + 1,
+            mapping: Some(0),
+            address: 0x1000 + 0x10 * i as u64,
+            lines: vec![Line { function: i as u32, line: 10 + i as i64, column: 0 }],
+            is_folded: false,
+        });
+    }
+    // main -> each other function, with weights 1..
+    for i in 1..names.len() as u32 {
+        p.samples.push(Sample { locations: vec![i, 0], values: vec![i as i64 * 10_000_000], labels: vec![] });
+    }
+    goroscope_core::pprof::encode::encode(&p)
+}
+
+#[test]
+fn demangled_names_simplified_as_go_pprof_does() {
+    let go = go_binary();
+    let dir = std::env::temp_dir().join(format!("goroscope-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("foreign.pb.gz");
+    std::fs::write(&file, foreign_names_profile()).unwrap();
+    let mut failures = Vec::new();
+    for args in [
+        "-top",
+        "-traces",
+        "-tree",
+        "-dot",
+        "-raw",
+        "-callgrind",
+        "-top -symbolize=demangle=templates",
+        "-top -symbolize=demangle=full",
+        "-top -symbolize=demangle=none",
+        "-top -symbolize=force",
+        "-top -symbolize=none",
+    ] {
+        // Symbolization on (pprof finds no binary and says so on stderr): demangling runs.
+        let out = std::process::Command::new(&go)
+            .args(["tool", "pprof"])
+            .args(strings(args))
+            .arg(&file)
+            .env("TZ", "UTC")
+            .env("GOTOOLCHAIN", "local")
+            .env("PPROF_BINARY_PATH", "/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "go tool pprof {args}: {}", String::from_utf8_lossy(&out.stderr));
+        let want = String::from_utf8_lossy(&out.stdout).into_owned();
+        let got = common::run(&[strings(args), vec![file.display().to_string()]].concat()).map(|r| r.text);
+        match got {
+            Ok(g) if g == want => {}
+            Ok(g) => failures.push(format!("{args}: {}", first_diff(&want, &g))),
+            Err(e) => failures.push(format!("{args}: ours failed: {e}")),
+        }
+    }
+    // The rule did something: the default mode's names are not the system names.
+    let top = common::run(&strings(&format!("-top {}", file.display()))).unwrap().text;
+    assert!(top.contains(" ::trace\n") && top.contains("std::vector::push_back\n"), "{top}");
+    assert!(top.contains("main.(*List[go.shape.int]).Push\n") && top.contains("java.util.HashMap.<init>\n"), "{top}");
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
