@@ -1,7 +1,11 @@
 // Load: 20 large inputs (10 goroutine dumps of ~25 MB, 10 profile.proto files of ~20 MB)
 // analysed concurrently through the Node API. The work runs on the libuv pool, so the event loop
-// must stay responsive (p99 delay measured with monitorEventLoopDelay) and memory must stay
-// bounded (peak RSS, sampled). RELIABILITY.md records the numbers; LOAD_REPORT=1 prints them.
+// must stay responsive and memory must stay bounded (peak RSS, sampled). Responsiveness is
+// asserted on the JS thread's own CPU time (from /proc, not disturbed by what else the machine
+// runs): the thread only schedules work and reads results. The event-loop delay
+// (monitorEventLoopDelay) is recorded too, but on a shared 2-core machine its tail is the OS
+// scheduler's, so it gets only a bound that a synchronous parse on the JS thread would break.
+// RELIABILITY.md records the numbers; LOAD_REPORT=1 prints them.
 import test from 'ava'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -13,6 +17,13 @@ import { tmpdir } from './helpers'
 const DUMPS = 10
 const PROFILES = 10
 const DUMP_BYTES = 25 << 20
+
+/** CPU seconds used so far by this process's main (JS) thread: utime + stime of its /proc task. */
+function mainThreadCpuS(): number {
+  const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // fields from 3 (state) on
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in USER_HZ (100 on Linux)
+}
 
 const STATES = ['chan receive', 'select', 'semacquire', 'IO wait', 'sync.Mutex.Lock', 'running', 'sleep']
 
@@ -132,6 +143,8 @@ test('20 large dumps and profiles concurrently: event loop responsive, memory bo
     const h = monitorEventLoopDelay({ resolution: 10 })
     h.enable()
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
+    const main0 = mainThreadCpuS()
     const results = await Promise.all(
       files.map(async (f) => {
         if (f.kind === 'dump') {
@@ -144,6 +157,9 @@ test('20 large dumps and profiles concurrently: event loop responsive, memory bo
       }),
     )
     const elapsed = performance.now() - t0
+    const mainCpuS = mainThreadCpuS() - main0
+    const cpu = process.cpuUsage(cpu0)
+    const processCpuS = (cpu.user + cpu.system) / 1e6
     h.disable()
     clearInterval(sampler)
     peakRss = Math.max(peakRss, process.memoryUsage().rss)
@@ -155,6 +171,8 @@ test('20 large dumps and profiles concurrently: event loop responsive, memory bo
       delayP50ms: +ms(h.percentile(50)).toFixed(1),
       delayP99ms: +ms(h.percentile(99)).toFixed(1),
       delayMaxms: +ms(h.max).toFixed(1),
+      mainThreadCpuS: +mainCpuS.toFixed(2),
+      processCpuS: +processCpuS.toFixed(1),
       baseRssMB: Math.round(baseRss / 2 ** 20),
       peakRssMB: Math.round(peakRss / 2 ** 20),
       maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -163,9 +181,12 @@ test('20 large dumps and profiles concurrently: event loop responsive, memory bo
     if (process.env.LOAD_REPORT) console.log('LOAD_REPORT ' + JSON.stringify(report))
     for (let i = 0; i < DUMPS; i++) t.true(results[i] > 10_000, `dump ${i}: ${results[i]} goroutines`)
     for (let i = DUMPS; i < files.length; i++) t.true(results[i] > 0, `profile ${i}`)
-    // The JS thread only schedules work and reads results: timers stay on time. The bound leaves
-    // room for a busy 2-core machine (the pool and rayon threads compete with the loop for CPU).
-    t.true(report.delayP99ms < 150, `event-loop delay p99 ${report.delayP99ms} ms`)
+    // The JS thread only schedules work and reads results: a small share of the CPU the work
+    // took. Parsing even one 25 MB dump on it would cost it about a second.
+    t.true(mainCpuS < 0.05 * processCpuS, `JS thread used ${mainCpuS.toFixed(2)} s of ${processCpuS.toFixed(1)} s CPU`)
+    t.true(mainCpuS < 3, `JS thread used ${mainCpuS.toFixed(2)} s of CPU`)
+    // Timers stay roughly on time; the tail is the scheduler's when the machine is shared.
+    t.true(report.delayP99ms < 1000, `event-loop delay p99 ${report.delayP99ms} ms`)
     // At most 4 inputs are in flight (the libuv pool); the growth must stay within a small
     // multiple of all the input together.
     t.true(peakRss - baseRss < 5 * inputBytes, `RSS grew ${Math.round((peakRss - baseRss) / 2 ** 20)} MB for ${report.inputMB} MB of input`)
