@@ -213,3 +213,15 @@ fn demangled_names_simplified_as_go_pprof_does() {
     std::fs::remove_dir_all(&dir).ok();
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn views_needing_instructions_are_refused_by_name() {
+    let file = fixture("go126-cpu.pb.gz").display().to_string();
+    for (flag, name) in [("-disasm=main", "disasm"), ("-weblist=main", "weblist")] {
+        let e = common::run(&[flag.to_string(), file.clone()]).err().unwrap_or_default();
+        assert_eq!(e, format!("report format \"{name}\" is not supported yet"), "{flag}");
+    }
+    // A -list regexp that does not compile is pprof's error, naming it.
+    let e = common::run(&["-list=main(".to_string(), file]).err().unwrap_or_default();
+    assert!(e.starts_with("parsing argument regexp main(: "), "{e}");
+}

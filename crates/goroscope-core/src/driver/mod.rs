@@ -191,6 +191,10 @@ pub fn generate_report(
     mut warnings: Vec<String>,
 ) -> Result<ProfileReport, Error> {
     let format = cmd.format().ok_or_else(|| Error::Unsupported(cmd.name().to_string()))?;
+    // The views that need the binary's instructions are not produced yet.
+    if matches!(format, report::Format::WebList | report::Format::Disasm) {
+        return Err(Error::Unsupported(cmd.name().to_string()));
+    }
     let units = num_label_units(&p, &mut warnings);
     let cfg = apply_command_overrides(cmd, cfg);
     // Label pseudo frames before filtering, so filters can match them.

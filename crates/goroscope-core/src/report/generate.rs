@@ -228,9 +228,8 @@ pub fn generate(mut rpt: Report) -> Result<ProfileReport, ReportError> {
         Format::Callgrind => callgrind::print_callgrind(&mut rpt),
         Format::List => source::print_source(&mut rpt)?,
         Format::TopProto => topproto::print_top_proto(&mut rpt),
-        Format::WebList | Format::Disasm => {
-            return Err(ReportError::Unsupported(format!("{:?}", rpt.options.format)))
-        }
+        Format::WebList => return Err(ReportError::Unsupported("weblist")),
+        Format::Disasm => return Err(ReportError::Unsupported("disasm")),
     };
     let o = rpt.options;
     Ok(ProfileReport {

@@ -316,6 +316,7 @@ pub enum ReportError {
     NoSampleTypes,
     #[error("no matches found for regexp: {0}")]
     NoMatches(String),
-    #[error("report format {0} is not supported yet")]
-    Unsupported(String),
+    /// `weblist` and `disasm` (they need the binary's instructions).
+    #[error("report format {0:?} is not supported yet")]
+    Unsupported(&'static str),
 }
