@@ -114,3 +114,26 @@ test('CLI: the DOT graph of a debug=1 goroutine profile is "unnamed" with no Fil
   // The names stay the dump's (goroscope reads debug=1 as a dump), so only the naming is compared.
   t.regex(got.stdout, /tooltip="main\./)
 })
+
+test('Node API: a -list report has its blocks as data, the same as its text', async (t) => {
+  const p = await Profile.load([GOROUTINE])
+  const r = await p.report(['-list=main\\.', '-source_path=/nonexistent'])
+  t.is(r.kind, 'list')
+  t.is(r.text, goPprof(['-list=main\\.', '-source_path=/nonexistent', GOROUTINE]).stdout)
+  const blocks = r.list
+  t.true(blocks.length > 1)
+  for (const b of blocks) {
+    t.true(r.text.includes(`ROUTINE ======================== ${b.name} in ${b.file}\n`), b.name)
+    t.true(r.text.includes(`${b.flatLabel.padStart(10)} ${b.cumLabel.padStart(10)} (flat, cum)`), b.name)
+    // The fixture's sources are at absolute paths: found, whatever the search path.
+    t.is(b.error, '', b.name)
+    t.true(b.lines.length > 0, b.name)
+    for (const l of b.lines) t.true(r.text.includes(`${l.flatLabel.padStart(10)} ${l.cumLabel.padStart(10)} ${String(l.line).padStart(6)}:${l.text}\n`))
+  }
+  t.true(blocks.some((b) => b.lines.some((l) => l.cum > 0 && l.cumLabel !== '.')))
+  t.deepEqual(r.toJSON().list, blocks)
+  // A relative path not found: the block carries pprof's error text.
+  const missing = await p.report(['-list=main\\.main', '-trim_path=/work/main', '-source_path=/nonexistent'])
+  t.regex(missing.list[0].error, /^could not find file fixtures\/goprog\/main\.go on path \/nonexistent$/)
+  t.deepEqual(missing.list[0].lines, [])
+})

@@ -111,6 +111,28 @@ export interface TagKey {
   pct: number
   values: TagValue[]
 }
+/** A `-list` line (`*Label`: pprof's strings, `.` for 0). */
+export interface SourceLine {
+  line: number
+  text: string
+  flat: number
+  flatLabel: string
+  cum: number
+  cumLabel: string
+}
+/** A `-list` block: a function's lines in one source file. */
+export interface SourceFunction {
+  name: string
+  file: string
+  flat: number
+  flatLabel: string
+  cum: number
+  cumLabel: string
+  cumPct: number
+  /** Why no lines are shown (file not readable, no source information); '' otherwise. */
+  error: string
+  lines: SourceLine[]
+}
 /** Where hung goroutines are parked, for a profile made from a goroutine dump. */
 export interface HungFunction {
   function: string
@@ -134,6 +156,7 @@ export interface ProfileReportJSON {
   traces?: TraceSample[]
   tags?: TagKey[]
   comments?: string[]
+  list?: SourceFunction[]
   /** `-output`: the file the report was written to (only when one was asked for). */
   output?: string
 }
@@ -334,6 +357,28 @@ export class ProfileReport {
   get comments(): string[] {
     return strings(this.root.commentsLength(), (i) => this.root.comments(i))
   }
+  /** `-list`: one block per function and source file. */
+  get list(): SourceFunction[] {
+    const r = this.root
+    return list(r.listLength(), (i) => r.list(i)!, (f) => ({
+      name: f.name() ?? '',
+      file: f.file() ?? '',
+      flat: num(f.flat()),
+      flatLabel: f.flatLabel() ?? '',
+      cum: num(f.cum()),
+      cumLabel: f.cumLabel() ?? '',
+      cumPct: f.cumPct(),
+      error: f.error() ?? '',
+      lines: list(f.linesLength(), (i) => f.lines(i)!, (l) => ({
+        line: num(l.line()),
+        text: l.text() ?? '',
+        flat: num(l.flat()),
+        flatLabel: l.flatLabel() ?? '',
+        cum: num(l.cum()),
+        cumLabel: l.cumLabel() ?? '',
+      })),
+    }))
+  }
   /** `-proto`: the gzipped profile after filtering; `-topproto`: the top nodes as a profile. */
   get proto(): Buffer | null {
     const a = this.root.protoArray()
@@ -374,6 +419,9 @@ export class ProfileReport {
         break
       case 'comments':
         out.comments = this.comments
+        break
+      case 'list':
+        out.list = this.list
         break
     }
     if (this.output) out.output = this.output

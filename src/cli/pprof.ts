@@ -62,8 +62,9 @@ export const GRAPHS: Command[] = [
 
 /** What a usage error of any of these commands prints after its message. */
 export const PPROF_USAGE = `usage:
-  goroscope top|text|traces|tree|raw|tags|comments|callgrind PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope top|text|traces|tree|raw|tags|comments PROFILE... [pprof flags] [--json] [-o FILE]
   goroscope peek|list REGEX PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope callgrind PROFILE... [pprof flags] [-o FILE]
   goroscope proto|topproto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
 ${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}

@@ -161,8 +161,8 @@ pub enum ReportData {
     Callgrind,
     /// `-topproto`: gzipped profile.proto bytes.
     TopProto(Vec<u8>),
-    /// `-list`: the annotated source is [`ProfileReport::text`].
-    List,
+    /// `-list`: one block per function and source file.
+    List(Vec<SourceFunction>),
 }
 
 /// `-dot`: what the drawn graph holds.
@@ -181,6 +181,36 @@ pub struct DotReport {
     pub dropped_edges: usize,
     /// Nodes before top-N selection.
     pub node_count_before_limit: usize,
+}
+
+/// One `-list` block: a function's lines in one source file. Values are in sample units;
+/// `*_label` are pprof's strings (`.` for a zero line value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceFunction {
+    pub name: String,
+    /// The file as the profile names it (after `-trim_path`); empty: the function has none.
+    pub file: String,
+    pub flat: i64,
+    pub flat_label: String,
+    pub cum: i64,
+    pub cum_label: String,
+    /// cum relative to the report total.
+    pub cum_pct: f64,
+    /// Why no lines are shown: the file could not be read (pprof's ` Error: …`), or
+    /// `No source information for NAME`; empty otherwise.
+    pub error: String,
+    pub lines: Vec<SourceLine>,
+}
+
+/// A listed source line and the values of the samples on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceLine {
+    pub line: i64,
+    pub text: String,
+    pub flat: i64,
+    pub flat_label: String,
+    pub cum: i64,
+    pub cum_label: String,
 }
 
 /// Whether a node was reached through inlined calls.

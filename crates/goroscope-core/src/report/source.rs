@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::generate::trim_path;
-use super::{Report, ReportData, ReportError};
+use super::{Report, ReportData, ReportError, SourceFunction, SourceLine};
 use crate::graph::{clean_path, Graph, NodeId};
 use crate::measurement;
 
@@ -44,6 +44,7 @@ pub(crate) fn print_source(c: &mut Report) -> Result<(String, Vec<String>, Repor
     };
     let mut reader = SourceReader::new(search, c.options.trim_path.clone());
     let mut out = String::new();
+    let mut blocks = Vec::new();
     let _ = writeln!(out, "Total: {}", c.format_value(c.total));
     for name in names {
         let mut by_file: HashMap<&str, Vec<NodeId>> = HashMap::new();
@@ -54,7 +55,19 @@ pub(crate) fn print_source(c: &mut Report) -> Result<(String, Vec<String>, Repor
             }
         }
         if by_file.is_empty() {
-            let _ = writeln!(out, "No source information for {name}");
+            let msg = format!("No source information for {name}");
+            let _ = writeln!(out, "{msg}");
+            blocks.push(SourceFunction {
+                name: name.to_string(),
+                file: String::new(),
+                flat: 0,
+                flat_label: c.format_value(0),
+                cum: 0,
+                cum_label: c.format_value(0),
+                cum_pct: 0.0,
+                error: msg,
+                lines: Vec::new(),
+            });
             continue;
         }
         let mut files: Vec<&str> = by_file.keys().copied().collect();
@@ -64,27 +77,45 @@ pub(crate) fn print_source(c: &mut Report) -> Result<(String, Vec<String>, Repor
             let (flat, cum) = fns.iter().fold((0i64, 0i64), |(f, c), &n| {
                 (f.wrapping_add(g.node(n).flat), c.wrapping_add(g.node(n).cum))
             });
+            let (flat_label, cum_label) = (c.format_value(flat), c.format_value(cum));
+            let pct = measurement::percentage(cum, c.total);
             let _ = writeln!(out, "ROUTINE ======================== {name} in {file}");
-            let _ = writeln!(
-                out,
-                "{:>10} {:>10} (flat, cum) {} of Total",
-                c.format_value(flat),
-                c.format_value(cum),
-                measurement::percentage(cum, c.total)
-            );
+            let _ = writeln!(out, "{flat_label:>10} {cum_label:>10} (flat, cum) {pct} of Total");
+            let mut block = SourceFunction {
+                name: name.to_string(),
+                file: file.to_string(),
+                flat,
+                flat_label,
+                cum,
+                cum_label,
+                cum_pct: super::text::pct(cum, c.total),
+                error: String::new(),
+                lines: Vec::new(),
+            };
             match annotated_lines(g, file, &mut reader, fns) {
                 Err(e) => {
                     let _ = writeln!(out, " Error: {e}");
+                    block.error = e;
                 }
                 Ok(lines) => {
                     for l in lines {
-                        let _ = writeln!(out, "{:>10} {:>10} {:6}:{}", dot(c, l.flat), dot(c, l.cum), l.line, l.text);
+                        let (fl, cl) = (dot(c, l.flat), dot(c, l.cum));
+                        let _ = writeln!(out, "{fl:>10} {cl:>10} {:6}:{}", l.line, l.text);
+                        block.lines.push(SourceLine {
+                            line: l.line,
+                            text: l.text,
+                            flat: l.flat,
+                            flat_label: fl,
+                            cum: l.cum,
+                            cum_label: cl,
+                        });
                     }
                 }
             }
+            blocks.push(block);
         }
     }
-    Ok((out, Vec::new(), ReportData::List))
+    Ok((out, Vec::new(), ReportData::List(blocks)))
 }
 
 /// pprof `valueOrDot`.
@@ -97,7 +128,7 @@ fn dot(c: &Report, v: i64) -> String {
 }
 
 /// One listed source line and the values of the nodes on it.
-pub(crate) struct SourceLine {
+pub(crate) struct Annotated {
     pub line: i64,
     pub text: String,
     pub flat: i64,
@@ -112,7 +143,7 @@ pub(crate) fn annotated_lines(
     file: &str,
     reader: &mut SourceReader,
     fns: &[NodeId],
-) -> Result<Vec<SourceLine>, String> {
+) -> Result<Vec<Annotated>, String> {
     let first = g.info(fns[0]);
     let mut start = if first.start_line != 0 { first.start_line } else { first.lineno - MARGIN };
     let mut end = first.lineno + MARGIN;
@@ -136,7 +167,7 @@ pub(crate) fn annotated_lines(
     for line in start..=end {
         let Some(text) = reader.line(file, line) else { break };
         let (flat, cum) = per_line.get(&line).copied().unwrap_or_default();
-        out.push(SourceLine { line, text: text.to_string(), flat, cum });
+        out.push(Annotated { line, text: text.to_string(), flat, cum });
     }
     match reader.error(file) {
         Some(e) => Err(e.to_string()),
