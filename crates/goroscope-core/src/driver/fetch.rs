@@ -135,7 +135,7 @@ pub fn fetch(f: Fetch) -> Result<Fetched, Error> {
     };
     // pprof simplifies already demangled names as the last step of symbolizing the merged profile.
     let mode = SymbolizeMode::parse(&f.symbolize, &mut Vec::new());
-    if mode.enabled {
+    if mode.enabled && symbolize::demangle::would_change(&p, mode.force, mode.demangle) {
         symbolize::demangle::demangle(Arc::make_mut(&mut p), mode.force, mode.demangle);
     }
     if !f.all_frames && !p.str(p.drop_frames).is_empty() {

@@ -11,6 +11,10 @@
 //! Mangled names (`_Z…`, `_R…`) are not demangled here: pprof demangles them with
 //! ianlancetaylor/demangle; Go, the producer this tool is for, writes demangled names.
 
+use std::collections::HashMap;
+
+use crate::pprof::{Function, Profile};
+
 /// `-symbolize=…:demangle=MODE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum DemangleMode {
@@ -37,49 +41,66 @@ impl DemangleMode {
     }
 }
 
-/// pprof `Demangle(prof, force, mode)`.
-pub fn demangle(p: &mut crate::pprof::Profile, force: bool, mode: DemangleMode) {
-    if force {
-        // Forget the names given, to simplify the system names again.
-        for f in &mut p.functions {
-            if f.name != 0 && f.system_name != 0 {
-                f.name = f.system_name;
-            }
-        }
+/// pprof `Demangle(prof, force, mode)`. Returns whether a name changed.
+pub fn demangle(p: &mut Profile, force: bool, mode: DemangleMode) -> bool {
+    let mut changed = false;
+    let mut interned: HashMap<String, u32> = HashMap::new();
+    for i in 0..p.functions.len() {
+        let Some(name) = renamed(p, &p.functions[i], force, mode) else { continue };
+        let id = match name {
+            Name::Id(id) => id,
+            Name::New(n) => *interned.entry(n).or_insert_with_key(|n| {
+                p.strings.push(n.clone());
+                (p.strings.len() - 1) as u32
+            }),
+        };
+        p.functions[i].name = id;
+        changed = true;
     }
+    changed
+}
+
+/// Whether [`demangle`] would change a name of `p` (so a shared profile need not be copied).
+pub fn would_change(p: &Profile, force: bool, mode: DemangleMode) -> bool {
+    p.functions.iter().any(|f| renamed(p, f, force, mode).is_some())
+}
+
+/// The name a function gets: one of the profile's strings, or a new one.
+enum Name {
+    Id(u32),
+    New(String),
+}
+
+/// pprof's `demangleSingleFunction` (after `force` reset the name to the system name): the new
+/// name of `f`, None when it keeps its name.
+fn renamed(p: &Profile, f: &Function, force: bool, mode: DemangleMode) -> Option<Name> {
+    // With force, the names given are forgotten and the system names simplified again.
+    let name = if force && f.name != 0 && f.system_name != 0 { f.system_name } else { f.name };
     let (no_params, no_templates) = match mode {
         DemangleMode::Default => (true, true),
         DemangleMode::Templates => (true, false),
-        // pprof's `full` keeps already demangled names as they are; `none` does nothing.
+        // pprof's `full` keeps already demangled names as they are; `none` does nothing more.
         DemangleMode::Full => (false, false),
-        DemangleMode::None => return,
+        DemangleMode::None => return (p.str(name) != p.str(f.name)).then_some(Name::Id(name)),
     };
-    let mut interned: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for i in 0..p.functions.len() {
-        let f = &p.functions[i];
-        if f.name != 0 && p.str(f.name) != p.str(f.system_name) {
-            continue; // demangled by its producer
-        }
-        let system = p.str(f.system_name);
-        let mut name = system.to_string();
-        if looks_like_demangled_cplusplus(system) {
-            if no_params {
-                name = remove_matching(&name, b'(', b')');
-            }
-            if no_templates {
-                name = remove_matching(&name, b'<', b'>');
-            }
-        }
-        let id = if name == system {
-            f.system_name
-        } else {
-            *interned.entry(name).or_insert_with_key(|n| {
-                p.strings.push(n.clone());
-                (p.strings.len() - 1) as u32
-            })
-        };
-        p.functions[i].name = id;
+    let system = p.str(f.system_name);
+    if name != 0 && p.str(name) != system {
+        // demangled by its producer
+        return (p.str(name) != p.str(f.name)).then_some(Name::Id(name));
     }
+    let mut simple = system.to_string();
+    if looks_like_demangled_cplusplus(system) {
+        if no_params {
+            simple = remove_matching(&simple, b'(', b')');
+        }
+        if no_templates {
+            simple = remove_matching(&simple, b'<', b'>');
+        }
+    }
+    if simple == p.str(f.name) && (f.name != 0 || f.system_name == 0) {
+        return None;
+    }
+    Some(if simple == system { Name::Id(f.system_name) } else { Name::New(simple) })
 }
 
 /// pprof `looksLikeDemangledCPlusPlus`.
