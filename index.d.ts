@@ -160,6 +160,13 @@ export interface StacksOptions {
   top?: number
   /** `"count"` (default) or `"wait"`. */
   sort?: string
+  /**
+   * Keep goroutines carrying every one of these pprof labels, each `"KEY=VALUE"` (split at
+   * the first `=`).
+   */
+  label?: Array<string>
+  /** Split groups by the value of this pprof label. */
+  groupByLabel?: string
   /** Largest size a gzipped dump may inflate to, in bytes (default 4 GiB). */
   maxDecompressed?: number
   /** Most goroutine records a dump may hold (default 10 000 000). */

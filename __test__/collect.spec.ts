@@ -2,10 +2,9 @@
 // with and without API.Authorizations, over TCP and a unix socket) and the Go fixture program
 // (a plain net/http/pprof server), including one that stops answering mid-collection.
 import test from 'ava'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import * as readline from 'node:readline'
 import * as zlib from 'node:zlib'
 
 import { readSource } from '../src/bundle/source'
@@ -13,7 +12,8 @@ import { authHeader, redactor } from '../src/collect/auth'
 import type { Manifest } from '../src/bundle/manifest'
 import { discover, parseApi } from '../src/collect/target'
 import type { NodeReport } from '../src/report-node/analyze'
-import { cli, ROOT, tmpdir } from './helpers'
+import { cli, runAsync, tmpdir } from './helpers'
+import { goBuild, goprogNamed, type Running, startGoprog as startGoprogAt } from './goprog'
 import { IPFS_BIN, kuboAvailable, startKubo, type Kubo } from './kubo'
 
 // scripts/setup.sh installs kubo; a missing daemon is a failure, never a skip.
@@ -30,17 +30,6 @@ function reportJSON(file: string): NodeReport {
   const r = cli(['report', file, '--json'])
   if (r.status !== 0) throw new Error(`report exited ${r.status}: ${r.stderr}`)
   return JSON.parse(r.stdout)
-}
-
-function runAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env } })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    p.on('exit', (status) => resolve({ status, stdout, stderr }))
-  })
 }
 
 test('API addresses: multiaddr, unix socket, URL, host:port, $IPFS_PATH/api, default', (t) => {
@@ -95,7 +84,15 @@ kuboTest('kubo: collect a bundle, report on it; and report on its own diag profi
     const mutexItem = manifest.items.find((i) => i.name === 'mutex')!
     t.true(mutexItem.request!.includes('POST /debug/pprof-mutex/?fraction=4'))
     t.true(mutexItem.notes.some((n) => n.includes('then off')), mutexItem.notes.join('; '))
+    // goroutineleak: kubo built by Go 1.26 without the experiment answers 404, a skip, not a failure
+    const leakNames = ['goroutineleak-stacks', 'goroutineleak']
+    const kuboLeaks = servesGoroutineLeak(IPFS_BIN)
     for (const i of manifest.items) {
+      if (leakNames.includes(i.name) && !kuboLeaks) {
+        t.is(i.status, 'skipped', i.name)
+        t.regex(i.error!, /^not offered by this runtime .*HTTP 404/)
+        continue
+      }
       t.is(i.status, 'ok', `${i.name}: ${i.error}`)
       t.regex(i.sha256!, /^[0-9a-f]{64}$/)
     }
@@ -123,6 +120,7 @@ kuboTest('kubo: collect a bundle, report on it; and report on its own diag profi
     t.true(rep.sys!.numCPU > 0)
     t.true(rep.metrics!.goGoroutines! > 0)
     t.deepEqual(rep.skipped, [])
+    t.deepEqual(rep.collection!.skipped.map((x) => x.name), kuboLeaks ? [] : leakNames)
     const text = cli(['report', out])
     t.is(text.status, 0)
     t.regex(text.stdout, /kubo 0\.43\.1/)
@@ -213,25 +211,22 @@ kuboTest('kubo over a unix-socket API (/unix/… multiaddr)', async (t) => {
 
 // ---- the Go fixture program: a plain net/http/pprof + expvar server
 
+// Go 1.26.8 without GOEXPERIMENT=goroutineleakprofile: no goroutineleak profile
 let goprogBin = ''
 function goprog(): string {
-  if (!goprogBin) {
-    goprogBin = path.join(tmpdir('goroscope-goprog-'), 'goprog')
-    execFileSync('go', ['build', '-o', goprogBin, '.'], { cwd: path.join(ROOT, 'fixtures', 'goprog'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' })
-  }
+  if (!goprogBin) goprogBin = goprogNamed() // the --binary test names the server's executable
   return goprogBin
 }
 
-async function startGoprog(many = 100): Promise<{ proc: ChildProcess; base: string }> {
-  const proc = spawn(goprog(), ['-many', String(many), '-ready', '-max-life', '3m', '-gc-every', '1s'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = readline.createInterface({ input: proc.stdout! })
-  let base = ''
-  for await (const line of lines) {
-    const m = /^listening on (http:\/\/\S+)/.exec(line)
-    if (m) base = m[1]
-    if (line.trim() === 'ready') break
-  }
-  return { proc, base }
+function startGoprog(many = 100, bin = goprog()): Promise<Running> {
+  return startGoprogAt(bin, ['-many', String(many), '-max-life', '3m', '-gc-every', '1s'])
+}
+
+/** Does this Go binary serve /debug/pprof/goroutineleak? (Go >= 1.27, or the 1.26 experiment) */
+function servesGoroutineLeak(bin: string): boolean {
+  const info = execFileSync('go', ['version', '-m', bin], { encoding: 'utf8' })
+  const v = /: go1\.(\d+)/.exec(info)
+  return (v !== null && Number(v[1]) >= 27) || /GOEXPERIMENT=\S*goroutineleakprofile/.test(info)
 }
 
 test.serial('plain Go server: kubo-only parts skipped and said so; --binary; report finds the convoy holder', async (t) => {
@@ -253,6 +248,15 @@ test.serial('plain Go server: kubo-only parts skipped and said so; --binary; rep
       t.regex(i.error!, /kubo only/)
     }
     t.is(manifest.items.find((x) => x.name === 'stacks')!.request, 'GET /debug/pprof/goroutine?debug=2')
+    // Go 1.26 without GOEXPERIMENT=goroutineleakprofile: 404, recorded, exit status still 0
+    t.false(servesGoroutineLeak(goprog()))
+    for (const n of ['goroutineleak-stacks', 'goroutineleak']) {
+      const i = manifest.items.find((x) => x.name === n)!
+      t.is(i.status, 'skipped', n)
+      t.regex(i.error!, /^not offered by this runtime \(Go >= 1\.27, or Go 1\.26 built with GOEXPERIMENT=goroutineleakprofile\) \(GET \/debug\/pprof\/goroutineleak(\?debug=2)?: HTTP 404\)$/)
+    }
+    t.true(manifest.complete)
+    t.false(names.includes('goroutineleak.stacks') || names.includes('goroutineleak.pprof'))
     t.true(names.includes('cpu.pprof') && names.includes('vars.json') && names.includes('mutex.pprof'))
     const rep = reportJSON(out)
     t.is(rep.node.kind, 'go')
@@ -266,6 +270,47 @@ test.serial('plain Go server: kubo-only parts skipped and said so; --binary; rep
     proc.kill('SIGTERM')
   }
 })
+
+for (const v of [{ go: 'go127' as const }, { go: 'go126' as const, experiment: 'goroutineleakprofile' }]) {
+  test.serial(`${v.go}${v.experiment ? ` (GOEXPERIMENT=${v.experiment})` : ''}: goroutineleak is collected after the goroutine dump`, async (t) => {
+    const bin = goBuild({ pkg: 'goprog', ...v })
+    t.true(servesGoroutineLeak(bin))
+    const { proc, base } = await startGoprog(30, bin)
+    try {
+      const facts = (await (await fetch(`${base}/fixture/facts`)).json()) as { leaked: { available: boolean; ids: number[]; profile_total: number } }
+      t.true(facts.leaked.available)
+      const out = path.join(tmpdir(), 'leaks.tar.gz')
+      const r = await runAsync(['collect', '--api', base, '--seconds', '1', '-o', out, '--collectors', 'stacks,goroutines,goroutineleak-stacks,goroutineleak'])
+      t.is(r.status, 0, r.stderr + r.stdout)
+      const src = await readSource(out)
+      const { manifest } = await bundleManifest(out)
+      t.true(manifest.complete)
+      t.deepEqual(manifest.items.map((i) => [i.name, i.status, i.file]), [
+        ['stacks', 'ok', 'goroutines.stacks'],
+        ['goroutines', 'ok', 'goroutines.pprof'],
+        ['goroutineleak-stacks', 'ok', 'goroutineleak.stacks'],
+        ['goroutineleak', 'ok', 'goroutineleak.pprof'],
+      ])
+      const text = (name: string) => src.entries.find((e) => e.name === name)!.data.toString('utf8')
+      const leakedIn = (dump: string) =>
+        [...dump.matchAll(/^goroutine (\d+) \[[^\]]* \(leaked\)/gm)].map((m) => Number(m[1])).sort((a, b) => a - b)
+      // the plain dump was taken before the leak-detecting GC; the leak dump marks exactly the facts' leaks
+      t.deepEqual(leakedIn(text('goroutines.stacks')), [])
+      t.deepEqual(leakedIn(text('goroutineleak.stacks')), [...facts.leaked.ids].sort((a, b) => a - b))
+      const raw = path.join(tmpdir(), 'goroutineleak.pprof')
+      fs.writeFileSync(raw, src.entries.find((e) => e.name === 'goroutineleak.pprof')!.data)
+      const rawText = cli(['raw', raw])
+      t.is(rawText.status, 0, rawText.stderr)
+      t.regex(rawText.stdout, /^PeriodType: goroutineleak count$/m)
+      const samples = rawText.stdout.slice(rawText.stdout.indexOf('\nSamples:\n'), rawText.stdout.indexOf('\nLocations\n'))
+      const counts = [...samples.matchAll(/^ +(\d+): /gm)].map((m) => Number(m[1]))
+      t.true(counts.length > 0)
+      t.is(counts.reduce((a, b) => a + b, 0), facts.leaked.profile_total)
+    } finally {
+      proc.kill('SIGTERM')
+    }
+  })
+}
 
 /** Established TCP connections whose local (server) port is `port` (Linux /proc/net/tcp). */
 function establishedOn(port: number): number {

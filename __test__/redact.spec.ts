@@ -1,10 +1,8 @@
 // `goroscope redact` / `collect --redact`: paths, addresses, command lines, environment and host
 // names leave the bundle; lock-holder analysis still works on the redacted goroutine dump.
 import test from 'ava'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import * as readline from 'node:readline'
 
 import { AddressAliases, redactEntries, redactPath, redactStacksText, scrubHomes } from '../src/bundle/redact'
 import { readSource } from '../src/bundle/source'
@@ -13,7 +11,8 @@ import type { Manifest } from '../src/bundle/manifest'
 import { analyzeStacks } from '../src/index'
 import { native } from '../src/native'
 import type { NodeReport } from '../src/report-node/analyze'
-import { cli, FIXTURE_DUMPS, ROOT, tmpdir } from './helpers'
+import { cli, FIXTURE_DUMPS, ROOT, runAsync, tmpdir } from './helpers'
+import { goprogNamed, type Running, startGoprog as startGoprogAt } from './goprog'
 
 const EXAMPLE = path.join(ROOT, 'examples', 'kubo-bundle.tar.gz')
 
@@ -136,29 +135,9 @@ test('redact: a missing input exits 2', (t) => {
 
 // ---- the Go fixture program: collect --redact, then report names the same convoy holder
 
-async function startGoprog(): Promise<{ proc: ChildProcess; base: string; bin: string }> {
-  const bin = path.join(tmpdir('goroscope-goprog-'), 'goprog')
-  execFileSync('go', ['build', '-o', bin, '.'], { cwd: path.join(ROOT, 'fixtures', 'goprog'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' })
-  const proc = spawn(bin, ['-many', '50', '-ready', '-max-life', '3m', '-gc-every', '1s'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = readline.createInterface({ input: proc.stdout! })
-  let base = ''
-  for await (const line of lines) {
-    const m = /^listening on (http:\/\/\S+)/.exec(line)
-    if (m) base = m[1]
-    if (line.trim() === 'ready') break
-  }
-  return { proc, base, bin }
-}
-
-function runAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1' } })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    p.on('exit', (status) => resolve({ status, stdout, stderr }))
-  })
+async function startGoprog(): Promise<Running & { bin: string }> {
+  const bin = goprogNamed()
+  return { ...(await startGoprogAt(bin, ['-many', '50', '-max-life', '3m', '-gc-every', '1s'])), bin }
 }
 
 test.serial('collect --redact --binary from the Go fixture: binary dropped, paths and addresses gone, same convoy holder', async (t) => {

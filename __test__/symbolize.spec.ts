@@ -1,32 +1,29 @@
 // Symbolization through the CLI and the Node API against real Go binaries: fixtures/symbolize is
-// built (normally, `-ldflags=-w`, `-ldflags=-s -w`), each binary profiles itself, the profile's
+// built by Go 1.26.8 and by Go 1.27.3 (goprog.ts; normally, `-ldflags=-w`, `-ldflags=-s -w`, and
+// as a PIE), each binary profiles itself (1 s of CPU time, however long that takes), the profile's
 // functions and lines are stripped (a small profile.proto rewriter below), and symbolizing it
 // back must give the original `-raw` and `-top -lines` output. Expected difference: Go marks its
 // own mapping `[FN]`, a mapping symbolized from a binary is `[FN][FL][LN][IN]` (as pprof does).
 // Remote symbolization runs against the live fixtures/goprog, also behind a GET-only proxy (like
 // kubo's mux). Needs `go` on PATH: the suite fails loudly without it.
 import test from 'ava'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
-import * as readline from 'node:readline'
 import * as zlib from 'node:zlib'
 
 import { Profile, runPprof, symbolize, symbolizeRemote } from '../src/index'
-import { cli, ROOT, tmpdir } from './helpers'
+import { cli, tmpdir } from './helpers'
+import { goBuild, type GoRuntime, RUNTIMES, startGoprog as startGoprogAt } from './goprog'
 
-const GOENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod', CGO_ENABLED: '0' }
 const KINDS = [
   { name: 'full', flags: [] as string[] },
   { name: 'nodwarf', flags: ['-ldflags=-w'] },
   { name: 'stripped', flags: ['-ldflags=-s -w'] },
+  { name: 'pie', flags: ['-buildmode=pie'] },
 ]
-
-function goBuild(pkg: string, out: string, flags: string[] = []) {
-  execFileSync('go', ['build', ...flags, '-o', out, '.'], { cwd: path.join(ROOT, 'fixtures', pkg), env: GOENV, stdio: 'inherit' })
-}
 
 // ---- a minimal profile.proto rewriter: drop Location.line, Profile.function and the mapping flags
 
@@ -98,6 +95,7 @@ function stripProfile(gz: Buffer): Buffer {
 // ---- fixtures
 
 interface Built {
+  go: GoRuntime
   name: string
   binary: string
   profile: string
@@ -106,37 +104,30 @@ interface Built {
 
 let dir = ''
 let built: Built[] = []
-let goprog = ''
-
-test.before(() => {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' })
-  } catch {
-    throw new Error('these tests need the Go toolchain: `go` is not on PATH (install Go >= 1.26)')
-  }
-  dir = tmpdir('goroscope-symbolize-')
-  for (const k of KINDS) goBuild('symbolize', path.join(dir, k.name), k.flags)
-  goprog = path.join(dir, 'goprog')
-  goBuild('goprog', goprog)
-})
+const goprogs: Partial<Record<GoRuntime, string>> = {}
 
 test.before(async () => {
-  const runs = KINDS.map(
+  dir = tmpdir('goroscope-symbolize-')
+  const all = RUNTIMES.flatMap((go) => KINDS.map((k) => ({ go, ...k, binary: goBuild({ pkg: 'symbolize', go, flags: k.flags }) })))
+  for (const go of RUNTIMES) goprogs[go] = goBuild({ pkg: 'goprog', go })
+  const runs = all.map(
     (k) =>
       new Promise<void>((resolve, reject) => {
-        const p = spawn(path.join(dir, k.name), ['-o', path.join(dir, `${k.name}.pprof`), '-d', '1500ms'], { stdio: 'ignore' })
+        const p = spawn(k.binary, ['-o', path.join(dir, `${k.go}-${k.name}.pprof`), '-cpu', '1s'], { stdio: 'ignore' })
         p.on('error', reject)
-        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${k.name} exited ${code}`))))
+        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${k.go}-${k.name} exited ${code}`))))
       }),
   )
   await Promise.all(runs)
-  built = KINDS.map((k) => {
-    const profile = path.join(dir, `${k.name}.pprof`)
-    const stripped = path.join(dir, `${k.name}.stripped.pb.gz`)
+  built = all.map((k) => {
+    const profile = path.join(dir, `${k.go}-${k.name}.pprof`)
+    const stripped = path.join(dir, `${k.go}-${k.name}.stripped.pb.gz`)
     fs.writeFileSync(stripped, stripProfile(fs.readFileSync(profile)))
-    return { name: k.name, binary: path.join(dir, k.name), profile, stripped }
+    return { go: k.go, name: k.name, binary: k.binary, profile, stripped }
   })
 })
+
+const find = (go: GoRuntime, name: string) => built.find((x) => x.go === go && x.name === name)!
 
 test.after.always(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true })
@@ -152,12 +143,12 @@ function ok(r: ReturnType<typeof cli>, what: string) {
   return r.stdout
 }
 
-for (const kind of KINDS.map((k) => k.name)) {
-  test(`CLI: symbolize --binary gives back the original profile (${kind})`, (t) => {
-    const b = built.find((x) => x.name === kind)!
+for (const go of RUNTIMES) for (const kind of KINDS.map((k) => k.name)) {
+  test(`CLI: symbolize --binary gives back the original profile (${go} ${kind})`, (t) => {
+    const b = find(go, kind)
     const stripped = ok(cli(['raw', b.stripped]), 'raw stripped')
     t.false(/main\.(fib|sieve|hashLoop)/.test(stripped), 'the stripped profile has no function names')
-    const out = path.join(dir, `${kind}.out.pb.gz`)
+    const out = path.join(dir, `${go}-${kind}.out.pb.gz`)
     const r = cli(['symbolize', b.stripped, '--binary', b.binary, '-o', out])
     t.is(r.status, 0, r.stderr)
     t.regex(r.stderr, /symbolized (\d+) of \1 locations from .* \(pclntab \1\)/)
@@ -170,40 +161,43 @@ for (const kind of KINDS.map((k) => k.name)) {
   })
 }
 
-test('Node API: Profile.load({binary}) and symbolize()', async (t) => {
-  const b = built.find((x) => x.name === 'stripped')!
-  const want = (await (await Profile.load(b.profile)).top({ granularity: 'lines', nodecount: 1000 })).text
-  const p = await Profile.load(b.stripped, { binary: b.binary })
-  t.is((await p.top({ granularity: 'lines', nodecount: 1000 })).text, want)
-  const r = await symbolize(b.stripped, b.binary)
-  t.is(r.stats.symbolized, r.stats.locations)
-  t.is(r.stats.pclntab, 'go1.20')
-  t.false(r.stats.hasDwarf)
-  t.false(r.stats.hasSymtab)
-  t.is((await (await Profile.load(r.profile)).top({ granularity: 'lines', nodecount: 1000 })).text, want)
-  t.is((await runPprof(['-top', '-lines', '-nodecount=1000', b.stripped], { binary: b.binary })).text, want)
-})
+for (const go of RUNTIMES) {
+  test(`Node API: Profile.load({binary}) and symbolize() (${go})`, async (t) => {
+    const b = find(go, 'stripped')
+    const want = (await (await Profile.load(b.profile)).top({ granularity: 'lines', nodecount: 1000 })).text
+    const p = await Profile.load(b.stripped, { binary: b.binary })
+    t.is((await p.top({ granularity: 'lines', nodecount: 1000 })).text, want)
+    const r = await symbolize(b.stripped, b.binary)
+    t.is(r.stats.symbolized, r.stats.locations)
+    t.is(r.stats.pclntab, 'go1.20')
+    t.false(r.stats.hasDwarf)
+    t.false(r.stats.hasSymtab)
+    t.is((await (await Profile.load(r.profile)).top({ granularity: 'lines', nodecount: 1000 })).text, want)
+    t.is((await runPprof(['-top', '-lines', '-nodecount=1000', b.stripped], { binary: b.binary })).text, want)
+  })
 
-test('CLI: a binary that did not produce the profile is an error, exit 2, nothing written', (t) => {
-  const b = built.find((x) => x.name === 'full')!
-  const out = path.join(dir, 'wrong.pb.gz')
-  const r = cli(['symbolize', b.stripped, '--binary', goprog, '-o', out])
-  t.is(r.status, 2, r.stderr)
-  t.regex(r.stderr, /does not match the profile/)
-  t.regex(r.stderr, /GNU build id [0-9a-f]+/)
-  t.false(fs.existsSync(out))
-  // Another build of the same program is another binary as well.
-  const other = built.find((x) => x.name === 'nodwarf')!
-  const r2 = cli(['symbolize', b.stripped, '--binary', other.binary, '-o', out])
-  t.is(r2.status, 2, r2.stderr)
-  t.false(fs.existsSync(out))
-  const r3 = cli(['top', b.stripped, '--binary', goprog])
-  t.is(r3.status, 2)
-  t.regex(r3.stderr, /does not match the profile/)
-})
+  test(`CLI: a binary that did not produce the profile is an error, exit 2, nothing written (${go})`, (t) => {
+    const b = find(go, 'full')
+    const goprog = goprogs[go]!
+    const out = path.join(dir, `${go}-wrong.pb.gz`)
+    const r = cli(['symbolize', b.stripped, '--binary', goprog, '-o', out])
+    t.is(r.status, 2, r.stderr)
+    t.regex(r.stderr, /does not match the profile/)
+    t.regex(r.stderr, /GNU build id [0-9a-f]+/)
+    t.false(fs.existsSync(out))
+    // Another build of the same program is another binary as well.
+    const other = find(go, 'nodwarf')
+    const r2 = cli(['symbolize', b.stripped, '--binary', other.binary, '-o', out])
+    t.is(r2.status, 2, r2.stderr)
+    t.false(fs.existsSync(out))
+    const r3 = cli(['top', b.stripped, '--binary', goprog])
+    t.is(r3.status, 2)
+    t.regex(r3.stderr, /does not match the profile/)
+  })
+}
 
 test('CLI: a file that is not ELF is an error, exit 2, nothing written', (t) => {
-  const b = built.find((x) => x.name === 'full')!
+  const b = find('go127', 'full')
   const text = path.join(dir, 'notes.txt')
   fs.writeFileSync(text, 'this is not a binary\n')
   const out = path.join(dir, 'text.pb.gz')
@@ -216,17 +210,8 @@ test('CLI: a file that is not ELF is an error, exit 2, nothing written', (t) => 
   t.regex(r2.stderr, /--binary FILE or --remote URL/)
 })
 
-async function startGoprog(): Promise<{ proc: ChildProcess; base: string }> {
-  const proc = spawn(goprog, ['-many', '20', '-ready', '-max-life', '2m', '-gc-every', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = readline.createInterface({ input: proc.stdout! })
-  let base = ''
-  for await (const line of lines) {
-    const m = /^listening on (http:\/\/\S+)/.exec(line)
-    if (m) base = m[1]
-    if (line.trim() === 'ready') break
-  }
-  if (!base) throw new Error('the fixture program did not say where it listens')
-  return { proc, base }
+function startGoprog(go: GoRuntime) {
+  return startGoprogAt(goprogs[go]!, ['-many', '20', '-max-life', '2m', '-gc-every', '0'])
 }
 
 /** Location id → innermost function name, from `-raw`. */
@@ -255,38 +240,40 @@ async function getOnlyProxy(target: string): Promise<{ server: http.Server; url:
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts }
 }
 
-test('remote: /debug/pprof/symbol of the live program names an address-only profile (POST and GET-only)', async (t) => {
-  const { proc, base } = await startGoprog()
-  try {
-    const gz = Buffer.from(await (await fetch(`${base}/debug/pprof/goroutine`)).arrayBuffer())
-    const orig = path.join(dir, 'goroutine.pb.gz')
-    const stripped = path.join(dir, 'goroutine.stripped.pb.gz')
-    fs.writeFileSync(orig, gz)
-    fs.writeFileSync(stripped, stripProfile(gz))
-    const want = innermost(ok(cli(['raw', orig]), 'raw orig'))
-    t.true([...want.values()].includes('main.leakWorker'))
-
-    const out = path.join(dir, 'goroutine.remote.pb.gz')
-    const r = cli(['symbolize', stripped, '--remote', base, '-o', out])
-    t.is(r.status, 0, r.stderr)
-    t.regex(r.stderr, /symbolized (\d+) of \1 locations from .* \(remote \1\)/)
-    t.deepEqual(innermost(ok(cli(['raw', out]), 'raw remote')), want)
-
-    const proxy = await getOnlyProxy(base)
+for (const go of RUNTIMES) {
+  test(`remote: /debug/pprof/symbol of the live program names an address-only profile (POST and GET-only, ${go})`, async (t) => {
+    const { proc, base } = await startGoprog(go)
     try {
-      const res = await symbolizeRemote(stripped, `${proxy.url}/debug/pprof/`, { maxUrlLength: 600 })
-      t.is(proxy.posts.length, 1, 'POST was tried first and refused')
-      t.is(res.stats.symbolized, res.stats.locations)
-      fs.writeFileSync(out, res.profile)
-      t.deepEqual(innermost(ok(cli(['raw', out]), 'raw get-only')), want)
-    } finally {
-      proxy.server.close()
-    }
+      const gz = Buffer.from(await (await fetch(`${base}/debug/pprof/goroutine`)).arrayBuffer())
+      const orig = path.join(dir, `${go}-goroutine.pb.gz`)
+      const stripped = path.join(dir, `${go}-goroutine.stripped.pb.gz`)
+      fs.writeFileSync(orig, gz)
+      fs.writeFileSync(stripped, stripProfile(gz))
+      const want = innermost(ok(cli(['raw', orig]), 'raw orig'))
+      t.true([...want.values()].includes('main.leakWorker'))
 
-    const unreachable = cli(['symbolize', stripped, '--remote', 'http://127.0.0.1:1', '-o', path.join(dir, 'x.pb.gz')])
-    t.is(unreachable.status, 2)
-    t.false(fs.existsSync(path.join(dir, 'x.pb.gz')))
-  } finally {
-    proc.kill('SIGTERM')
-  }
-})
+      const out = path.join(dir, `${go}-goroutine.remote.pb.gz`)
+      const r = cli(['symbolize', stripped, '--remote', base, '-o', out])
+      t.is(r.status, 0, r.stderr)
+      t.regex(r.stderr, /symbolized (\d+) of \1 locations from .* \(remote \1\)/)
+      t.deepEqual(innermost(ok(cli(['raw', out]), 'raw remote')), want)
+
+      const proxy = await getOnlyProxy(base)
+      try {
+        const res = await symbolizeRemote(stripped, `${proxy.url}/debug/pprof/`, { maxUrlLength: 600 })
+        t.is(proxy.posts.length, 1, 'POST was tried first and refused')
+        t.is(res.stats.symbolized, res.stats.locations)
+        fs.writeFileSync(out, res.profile)
+        t.deepEqual(innermost(ok(cli(['raw', out]), 'raw get-only')), want)
+      } finally {
+        proxy.server.close()
+      }
+
+      const unreachable = cli(['symbolize', stripped, '--remote', 'http://127.0.0.1:1', '-o', path.join(dir, 'x.pb.gz')])
+      t.is(unreachable.status, 2)
+      t.false(fs.existsSync(path.join(dir, 'x.pb.gz')))
+    } finally {
+      proc.kill('SIGTERM')
+    }
+  })
+}

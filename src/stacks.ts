@@ -17,6 +17,9 @@ export type {
   Frame,
   Group,
   GroupDelta,
+  Label,
+  LabelSet,
+  Leak,
   Lock,
   LockKind,
   Race,
@@ -40,6 +43,13 @@ export interface StacksOptions {
   top?: number
   /** `count` (default) or `wait`. */
   sort?: 'count' | 'wait'
+  /**
+   * Keep goroutines carrying every one of these pprof labels (Go ≥1.26 headers, debug=1
+   * `# labels:`), e.g. `{ tenant: 'a b' }`. A key may not hold `=`.
+   */
+  labels?: Record<string, string>
+  /** Split groups of identical stacks by the value of this pprof label (labels never split groups otherwise). */
+  groupByLabel?: string
 }
 
 /** Resource limits of reading a dump (README "Limits"); exceeding one is a `GOROSCOPE_LIMIT` error. */
@@ -71,6 +81,15 @@ export class Findings extends FindingsView {
   get groupCount(): number {
     return this.root.groupsLength()
   }
+  /** Leaked goroutines per raw state, most first (each state's `leaked`; the JSON `states` map holds the counts only). */
+  get leakedByState(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (let i = 0; i < this.root.statesLength(); i++) {
+      const s = this.root.states(i)!
+      if (s.leaked() > 0n) out[s.state() ?? ''] = Number(s.leaked())
+    }
+    return out
+  }
   /** One group, read on demand. */
   group(i: number): Group {
     const g = this.root.groups(i)
@@ -95,14 +114,19 @@ function limitOptions(o: LimitOptions) {
 }
 
 function nativeOptions(o: StacksOptions & LimitOptions) {
-  const { similarity, minWait, state, match, top, sort } = o
+  const { similarity, minWait, state, match, top, sort, labels, groupByLabel } = o
   if (minWait !== undefined && (!Number.isInteger(minWait) || minWait < 0)) {
     throw new GoroscopeError('GOROSCOPE_OPTIONS', `minWait must be a whole number of minutes ≥ 0, not ${minWait}`)
   }
   if (top !== undefined && (!Number.isInteger(top) || top < 0)) {
     throw new GoroscopeError('GOROSCOPE_OPTIONS', `top must be a whole number ≥ 0, not ${top}`)
   }
-  return { similarity, minWait, state, match, top, sort, ...limitOptions(o) }
+  const label = Object.entries(labels ?? {}).map(([k, v]) => {
+    if (k === '' || k.includes('=')) throw new GoroscopeError('GOROSCOPE_OPTIONS', `labels: a key must be non-empty and hold no '=', not ${JSON.stringify(k)}`)
+    if (typeof v !== 'string') throw new GoroscopeError('GOROSCOPE_OPTIONS', `labels: the value of ${JSON.stringify(k)} must be a string`)
+    return `${k}=${v}`
+  })
+  return { similarity, minWait, state, match, top, sort, label, groupByLabel, ...limitOptions(o) }
 }
 
 /**

@@ -28,7 +28,7 @@ export type FileKind =
   | 'empty'
   | 'unknown'
 
-export type ProfileType = 'cpu' | 'heap' | 'allocs' | 'goroutine' | 'threadcreate' | 'mutex' | 'block' | 'contention' | 'other'
+export type ProfileType = 'cpu' | 'heap' | 'allocs' | 'goroutine' | 'goroutineleak' | 'threadcreate' | 'mutex' | 'block' | 'contention' | 'other'
 
 export interface Classified {
   name: string
@@ -70,6 +70,8 @@ function profileType(p: Profile, name: string, legacyText: string): ProfileType 
   if (types === 'samples,cpu' || info.periodType.type === 'cpu') return 'cpu'
   if (types.includes('inuse_space') && types.includes('alloc_space')) return info.defaultSampleType === 'alloc_space' ? 'allocs' : 'heap'
   if (types === 'goroutine') return 'goroutine'
+  // Go ≥1.26 /debug/pprof/goroutineleak: the goroutines the GC proved can never be woken.
+  if (types === 'goroutineleak') return 'goroutineleak'
   if (types === 'threadcreate') return 'threadcreate'
   if (types === 'contentions,delay') {
     if (legacyText.startsWith('--- mutex:')) return 'mutex'
@@ -79,11 +81,21 @@ function profileType(p: Profile, name: string, legacyText: string): ProfileType 
   return 'other'
 }
 
+/** A `goroutine N [… (leaked)…` header anywhere in `data` (without copying it). */
+function hasLeakedHeader(data: Buffer): boolean {
+  for (let i = data.indexOf(' (leaked)'); i >= 0; i = data.indexOf(' (leaked)', i + 1)) {
+    const start = data.lastIndexOf(0x0a, i) + 1
+    if (data.subarray(start, start + 10).toString('latin1') === 'goroutine ' && data.lastIndexOf(0x5b, i) > start) return true
+  }
+  return false
+}
+
 const PROFILE_NAMES: Record<ProfileType, string> = {
   cpu: 'CPU profile',
   heap: 'heap profile',
   allocs: 'allocations profile',
   goroutine: 'goroutine profile',
+  goroutineleak: 'goroutine leak profile (runtime-proven leaks)',
   threadcreate: 'thread-creation profile',
   mutex: 'mutex contention profile',
   block: 'block profile',
@@ -129,7 +141,12 @@ export async function classify(name: string, raw: Buffer): Promise<Classified> {
   if (!legacy && isProbablyText(data)) {
     const t = head.trimStart()
     if (t.startsWith('goroutine profile: total')) return out('stacks', 'goroutine dump (debug=1)')
-    if (/^goroutine \d+ \[/m.test(head) || /^(panic: |SIGQUIT: |fatal error: )/m.test(head)) return out('stacks', 'goroutine dump')
+    if (t.startsWith('goroutineleak profile: total')) return out('stacks', 'goroutine leak dump (debug=1)')
+    if (/^goroutine \d+ \[/m.test(head) || /^(panic: |SIGQUIT: |fatal error: )/m.test(head)) {
+      // /debug/pprof/goroutineleak?debug=2 prints every goroutine, the leaked ones marked.
+      if (hasLeakedHeader(data)) return out('stacks', 'goroutine leak dump (debug=2)')
+      return out('stacks', 'goroutine dump')
+    }
     if (/^[{[]/.test(t)) {
       try {
         const v = JSON.parse(data.toString('utf8'))

@@ -8,7 +8,8 @@ import type { Argv, CommandModule } from 'yargs'
 
 import type { Context, Family } from './family'
 import { UsageError } from './errors'
-import { BINARY_FLAG, JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, type OwnFlag, splitFlags, yargsOption } from './flags'
+import { BINARY_FLAG, JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, type OwnFlag, SOURCE_FLAGS, splitFlags, yargsOption } from './flags'
+import { resolvePprofArgs } from './sources'
 import { warn, writeOut } from './output'
 import { jsonText } from '../render/terminal'
 
@@ -18,13 +19,24 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
 -all_frames, -mean, -drop_negative, -source_path, -trim_path, -symbolize, and the legacy
 -inuse_space, -alloc_objects, -contentions …
+goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek) on
+127.0.0.1 unless a host is named.
 --binary FILE symbolizes address-only profiles from the ELF binary that produced them first.
 --max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).
 Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).
 `
 
+export const SOURCES_HELP = `A PROFILE may be a URL: http(s)://host:port/debug/pprof/TYPE[?query], or host:port for the CPU
+profile (/debug/pprof/profile), fetched with pprof's -seconds and -timeout rules and saved as pprof
+saves it ($PPROF_TMPDIR, else ~/pprof: pprof.BINARY.TYPES.NNN.pb.gz, printed on stderr). A bare
+profile name (heap, profile, allocs, goroutine, mutex, block, threadcreate) that is not a file is
+fetched from kubo's API: --api ADDR, else $IPFS_PATH/api, ~/.ipfs/api, 127.0.0.1:5001; --api-auth
+SECRET is sent as kubo's Authorization header and never printed or saved.
+`
+
 export const DUMP_HELP = `A text goroutine dump (debug=2, panic, SIGQUIT) in place of the profile is read as a goroutine/count
-profile (labels state and wait); the graph marks where goroutines waiting --min-wait minutes
+profile (tags state and wait, the goroutines' own pprof labels, leaked=true for runtime-proven
+leaks: -tagfocus=tenant=acme, -tagshow, tags work on it); the graph marks where goroutines waiting --min-wait minutes
 (default 1) are parked with a red border. svg/web render with the bundled WebAssembly Graphviz, or
 with the system's dot (--renderer dot).
 `
@@ -68,6 +80,7 @@ export const PPROF_USAGE = `usage:
   goroscope callgrind PROFILE... [pprof flags] [-o FILE]
   goroscope proto|topproto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
+  goroscope pprof -http=[HOST]:PORT [-no_browser] [pprof flags] PROFILE...
 ${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}
 ${DUMP_HELP}
 ${PPROF_FLAGS_HELP}`
@@ -112,9 +125,18 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
 
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
+    // `pprof -http=[host]:port …`: the web UI (http.ts, src/server), loaded only then.
+    if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('./http') as typeof import('./http')).serve(rest)
     const inv = pprofInvocation(command, rest)
+    inv.args = await resolvePprofArgs(inv.args) // URL and kubo API sources → saved files (src/source)
     const { runPprof, isBinary } = require('../profile') as typeof import('../profile')
-    const report = await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
+    const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
+    // One goroutine dump is read as its goroutine/count profile (labels as tags), as the
+    // drawing commands read it, so that -tagfocus/-tagshow/tags work on dumps too.
+    const report =
+      inv.maxDecompressed === undefined
+        ? (await runPprofOrStacks(inv.args, { binary: inv.binary })).report
+        : await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)
     if (isBinary(report.kind)) await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
@@ -141,6 +163,6 @@ export function passThroughCommand(c: Command, flags: OwnFlag[], epilogue: strin
 }
 
 export const family: Family = {
-  commands: (ctx) => REPORTS.map((c) => passThroughCommand(c, FLAGS, PPROF_FLAGS_HELP, ctx, run)),
+  commands: (ctx) => REPORTS.map((c) => passThroughCommand(c, [...FLAGS, ...SOURCE_FLAGS], `${SOURCES_HELP}\n${PPROF_FLAGS_HELP}`, ctx, run)),
   run,
 }

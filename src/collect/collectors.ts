@@ -32,18 +32,26 @@ export interface Collector {
   kuboOnly?: boolean
   /** Off unless asked for. */
   optIn?: boolean
+  /** Runs only once `stacks` and `goroutines` are done, because it changes what they would show. */
+  afterGoroutines?: boolean
   run(ctx: Ctx): Promise<Output>
 }
 
 export class Skip extends Error {}
 
+const NOT_SERVED = 'not served by this program'
+/** Go 1.27 serves goroutineleak; Go 1.26 only when built with GOEXPERIMENT=goroutineleakprofile. */
+const NO_LEAK_PROFILE = 'not offered by this runtime (Go >= 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile)'
+
+
 function deadline(ctx: Ctx, windowed: boolean): number {
   return windowed ? ctx.seconds * 1000 + ctx.timeoutMs : ctx.timeoutMs
 }
 
-async function fetchOk(ctx: Ctx, method: 'GET' | 'POST', path: string, windowed = false, optional = false): Promise<Output> {
+/** `optional`: a 404 is a Skip, said with this reason. */
+async function fetchOk(ctx: Ctx, method: 'GET' | 'POST', path: string, windowed = false, optional?: string): Promise<Output> {
   const r = await request(ctx.target, path, { method, timeoutMs: deadline(ctx, windowed), auth: ctx.auth })
-  if (optional && r.status === 404) throw new Skip(`not served by this program (${method} ${path}: HTTP 404)`)
+  if (optional && r.status === 404) throw new Skip(`${optional} (${method} ${path}: HTTP 404)`)
   if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path}: ${describeStatus(r)}`)
   return { data: r.body, request: `${method} ${path}` }
 }
@@ -109,17 +117,32 @@ export const COLLECTORS: Collector[] = [
     },
   },
   { name: 'goroutines', file: 'goroutines.pprof', run: (ctx) => fetchOk(ctx, 'GET', '/debug/pprof/goroutine') },
+  // The runtime's own leak detector: every goroutine (debug=2), the leaked ones marked "(leaked)",
+  // and the profile of only the leaked ones. Requesting it runs a leak-detecting GC whose marks
+  // stay, hence afterGoroutines: goroutines.stacks shows the process as it was.
+  {
+    name: 'goroutineleak-stacks',
+    file: 'goroutineleak.stacks',
+    afterGoroutines: true,
+    run: (ctx) => fetchOk(ctx, 'GET', '/debug/pprof/goroutineleak?debug=2', false, NO_LEAK_PROFILE),
+  },
+  {
+    name: 'goroutineleak',
+    file: 'goroutineleak.pprof',
+    afterGoroutines: true,
+    run: (ctx) => fetchOk(ctx, 'GET', '/debug/pprof/goroutineleak', false, NO_LEAK_PROFILE),
+  },
   { name: 'heap', file: 'heap.pprof', run: (ctx) => fetchOk(ctx, 'GET', ctx.gc ? '/debug/pprof/heap?gc=1' : '/debug/pprof/heap') },
   { name: 'allocs', file: 'allocs.pprof', run: (ctx) => fetchOk(ctx, 'GET', '/debug/pprof/allocs') },
   { name: 'cpu', file: 'cpu.pprof', windowed: true, run: (ctx) => fetchOk(ctx, 'GET', `/debug/pprof/profile?seconds=${ctx.seconds}`, true) },
   { name: 'mutex', file: 'mutex.pprof', windowed: true, run: (ctx) => contention(ctx, 'mutex') },
   { name: 'block', file: 'block.pprof', windowed: true, run: (ctx) => contention(ctx, 'block') },
-  { name: 'vars', file: 'vars.json', run: (ctx) => fetchOk(ctx, 'GET', '/debug/vars', false, true) },
+  { name: 'vars', file: 'vars.json', run: (ctx) => fetchOk(ctx, 'GET', '/debug/vars', false, NOT_SERVED) },
   {
     name: 'metrics',
     file: 'metrics.prom',
     kuboOnly: true,
-    run: (ctx) => fetchOk(ctx, 'GET', '/debug/metrics/prometheus', false, true),
+    run: (ctx) => fetchOk(ctx, 'GET', '/debug/metrics/prometheus', false, NOT_SERVED),
   },
   // `binary` is filled in by the runner (it needs the target's process, not HTTP)
   { name: 'binary', file: 'ipfs', optIn: true, run: () => Promise.reject(new Error('handled by the runner')) },

@@ -155,8 +155,15 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
   }
 
   for (const n of wanted) progress.update({ collector: n, state: 'waiting', windowed: false })
-  // the binary is read after vars (it may need cmdline[0]); everything else at once
-  await Promise.all(wanted.filter((n) => n !== 'binary').map(runOne))
+  // the binary is read after vars (it may need cmdline[0]); the leak detector after the goroutine
+  // dumps (its GC marks goroutines leaked for good), one request at a time; everything else at once
+  const late = (n: string) => n === 'binary' || !!COLLECTORS.find((c) => c.name === n)?.afterGoroutines
+  const first = new Map(wanted.filter((n) => !late(n)).map((n) => [n, runOne(n)]))
+  const leaks = (async () => {
+    await Promise.all(['stacks', 'goroutines'].map((n) => first.get(n)))
+    for (const n of wanted.filter((x) => x !== 'binary' && late(x))) await runOne(n)
+  })()
+  await Promise.all([...first.values(), leaks])
   if (wanted.includes('binary')) await runOne('binary')
   progress.stop()
   items.sort((a, b) => wanted.indexOf(a.name) - wanted.indexOf(b.name))

@@ -62,6 +62,8 @@ export interface StateCount {
   class: StateClass
   /** goroutines in it */
   count: number
+  /** how many of them the runtime marked ` (leaked)` (not in the JSON `states` map; see `leaked`) */
+  leaked: number
 }
 
 export function readStateCount(t: fb.StateCount): StateCount {
@@ -69,6 +71,7 @@ export function readStateCount(t: fb.StateCount): StateCount {
     state: t.state() ?? '',
     class: readStateClass(t.class_()),
     count: Number(t.count()),
+    leaked: Number(t.leaked()),
   }
 }
 
@@ -108,6 +111,36 @@ export function readFrame(t: fb.Frame): Frame {
     file: t.file() ?? '',
     line: t.line(),
     args: t.args() ?? '',
+  }
+}
+
+/** One pprof label of a goroutine (`pprof.Do`, `pprof.SetGoroutineLabels`), as printed by Go ≥1.26 in the goroutine header or by debug=1 in `# labels:`, unescaped. */
+export interface Label {
+  /** the label's key */
+  key: string
+  /** its value */
+  value: string
+}
+
+export function readLabel(t: fb.Label): Label {
+  return {
+    key: t.key() ?? '',
+    value: t.value() ?? '',
+  }
+}
+
+/** One distinct label set among the goroutines of a group or a leak. */
+export interface LabelSet {
+  /** the labels, in printed order, as an object key → value (`{}` for the goroutines without labels) */
+  labels: Record<string, string>
+  /** goroutines carrying exactly this set */
+  count: number
+}
+
+export function readLabelSet(t: fb.LabelSet): LabelSet {
+  return {
+    labels: map(t.labelsLength(), (i) => t.labels(i)!, (x) => x.key() ?? '', (x) => x.value() ?? ''),
+    count: Number(t.count()),
   }
 }
 
@@ -151,6 +184,14 @@ export interface Group {
   elided: boolean
   /** a goroutine of the group is locked to its OS thread */
   lockedToThread: boolean
+  /** the label sets of the group's goroutines, most goroutines first, at most 20; empty when none has labels (labels never split a group unless `--group-by-label`) */
+  labels: LabelSet[]
+  /** goroutines whose label set is not listed in `labels` (beyond the first 20) */
+  labelsOther: number
+  /** goroutines of the group the runtime proved leaked (` (leaked)`) */
+  leaked: number
+  /** with `--group-by-label KEY`: the group's value of that label (null for the goroutines without it, and without the option) */
+  labelValue: string | null
 }
 
 /** `Group.waitMinutes` */
@@ -166,6 +207,7 @@ export function readGroup(t: fb.Group): Group {
   const waitMax = t.waitMax()
   const framesObj = new fb.Frame()
   const createdBy = t.createdBy()
+  const labelsObj = new fb.LabelSet()
   return {
     count: Number(t.count()),
     state: t.state() ?? '',
@@ -177,6 +219,43 @@ export function readGroup(t: fb.Group): Group {
     interesting: t.interesting(),
     elided: t.elided(),
     lockedToThread: t.lockedToThread(),
+    labels: vec(t.labelsLength(), (i) => t.labels(i, labelsObj)!, readLabelSet),
+    labelsOther: Number(t.labelsOther()),
+    leaked: Number(t.leaked()),
+    labelValue: t.labelValue(),
+  }
+}
+
+/** Goroutines the runtime proved leaked (` (leaked)`: Go ≥1.26's GC found nothing that can ever wake them), by creation site and parking frame. */
+export interface Leak {
+  /** leaked goroutines here (debug=1 buckets count N each) */
+  count: number
+  /** the raw state of the first of them (`chan send`, …), without ` (leaked)` */
+  state: string
+  /** where they are parked: the first frame outside runtime, sync and internal/ (the leaf when all are); null for a stack without frames */
+  frame: Frame | null
+  /** where they were created; null when the stack has no `created by` line */
+  createdBy: CreatedBy | null
+  /** goroutine ids, ascending; empty for debug=1 input */
+  ids: number[]
+  /** their label sets, as in a group */
+  labels: LabelSet[]
+  /** goroutines whose label set is not listed in `labels` */
+  labelsOther: number
+}
+
+export function readLeak(t: fb.Leak): Leak {
+  const frame = t.frame()
+  const createdBy = t.createdBy()
+  const labelsObj = new fb.LabelSet()
+  return {
+    count: Number(t.count()),
+    state: t.state() ?? '',
+    frame: frame ? readFrame(frame) : null,
+    createdBy: createdBy ? readCreatedBy(createdBy) : null,
+    ids: vec(t.idsLength(), (i) => t.ids(i)!, (x) => Number(x)),
+    labels: vec(t.labelsLength(), (i) => t.labels(i, labelsObj)!, readLabelSet),
+    labelsOther: Number(t.labelsOther()),
   }
 }
 
@@ -348,8 +427,12 @@ export function readWarning(t: fb.Warning): Warning {
 export interface FindingsJSON {
   /** goroutines in the dump, before filters (debug=1 buckets count N each; 0 for a file holding only race reports) */
   goroutines: number
-  /** goroutines that pass `--state`/`--match` */
+  /** goroutines that pass `--state`/`--match`/`--label` */
   matched: number
+  /** goroutines the runtime proved leaked (` (leaked)`, the goroutineleak profile of Go ≥1.26), among those that pass the filters; reports lead with them */
+  leaked: number
+  /** the leaked goroutines by creation site and parking frame, most first */
+  leaks: Leak[]
   /** raw state as Go printed it → goroutines in it, most first */
   states: Record<string, number>
   /** state classes, in `StateClass` order, only those present */
@@ -370,11 +453,16 @@ export interface FindingsJSON {
   warnings: Warning[]
   /** the `panic: …` / `fatal error: …` / `SIGQUIT: quit` text before the stacks, if any */
   prelude: string | null
+  /** the prelude printed `panic: … [recovered]` (a panic was recovered before the fatal one) */
+  panicRecovered: boolean
+  /** the prelude printed `panic: … [recovered, repanicked]` (a recovered panic was raised again) */
+  panicRepanicked: boolean
 }
 
 /** The root table read lazily: scalars on each access, everything else once, on first access. */
 export class FindingsView {
   protected readonly root: fb.Findings
+  #leaks: Leak[] | undefined
   #states: Record<string, number> | undefined
   #classes: ClassCount[] | undefined
   #groups: Group[] | undefined
@@ -391,9 +479,21 @@ export class FindingsView {
   get goroutines(): number {
     return Number(this.root.goroutines())
   }
-  /** goroutines that pass `--state`/`--match` */
+  /** goroutines that pass `--state`/`--match`/`--label` */
   get matched(): number {
     return Number(this.root.matched())
+  }
+  /** goroutines the runtime proved leaked (` (leaked)`, the goroutineleak profile of Go ≥1.26), among those that pass the filters; reports lead with them */
+  get leaked(): number {
+    return Number(this.root.leaked())
+  }
+  /** the leaked goroutines by creation site and parking frame, most first */
+  get leaks(): Leak[] {
+    if (this.#leaks === undefined) {
+      const leaksObj = new fb.Leak()
+      this.#leaks = vec(this.root.leaksLength(), (i) => this.root.leaks(i, leaksObj)!, readLeak)
+    }
+    return this.#leaks
   }
   /** raw state as Go printed it → goroutines in it, most first */
   get states(): Record<string, number> {
@@ -466,12 +566,22 @@ export class FindingsView {
   get prelude(): string | null {
     return this.root.prelude()
   }
+  /** the prelude printed `panic: … [recovered]` (a panic was recovered before the fatal one) */
+  get panicRecovered(): boolean {
+    return this.root.panicRecovered()
+  }
+  /** the prelude printed `panic: … [recovered, repanicked]` (a recovered panic was raised again) */
+  get panicRepanicked(): boolean {
+    return this.root.panicRepanicked()
+  }
 
   /** The documented JSON object (docs/stacks-json.md). */
   toJSON(): FindingsJSON {
     return {
       goroutines: this.goroutines,
       matched: this.matched,
+      leaked: this.leaked,
+      leaks: this.leaks,
       states: this.states,
       classes: this.classes,
       groups: this.groups,
@@ -482,6 +592,8 @@ export class FindingsView {
       truncated: this.truncated,
       warnings: this.warnings,
       prelude: this.prelude,
+      panicRecovered: this.panicRecovered,
+      panicRepanicked: this.panicRepanicked,
     }
   }
 }

@@ -2,7 +2,8 @@
 // heap call graphs as pan/zoom SVG and their flame graphs (from src/render, each in its own
 // sandboxed srcdoc iframe so their scripts and ids never clash), sortable tables, and an
 // inline SVG chart of the recent GC pauses.
-import type { Group, Lock } from '../stacks'
+import type { Group, Leak, Lock } from '../stacks'
+import { labelText } from './stacks-text'
 import { renderFlameHtml } from './flame'
 import { dotToSvg } from './svg'
 import type { NodeReport, ProfileSummary } from '../report-node/analyze'
@@ -55,6 +56,16 @@ function groupTable(id: string, groups: Group[]): string {
     { title: 'wait (min)', text: (g) => (g.waitMinutes ? String(g.waitMinutes.max) : ''), key: (g) => g.waitMinutes?.max ?? -1, cls: 'num' },
     { title: 'function', text: where, cls: 'fn' },
     { title: 'created by', text: (g) => g.createdBy?.function ?? '', cls: 'fn' },
+  ])
+}
+
+function leakTable(leaks: Leak[]): string {
+  return table('leaks', leaks, [
+    { title: 'count', text: (l) => count(l.count), key: (l) => l.count, cls: 'num' },
+    { title: 'state', text: (l) => l.state },
+    { title: 'parked in', text: (l) => (l.frame ? `${l.frame.function} ${l.frame.file}:${l.frame.line}` : '?'), cls: 'fn' },
+    { title: 'created by', text: (l) => (l.createdBy ? `${l.createdBy.function} ${l.createdBy.file}:${l.createdBy.line}` : ''), cls: 'fn' },
+    { title: 'labels', text: (l) => l.labels.slice(0, 3).map((s) => `${labelText(s.labels)} × ${s.count}`).join(' · ') },
   ])
 }
 
@@ -172,6 +183,10 @@ export async function renderHtml(r: NodeReport, files: Classified[]): Promise<st
     for (const f of r.collection.failed) parts.push(`<p class="warn">missing <b>${esc(f.name)}</b>: ${esc(f.error)}</p>`)
   }
   const g = r.goroutines
+  if (g?.leaked) {
+    // The strongest signal a dump can carry leads the page: the GC proved these can never run again.
+    parts.push(`<h2 id="leaked" class="warn">Leaked: ${count(g.leaked)} goroutine${g.leaked === 1 ? '' : 's'} proven leaked by the runtime</h2>` + leakTable(g.leaks))
+  }
   parts.push('<h2 id="goroutines">Goroutines</h2>')
   if (g) {
     parts.push(`<p><b>${count(g.total)}</b> goroutines in ${count(g.groupCount)} groups, from <code>${esc(g.file)}</code>${g.truncated ? ' <span class="warn">(truncated)</span>' : ''}</p>`)

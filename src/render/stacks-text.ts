@@ -1,6 +1,7 @@
-// The human report of `goroscope stacks`: what matters first (states, hung groups, contention
-// with suspected holders), then the biggest groups, each with a representative stack and ids.
-import type { Frame, Group, Lock, Race, StacksReport } from '../stacks'
+// The human report of `goroscope stacks`: what matters first (goroutines the runtime proved
+// leaked, states, hung groups, contention with suspected holders), then the biggest groups, each
+// with a representative stack, ids and label sets.
+import type { Frame, Group, LabelSet, Leak, Lock, Race, StacksReport } from '../stacks'
 import type { Palette } from './color'
 import { escapeControls } from './terminal'
 
@@ -71,10 +72,32 @@ function race(out: string[], r: Race, i: number, p: Palette, maxFrames: number) 
   }
 }
 
+/** `{tenant: "a b", worker: w}`: a label set as Go ≥1.27 prints it (quoted when not plain). */
+export function labelText(labels: Record<string, string>): string {
+  const q = (s: string) => (/^[A-Za-z0-9./_]+$/.test(s) ? s : JSON.stringify(s))
+  return `{${Object.entries(labels).map(([k, v]) => `${q(k)}: ${q(v)}`).join(', ')}}`
+}
+
+/** The label sets of a group or leak, one line each (at most `max`), with counts. */
+function labelLines(out: string[], sets: LabelSet[], other: number, p: Palette, indent: string, max = 5) {
+  for (const s of sets.slice(0, max)) out.push(`${indent}${p.dim('labels')} ${safe(labelText(s.labels))} ${p.dim(`× ${n(s.count)}`)}`)
+  const more = sets.slice(max).reduce((a, s) => a + s.count, 0) + other
+  if (more > 0) out.push(`${indent}${p.dim(`labels … ${n(more)} goroutines with other label sets`)}`)
+}
+
 function groupTitle(g: Group, p: Palette): string {
   const where = g.interesting !== null && g.frames[g.interesting] ? g.frames[g.interesting].function : g.frames[0]?.function ?? '?'
   const state = `[${safe(g.state) || g.class}${waitText(g)}${g.lockedToThread ? ', locked to thread' : ''}]`
-  return `${p.bold(n(g.count))} × ${p.yellow(state)} in ${p.cyan(safe(where))}`
+  const leaked = g.leaked ? ` ${p.red(`(${n(g.leaked)} leaked)`)}` : ''
+  const value = g.labelValue !== null ? ` ${p.green(`{${safe(g.labelValue)}}`)}` : ''
+  return `${p.bold(n(g.count))} × ${p.yellow(state)}${leaked} in ${p.cyan(safe(where))}${value}`
+}
+
+/** `4 × [chan send] parked in main.leak.func1 (main.go:24), created by main.leak at main.go:24`. */
+function leakTitle(l: Leak, p: Palette): string {
+  const at = l.frame ? ` parked in ${p.cyan(safe(l.frame.function))} ${p.dim(`${safe(l.frame.file)}:${l.frame.line}`)}` : ''
+  const created = l.createdBy ? `, created by ${p.cyan(safe(l.createdBy.function))} ${p.dim(`${safe(l.createdBy.file)}:${l.createdBy.line}`)}` : ''
+  return `${p.bold(n(l.count))} × ${p.yellow(`[${safe(l.state)}]`)}${at}${created}`
 }
 
 function lockTitle(l: Lock, p: Palette): string {
@@ -95,6 +118,20 @@ export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): s
   for (const w of r.warnings.slice(0, 5)) out.push(p.yellow(`warning: line ${w.line}: ${safe(w.message)}`))
   if (r.warnings.length > 5) out.push(p.yellow(`warning: … ${r.warnings.length - 5} more`))
   if (r.prelude) out.push('', p.red(safe(r.prelude.trimEnd())))
+  if (r.panicRepanicked) out.push(p.yellow('a recovered panic was raised again ([recovered, repanicked]): the first panic value is the cause'))
+  else if (r.panicRecovered) out.push(p.yellow('a panic was recovered before the fatal one ([recovered])'))
+
+  if (r.leaked > 0) {
+    const leaks = r.leaks
+    out.push('', p.red(p.bold(`Leaked: ${n(r.leaked)} goroutine${r.leaked === 1 ? '' : 's'} proven leaked by the runtime`)))
+    out.push(p.dim('  the GC found nothing that can ever wake them (Go ≥1.26 goroutineleak profile); fix where they were created'))
+    for (const l of leaks.slice(0, 10)) {
+      out.push(`  ${leakTitle(l, p)}`)
+      if (l.ids.length) out.push(`    ${p.dim('ids')} ${ids(l.ids, maxIds)}`)
+      labelLines(out, l.labels, l.labelsOther, p, '    ')
+    }
+    if (leaks.length > 10) out.push(p.dim(`  … ${leaks.length - 10} more leak sites`))
+  }
 
   if (races.length) {
     out.push('', p.bold(`Data races (${n(races.length)})`))
@@ -109,6 +146,8 @@ export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): s
     out.push(`  ${c.class.padEnd(8)} ${n(c.count).padStart(10)}  ${p.dim(c.explanation)}`)
   }
   const raw = Object.entries(states).slice(0, 20).map(([s, c]) => `${safe(s) || '(no state)'} ${n(c)}`)
+  const leakedStates = Object.entries(r.leakedByState).map(([s, c]) => `${safe(s)} ${n(c)}`)
+  if (leakedStates.length) raw.push(`leaked: ${leakedStates.join(' · ')}`)
   if (raw.length) out.push(p.dim(`  as printed: ${raw.join(' · ')}`))
 
   out.push('', p.bold(`Hung: waiting ≥ ${o.minWait} min`))
@@ -150,6 +189,7 @@ export function renderStacksText(r: StacksReport, p: Palette, o: TextOptions): s
   for (const g of groups.slice(0, top)) {
     out.push(`  ${groupTitle(g, p)}`)
     if (g.ids.length) out.push(`    ${p.dim('ids')} ${ids(g.ids, maxIds)}`)
+    labelLines(out, g.labels, g.labelsOther, p, '    ')
     stack(out, g, p, maxFrames, '    ')
     out.push('')
   }

@@ -9,7 +9,7 @@ import { classify, type Classified, type FileKind, type ProfileType } from '../b
 import type { ReadLimits, Skipped } from '../bundle/entry'
 import type { Manifest } from '../bundle/manifest'
 import type { TopRow } from '../profile'
-import { analyzeStacks, type Group, type Lock, type ClassCount } from '../stacks'
+import { analyzeStacks, type Group, type Leak, type Lock, type ClassCount } from '../stacks'
 import { analyzeMetrics, analyzeSys, type MetricsReport, type SysReport } from './sys'
 import { analyzeVars, type MemoryReport } from './vars'
 
@@ -40,6 +40,9 @@ export interface GoroutineSummary {
   classes: ClassCount[]
   hung: Group[]
   contention: Lock[]
+  /** Goroutines the runtime proved leaked (` (leaked)`), and where, most first. */
+  leaked: number
+  leaks: Leak[]
   groups: Group[]
   groupCount: number
   truncated: boolean
@@ -66,7 +69,7 @@ export interface NodeReport {
   files: FileEntry[]
   skipped: Skipped[]
   goroutines: GoroutineSummary | null
-  profiles: Partial<Record<'cpu' | 'heap' | 'allocs' | 'mutex' | 'block' | 'contention' | 'goroutine' | 'threadcreate', ProfileSummary>>
+  profiles: Partial<Record<'cpu' | 'heap' | 'allocs' | 'mutex' | 'block' | 'contention' | 'goroutine' | 'goroutineleak' | 'threadcreate', ProfileSummary>>
   memory: MemoryReport | null
   sys: SysReport | null
   metrics: MetricsReport | null
@@ -100,7 +103,9 @@ function layoutOf(names: string[], container: string, hasManifest: boolean): Nod
   return 'files'
 }
 
-const PREFER_STACKS = (c: Classified) => (c.detail.startsWith('goroutine dump (debug=1)') ? 1 : 0)
+// A goroutineleak debug=2 dump holds every goroutine with the leaked ones marked: best; debug=1 last.
+const PREFER_STACKS = (c: Classified) =>
+  c.detail.startsWith('goroutine leak dump (debug=2)') ? -1 : c.detail.startsWith('goroutine dump (debug=1)') || c.detail.startsWith('goroutine leak dump (debug=1)') ? 1 : 0
 
 export async function analyzeSource(file: string, o: ReportOptions = {}): Promise<Analysis> {
   const top = o.top ?? 10
@@ -179,6 +184,8 @@ export async function analyzeSource(file: string, o: ReportOptions = {}): Promis
         classes: r.classes,
         hung: r.hung.slice(0, top),
         contention: r.contention.slice(0, top),
+        leaked: r.leaked,
+        leaks: r.leaks.slice(0, top),
         groups: r.groups.slice(0, top),
         groupCount: r.groupCount,
         truncated: r.truncated,

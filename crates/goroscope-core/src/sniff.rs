@@ -13,8 +13,9 @@
 //! profile.proto    top-level fields walk cleanly: tag = field 1..=15 with wire type 0 or 2,
 //!                  lengths inside the input; ≥ 3 fields, over the whole input or its first
 //!                  64 KiB (a serialized Profile message; Go's writer starts with `Z`, field 11)
-//! goroutine-profile  first non-blank line `goroutine profile: total N` (debug=1; pprof reads it
-//!                  as a legacy count profile, the dump parser keeps its names)
+//! goroutine-profile  first non-blank line `goroutine profile: total N` or (Go ≥1.26)
+//!                  `goroutineleak profile: total N` (debug=1; pprof reads it as a legacy
+//!                  count profile, the dump parser keeps its names and labels)
 //! legacy-profile   first non-blank line `heap profile:`, `heap_v2/`, `<name> profile: total`,
 //!                  `--- mutex:`, `--- contention:`, `--- contentionz `, `--- threadz `,
 //!                  `--- heapz `; or the binary CPU header 0, 3, 0|1, period > 0, 0 in 32/64-bit
@@ -150,7 +151,7 @@ fn classify(b: &[u8], complete: bool) -> InputKind {
     }
     let head = &b[..b.len().min(HEAD)];
     let first = first_line(head);
-    if first.starts_with(b"goroutine profile: total ") {
+    if first.starts_with(b"goroutine profile: total ") || first.starts_with(b"goroutineleak profile: total ") {
         return InputKind::GoroutineProfile;
     }
     if is_legacy_text_header(first) || has_legacy_cpu_header(head) {
@@ -320,6 +321,7 @@ mod tests {
             (b"panic: boom\n\ngoroutine 7 gp=0xc000 m=nil [select]:\n", InputKind::GoroutineDump),
             (b"==================\nWARNING: DATA RACE\nWrite at 0x00c000 by goroutine 7:\n", InputKind::GoroutineDump),
             (b"\n goroutine profile: total 3\n2 @ 0x1 0x2\n", InputKind::GoroutineProfile),
+            (b"goroutineleak profile: total 4\n4 @ 0x1 0x2\n", InputKind::GoroutineProfile),
             (b"heap profile: 1: 2 [3: 4] @ heap/1048576\n", InputKind::LegacyProfile),
             (b"--- mutex:\ncycles/second=1\n", InputKind::LegacyProfile),
             (b"threadcreate profile: total 7\n", InputKind::LegacyProfile),

@@ -1,8 +1,14 @@
-//! Symbolization against real Go binaries: `fixtures/symbolize` is built here (normally, without
-//! DWARF `-ldflags=-w`, without symbols `-ldflags=-s -w`, and as a PIE), each binary writes a CPU
-//! profile of itself, the profile's functions and lines are stripped (written with our encoder
-//! and read back), and symbolizing it from the binary must give back the original `-raw` and
-//! `-lines -top` output. Needs `go` on PATH (the test fails loudly without it).
+//! Symbolization against real Go binaries: `fixtures/symbolize` is built here by **both supported
+//! toolchains** (Go 1.26.8, the local `go`, and Go 1.27.3 through `GOTOOLCHAIN=go1.27.3`, which
+//! the go command fetches from the module proxy once per machine), normally, without DWARF
+//! `-ldflags=-w`, without symbols `-ldflags=-s -w`, and as a PIE; each binary writes a CPU profile
+//! of itself, the profile's functions and lines are stripped (written with our encoder and read
+//! back), and symbolizing it from the binary must give back the original `-raw` and `-lines -top`
+//! output. Needs `go` on PATH (the test fails loudly without it).
+//!
+//! Binaries are cached by content hash (toolchain, flags, sources) under
+//! `~/.cache/goroscope/go-bin/`; the profiles are made fresh on every run. The fixture burns a
+//! fixed amount of *CPU time* (not wall time), so a loaded machine only makes it slower.
 //!
 //! Expected differences: the main mapping's flags. Go's runtime marks a symbolized mapping
 //! `[FN]` only; pprof (and we) mark a mapping symbolized from a binary `[FN][FL][LN][IN]`.
@@ -19,25 +25,60 @@ use goroscope_core::symbolize::{self, Options, Prefer, SymbolizeError};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
-fn go() -> Command {
+/// The supported runtimes: (name, GOTOOLCHAIN, the version the binary must carry).
+const TOOLCHAINS: &[(&str, &str, &str)] = &[("go126", "local", "go1.26."), ("go127", "go1.27.3", "go1.27.3")];
+
+fn go(toolchain: &str) -> Command {
     let ok = Command::new("go").arg("version").output().map(|o| o.status.success()).unwrap_or(false);
     assert!(ok, "these tests need the Go toolchain: `go` is not on PATH (install Go >= 1.26)");
     let mut c = Command::new("go");
-    c.env("GOTOOLCHAIN", "local").env("GOFLAGS", "-mod=mod").env("CGO_ENABLED", "0");
+    c.env("GOTOOLCHAIN", toolchain).env("GOFLAGS", "-mod=mod").env("CGO_ENABLED", "0");
     c
 }
 
-fn build(pkg: &str, out: &Path, flags: &[&str]) {
-    let st = go()
-        .arg("build")
-        .args(flags)
-        .arg("-o")
-        .arg(out)
-        .arg(".")
-        .current_dir(Path::new(ROOT).join(pkg))
-        .status()
-        .expect("go build");
-    assert!(st.success(), "go build {pkg} {flags:?} failed");
+/// FNV-1a, 64 bit: a cache key, not a security boundary.
+fn fnv(h: &mut u64, bytes: &[u8]) {
+    for b in bytes {
+        *h ^= u64::from(*b);
+        *h = h.wrapping_mul(0x100000001b3);
+    }
+    *h ^= 0xff; // separator, so ("ab","c") and ("a","bc") differ
+    *h = h.wrapping_mul(0x100000001b3);
+}
+
+/// Builds `pkg` with `toolchain` and `flags` into `out`, through the content-hash cache.
+fn build(toolchain: &str, pkg: &str, out: &Path, flags: &[&str]) {
+    let dir = Path::new(ROOT).join(pkg);
+    let mut h = 0xcbf29ce484222325u64;
+    fnv(&mut h, toolchain.as_bytes());
+    for f in flags {
+        fnv(&mut h, f.as_bytes());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "go" || x == "mod"))
+        .collect();
+    files.sort();
+    for f in &files {
+        fnv(&mut h, f.file_name().unwrap().as_encoded_bytes());
+        fnv(&mut h, &std::fs::read(f).unwrap());
+    }
+    let cache = std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/goroscope/go-bin"));
+    let cached = cache.as_ref().map(|c| c.join(format!("{}-{h:016x}", pkg.replace('/', "-"))));
+    if let Some(c) = cached.as_ref().filter(|c| c.is_file()) {
+        std::fs::copy(c, out).unwrap();
+        return;
+    }
+    let st = go(toolchain).arg("build").args(flags).arg("-o").arg(out).arg(".").current_dir(&dir).status().expect("go build");
+    assert!(st.success(), "GOTOOLCHAIN={toolchain} go build {pkg} {flags:?} failed");
+    if let (Some(dir), Some(c)) = (cache.as_ref(), cached.as_ref()) {
+        // Atomic: a concurrent test run never sees half a binary.
+        let tmp = c.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::create_dir_all(dir).is_ok() && std::fs::copy(out, &tmp).is_ok() && std::fs::rename(&tmp, c).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
 }
 
 struct Kind {
@@ -53,9 +94,23 @@ const KINDS: &[Kind] = &[
 ];
 
 struct Built {
-    name: &'static str,
+    /// e.g. "go127-pie"
+    name: String,
+    kind: &'static str,
     binary: Vec<u8>,
     profile: Profile,
+}
+
+/// The binaries of one toolchain, and its build of the other fixture program (a wrong binary).
+struct Set {
+    built: Vec<Built>,
+    goprog: Vec<u8>,
+}
+
+impl Set {
+    fn kind(&self, k: &str) -> &Built {
+        self.built.iter().find(|b| b.kind == k).unwrap()
+    }
 }
 
 fn tmpdir() -> PathBuf {
@@ -64,24 +119,31 @@ fn tmpdir() -> PathBuf {
     d
 }
 
-/// Builds every kind, runs them in parallel (each profiles itself ~1.5 s), and the other
-/// fixture program (`fixtures/goprog`) as a wrong binary.
-fn fixtures() -> &'static (Vec<Built>, Vec<u8>) {
-    static F: std::sync::OnceLock<(Vec<Built>, Vec<u8>)> = std::sync::OnceLock::new();
+/// Builds every kind with every toolchain, runs them in parallel (each profiles itself for 1 s of
+/// CPU time), and builds `fixtures/goprog` per toolchain as a wrong binary.
+fn fixtures() -> &'static [Set] {
+    static F: std::sync::OnceLock<Vec<Set>> = std::sync::OnceLock::new();
     F.get_or_init(|| {
         let dir = tmpdir();
-        for k in KINDS {
-            build("fixtures/symbolize", &dir.join(k.name), k.flags);
+        let mut names = Vec::new();
+        for (go, toolchain, version) in TOOLCHAINS {
+            for k in KINDS {
+                let bin = dir.join(format!("{go}-{}", k.name));
+                build(toolchain, "fixtures/symbolize", &bin, k.flags);
+                let data = std::fs::read(&bin).unwrap();
+                assert!(data.windows(version.len()).any(|w| w == version.as_bytes()), "{go}-{}: built by {version}", k.name);
+                names.push((*go, k.name));
+            }
+            build(toolchain, "fixtures/goprog", &dir.join(format!("{go}-goprog")), &[]);
         }
-        build("fixtures/goprog", &dir.join("goprog"), &[]);
-        let children: Vec<_> = KINDS
+        let children: Vec<_> = names
             .iter()
-            .map(|k| {
-                Command::new(dir.join(k.name))
+            .map(|(go, k)| {
+                Command::new(dir.join(format!("{go}-{k}")))
                     .arg("-o")
-                    .arg(dir.join(format!("{}.pprof", k.name)))
-                    .arg("-d")
-                    .arg("1500ms")
+                    .arg(dir.join(format!("{go}-{k}.pprof")))
+                    .arg("-cpu")
+                    .arg("1s")
                     .spawn()
                     .expect("run fixture")
             })
@@ -89,20 +151,27 @@ fn fixtures() -> &'static (Vec<Built>, Vec<u8>) {
         for mut c in children {
             assert!(c.wait().unwrap().success());
         }
-        let built = KINDS
+        let sets = TOOLCHAINS
             .iter()
-            .map(|k| {
-                let data = std::fs::read(dir.join(format!("{}.pprof", k.name))).unwrap();
-                Built {
-                    name: k.name,
-                    binary: std::fs::read(dir.join(k.name)).unwrap(),
-                    profile: pprof::parse(&data, k.name, &Limits::default()).unwrap(),
-                }
+            .map(|(go, _, _)| Set {
+                built: KINDS
+                    .iter()
+                    .map(|k| {
+                        let name = format!("{go}-{}", k.name);
+                        let data = std::fs::read(dir.join(format!("{name}.pprof"))).unwrap();
+                        Built {
+                            kind: k.name,
+                            binary: std::fs::read(dir.join(&name)).unwrap(),
+                            profile: pprof::parse(&data, &name, &Limits::default()).unwrap(),
+                            name,
+                        }
+                    })
+                    .collect(),
+                goprog: std::fs::read(dir.join(format!("{go}-goprog"))).unwrap(),
             })
             .collect();
-        let goprog = std::fs::read(dir.join("goprog")).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
-        (built, goprog)
+        sets
     })
 }
 
@@ -155,167 +224,204 @@ fn diff(a: &str, b: &str) -> String {
 
 #[test]
 fn symbolizes_back_from_every_binary_kind() {
-    let (built, _) = fixtures();
-    for b in built {
-        let orig = &b.profile;
-        assert!(orig.locations.iter().all(|l| !l.lines.is_empty()), "{}: Go symbolizes its own profiles", b.name);
-        let names = raw::to_string(orig);
-        for f in ["main.hashLoop", "main.sieve", "main.fib", "main.mix"] {
-            assert!(names.contains(f), "{}: the profile shows {f}:\n{names}", b.name);
+    for set in fixtures() {
+        let built = &set.built;
+        for b in built {
+            let orig = &b.profile;
+            assert!(orig.locations.iter().all(|l| !l.lines.is_empty()), "{}: Go symbolizes its own profiles", b.name);
+            let names = raw::to_string(orig);
+            for f in ["main.hashLoop", "main.sieve", "main.fib", "main.mix"] {
+                assert!(names.contains(f), "{}: the profile shows {f}:\n{names}", b.name);
+            }
+            let mut p = strip(orig);
+            assert!(raw::to_string(&p).lines().all(|l| !l.contains("main.")), "{}: stripped", b.name);
+            let stats = symbolize::symbolize(&mut p, &b.binary, &Options::default()).unwrap();
+            assert_eq!(stats.unresolved, 0, "{}: {stats:?}", b.name);
+            assert_eq!(stats.symbolized, orig.locations.len(), "{}: {stats:?}", b.name);
+            assert_eq!(stats.by_pclntab, stats.symbolized, "{}: {stats:?}", b.name);
+            assert_eq!(stats.pclntab, Some("go1.20"));
+            assert_eq!(stats.has_dwarf, b.kind == "full" || b.kind == "pie", "{}", b.name);
+            assert_eq!(stats.has_symtab, b.kind != "stripped", "{}", b.name);
+            let want = raw::to_string(&expected(orig));
+            let got = raw::to_string(&p);
+            assert!(want == got, "{}: -raw differs:\n{}", b.name, diff(&want, &got));
+            assert_eq!(top(orig), top(&p), "{}: -top -lines", b.name);
+            // The inlined helper comes back as an inline frame of its caller.
+            assert!(got.contains("main.mix ") && got.contains("\n             main.hashLoop "), "{}:\n{got}", b.name);
         }
-        let mut p = strip(orig);
-        assert!(raw::to_string(&p).lines().all(|l| !l.contains("main.")), "{}: stripped", b.name);
-        let stats = symbolize::symbolize(&mut p, &b.binary, &Options::default()).unwrap();
-        assert_eq!(stats.unresolved, 0, "{}: {stats:?}", b.name);
-        assert_eq!(stats.symbolized, orig.locations.len(), "{}: {stats:?}", b.name);
-        assert_eq!(stats.by_pclntab, stats.symbolized, "{}: {stats:?}", b.name);
-        assert_eq!(stats.pclntab, Some("go1.20"));
-        assert_eq!(stats.has_dwarf, b.name == "full" || b.name == "pie", "{}", b.name);
-        assert_eq!(stats.has_symtab, b.name != "stripped", "{}", b.name);
-        let want = raw::to_string(&expected(orig));
-        let got = raw::to_string(&p);
-        assert!(want == got, "{}: -raw differs:\n{}", b.name, diff(&want, &got));
-        assert_eq!(top(orig), top(&p), "{}: -top -lines", b.name);
-        // The inlined helper comes back as an inline frame of its caller.
-        assert!(got.contains("main.mix ") && got.contains("\n             main.hashLoop "), "{}:\n{got}", b.name);
+    }
+}
+
+/// What the Go 1.26+ linker does differently (the reasons the older readers fail): moduledata in
+/// its own `.go.module` section, no `.gosymtab`, the pcHeader's textStart left 0 (the runtime
+/// fills it from moduledata), and funcdata (`go:func.*`) inside `.gopclntab`. Every binary kind of
+/// both toolchains is checked, so a later toolchain that changes the layout again shows up here.
+#[test]
+fn go126_and_go127_binary_layout() {
+    for set in fixtures() {
+        for b in &set.built {
+            let elf = symbolize::elf::Elf::parse(&b.binary).unwrap();
+            assert!(elf.section_range(".go.module").is_some(), "{}: .go.module", b.name);
+            assert!(elf.section_range(".gosymtab").is_none(), "{}: no .gosymtab", b.name);
+            let pcln = elf.section(".gopclntab").unwrap().expect(".gopclntab");
+            assert_eq!(&pcln[..4], &0xfffffff1u32.to_le_bytes(), "{}: go1.20 pcHeader magic", b.name);
+            let text_start = u64::from_le_bytes(pcln[24..32].try_into().unwrap());
+            assert_eq!(text_start, 0, "{}: pcHeader.textStart", b.name);
+            if b.kind != "stripped" {
+                let (lo, size) = elf.section_range(".gopclntab").unwrap();
+                let hi = lo + size;
+                let gofunc = elf.symbol_address("go:func.*").expect("go:func.* symbol");
+                assert!(lo <= gofunc && gofunc < hi, "{}: go:func.* {gofunc:#x} in .gopclntab [{lo:#x}, {hi:#x})", b.name);
+            }
+        }
     }
 }
 
 #[test]
 fn pie_addresses_are_rebased() {
-    let (built, _) = fixtures();
-    let pie = built.iter().find(|b| b.name == "pie").unwrap();
-    let m = &pie.profile.mappings[0];
-    assert!(m.memory_start > 0x10000000, "a PIE is mapped high: {:#x}", m.memory_start);
+    for set in fixtures() {
+        let pie = set.kind("pie");
+        let m = &pie.profile.mappings[0];
+        assert!(m.memory_start > 0x10000000, "a PIE is mapped high: {:#x}", m.memory_start);
+    }
 }
 
 #[test]
 fn dwarf_agrees_with_pclntab_on_the_program_frames() {
-    let (built, _) = fixtures();
-    let full = built.iter().find(|b| b.name == "full").unwrap();
-    let mut p = strip(&full.profile);
-    let opts = Options { prefer: Prefer::Dwarf, ..Options::default() };
-    let stats = symbolize::symbolize(&mut p, &full.binary, &opts).unwrap();
-    assert_eq!(stats.by_dwarf, stats.symbolized, "{stats:?}");
-    assert!(stats.symbolized * 10 >= stats.locations * 9, "{stats:?}");
-    let want = raw::to_string(&expected(&full.profile));
-    let got = raw::to_string(&p);
-    let main = |s: &str| -> Vec<String> {
-        s.lines().filter(|l| l.contains("main.") && l.contains("fixtures/symbolize")).map(|l| l.to_string()).collect()
-    };
-    if std::env::var_os("SHOW_DWARF_DIFF").is_some() {
-        eprintln!("{}", diff(&want, &got));
+    for set in fixtures() {
+        let full = set.kind("full");
+        let mut p = strip(&full.profile);
+        let opts = Options { prefer: Prefer::Dwarf, ..Options::default() };
+        let stats = symbolize::symbolize(&mut p, &full.binary, &opts).unwrap();
+        assert_eq!(stats.by_dwarf, stats.symbolized, "{stats:?}");
+        assert!(stats.symbolized * 10 >= stats.locations * 9, "{stats:?}");
+        let want = raw::to_string(&expected(&full.profile));
+        let got = raw::to_string(&p);
+        let main = |s: &str| -> Vec<String> {
+            s.lines().filter(|l| l.contains("main.") && l.contains("fixtures/symbolize")).map(|l| l.to_string()).collect()
+        };
+        if std::env::var_os("SHOW_DWARF_DIFF").is_some() {
+            eprintln!("{}", diff(&want, &got));
+        }
+        let (w, g) = (main(&want), main(&got));
+        assert!(!w.is_empty());
+        assert_eq!(w, g, "DWARF frames of main.*:\n{}", diff(&w.join("\n"), &g.join("\n")));
     }
-    let (w, g) = (main(&want), main(&got));
-    assert!(!w.is_empty());
-    assert_eq!(w, g, "DWARF frames of main.*:\n{}", diff(&w.join("\n"), &g.join("\n")));
 }
 
 #[test]
 fn no_dwarf_binary_refuses_dwarf_only() {
-    let (built, _) = fixtures();
-    let b = built.iter().find(|b| b.name == "nodwarf").unwrap();
-    let mut p = strip(&b.profile);
-    let before = p.clone();
-    let opts = Options { prefer: Prefer::Dwarf, ..Options::default() };
-    let e = symbolize::symbolize(&mut p, &b.binary, &opts).unwrap_err();
-    assert!(matches!(e, SymbolizeError::Missing(_)), "{e}");
-    assert!(p == before);
+    for set in fixtures() {
+        let b = set.kind("nodwarf");
+        let mut p = strip(&b.profile);
+        let before = p.clone();
+        let opts = Options { prefer: Prefer::Dwarf, ..Options::default() };
+        let e = symbolize::symbolize(&mut p, &b.binary, &opts).unwrap_err();
+        assert!(matches!(e, SymbolizeError::Missing(_)), "{e}");
+        assert!(p == before);
+    }
 }
 
 #[test]
 fn symbol_table_gives_names_only() {
-    let (built, _) = fixtures();
-    let b = built.iter().find(|b| b.name == "nodwarf").unwrap();
-    let mut p = strip(&b.profile);
-    let opts = Options { prefer: Prefer::Symtab, ..Options::default() };
-    let stats = symbolize::symbolize(&mut p, &b.binary, &opts).unwrap();
-    assert_eq!(stats.by_symtab, stats.symbolized);
-    let m = &p.mappings[0];
-    assert!(m.has_functions && !m.has_filenames && !m.has_line_numbers && m.has_inline_frames);
-    let got = raw::to_string(&p);
-    // Inlined main.mix is not visible in the symbol table: its samples land on main.hashLoop.
-    assert!(got.contains("main.hashLoop :0:0 s=0") && !got.contains("main.mix"), "{got}");
-    // -s removed the symbol table.
-    let s = built.iter().find(|b| b.name == "stripped").unwrap();
-    let mut p = strip(&s.profile);
-    assert!(matches!(symbolize::symbolize(&mut p, &s.binary, &opts), Err(SymbolizeError::Missing(_))));
+    for set in fixtures() {
+        let b = set.kind("nodwarf");
+        let mut p = strip(&b.profile);
+        let opts = Options { prefer: Prefer::Symtab, ..Options::default() };
+        let stats = symbolize::symbolize(&mut p, &b.binary, &opts).unwrap();
+        assert_eq!(stats.by_symtab, stats.symbolized);
+        let m = &p.mappings[0];
+        assert!(m.has_functions && !m.has_filenames && !m.has_line_numbers && m.has_inline_frames);
+        let got = raw::to_string(&p);
+        // Inlined main.mix is not visible in the symbol table: its samples land on main.hashLoop.
+        assert!(got.contains("main.hashLoop :0:0 s=0") && !got.contains("main.mix"), "{got}");
+        // -s removed the symbol table.
+        let s = set.kind("stripped");
+        let mut p = strip(&s.profile);
+        assert!(matches!(symbolize::symbolize(&mut p, &s.binary, &opts), Err(SymbolizeError::Missing(_))));
+    }
 }
 
 #[test]
 fn wrong_binary_is_an_error_and_leaves_the_profile() {
-    let (built, goprog) = fixtures();
-    let full = built.iter().find(|b| b.name == "full").unwrap();
-    let mut p = strip(&full.profile);
-    let before = p.clone();
-    let e = symbolize::symbolize(&mut p, goprog, &Options::default()).unwrap_err();
-    assert!(matches!(e, SymbolizeError::Mismatch { .. }), "{e}");
-    let msg = e.to_string();
-    assert!(msg.contains("does not match") && msg.contains(&full.profile.strings[full.profile.mappings[0].build_id as usize]), "{msg}");
-    assert!(p == before);
-    // Another build of the same program is another binary too.
-    let nodwarf = built.iter().find(|b| b.name == "nodwarf").unwrap();
-    assert!(matches!(symbolize::symbolize(&mut p, &nodwarf.binary, &Options::default()), Err(SymbolizeError::Mismatch { .. })));
-    assert!(p == before);
+    for set in fixtures() {
+        let goprog = &set.goprog;
+        let full = set.kind("full");
+        let mut p = strip(&full.profile);
+        let before = p.clone();
+        let e = symbolize::symbolize(&mut p, goprog, &Options::default()).unwrap_err();
+        assert!(matches!(e, SymbolizeError::Mismatch { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("does not match") && msg.contains(&full.profile.strings[full.profile.mappings[0].build_id as usize]), "{msg}");
+        assert!(p == before);
+        // Another build of the same program is another binary too.
+        let nodwarf = set.kind("nodwarf");
+        assert!(matches!(symbolize::symbolize(&mut p, &nodwarf.binary, &Options::default()), Err(SymbolizeError::Mismatch { .. })));
+        assert!(p == before);
+    }
 }
 
 #[test]
 fn non_elf_is_an_error() {
-    let (built, _) = fixtures();
-    let mut p = strip(&built[0].profile);
-    let before = p.clone();
-    let e = symbolize::symbolize(&mut p, b"just some text\n", &Options::default()).unwrap_err();
-    assert_eq!(e.to_string(), "the binary is a text file");
-    assert!(p == before);
-    let e = symbolize::symbolize(&mut p, b"\x7fELF\x02\x01garbage", &Options::default()).unwrap_err();
-    assert!(matches!(e, SymbolizeError::BadElf(_)), "{e}");
-    assert!(p == before);
+    for set in fixtures() {
+        let built = &set.built;
+        let mut p = strip(&built[0].profile);
+        let before = p.clone();
+        let e = symbolize::symbolize(&mut p, b"just some text\n", &Options::default()).unwrap_err();
+        assert_eq!(e.to_string(), "the binary is a text file");
+        assert!(p == before);
+        let e = symbolize::symbolize(&mut p, b"\x7fELF\x02\x01garbage", &Options::default()).unwrap_err();
+        assert!(matches!(e, SymbolizeError::BadElf(_)), "{e}");
+        assert!(p == before);
+    }
 }
 
 #[test]
 fn remote_names_apply_to_address_only_locations() {
-    let (built, _) = fixtures();
-    let full = built.iter().find(|b| b.name == "full").unwrap();
-    let mut p = strip(&full.profile);
-    let addrs = symbolize::unsymbolized_addresses(&p, false);
-    assert_eq!(addrs.len(), p.locations.len());
-    // What /debug/pprof/symbol answers: runtime.FuncForPC(pc).Name(), the innermost function.
-    let mut text = String::from("num_symbols: 1\n");
-    for l in &full.profile.locations {
-        let f = &full.profile.functions[l.lines[0].function as usize];
-        text.push_str(&format!("{:#x} {}\n", l.address, full.profile.str(f.name)));
-    }
-    let names = symbolize::parse_symbolz(&text).unwrap();
-    let stats = symbolize::apply_names(&mut p, &names, false);
-    assert_eq!(stats.symbolized, p.locations.len(), "{stats:?}");
-    assert!(p.mappings[0].has_functions && !p.mappings[0].has_filenames);
-    for (a, b) in p.locations.iter().zip(&full.profile.locations) {
-        assert_eq!(a.lines.len(), 1);
-        assert_eq!(p.str(p.functions[a.lines[0].function as usize].name), full.profile.str(full.profile.functions[b.lines[0].function as usize].name));
+    for set in fixtures() {
+        let full = set.kind("full");
+        let mut p = strip(&full.profile);
+        let addrs = symbolize::unsymbolized_addresses(&p, false);
+        assert_eq!(addrs.len(), p.locations.len());
+        // What /debug/pprof/symbol answers: runtime.FuncForPC(pc).Name(), the innermost function.
+        let mut text = String::from("num_symbols: 1\n");
+        for l in &full.profile.locations {
+            let f = &full.profile.functions[l.lines[0].function as usize];
+            text.push_str(&format!("{:#x} {}\n", l.address, full.profile.str(f.name)));
+        }
+        let names = symbolize::parse_symbolz(&text).unwrap();
+        let stats = symbolize::apply_names(&mut p, &names, false);
+        assert_eq!(stats.symbolized, p.locations.len(), "{stats:?}");
+        assert!(p.mappings[0].has_functions && !p.mappings[0].has_filenames);
+        for (a, b) in p.locations.iter().zip(&full.profile.locations) {
+            assert_eq!(a.lines.len(), 1);
+            assert_eq!(p.str(p.functions[a.lines[0].function as usize].name), full.profile.str(full.profile.functions[b.lines[0].function as usize].name));
+        }
     }
 }
 
 #[test]
 fn go_build_id_names_the_binary_too() {
-    let (built, _) = fixtures();
-    let full = built.iter().find(|b| b.name == "full").unwrap();
-    let elf = symbolize::elf::Elf::parse(&full.binary).unwrap();
-    let go_id = elf.go_build_id.clone().expect("a Go build id note");
-    assert_eq!(go_id.split('/').count(), 4, "{go_id}");
-    // A profile whose mapping carries the Go build id instead of the GNU one still matches.
-    let mut p = strip(&full.profile);
-    let i = p.intern(&go_id);
-    p.mappings[0].build_id = i;
-    let stats = symbolize::symbolize(&mut p, &full.binary, &Options::default()).unwrap();
-    assert_eq!(stats.symbolized, stats.locations);
-    // No build id: the file's base name decides.
-    let mut p = strip(&full.profile);
-    p.mappings[0].build_id = 0;
-    let e = symbolize::symbolize(&mut p, &full.binary, &Options { binary_name: Some("/elsewhere/other".into()), ..Options::default() });
-    assert!(matches!(e, Err(SymbolizeError::Mismatch { .. })));
-    let base = full.profile.str(full.profile.mappings[0].filename).rsplit('/').next().unwrap().to_string();
-    let opts = Options { binary_name: Some(format!("/elsewhere/{base}")), ..Options::default() };
-    assert!(symbolize::symbolize(&mut p, &full.binary, &opts).unwrap().symbolized > 0);
+    for set in fixtures() {
+        let full = set.kind("full");
+        let elf = symbolize::elf::Elf::parse(&full.binary).unwrap();
+        let go_id = elf.go_build_id.clone().expect("a Go build id note");
+        assert_eq!(go_id.split('/').count(), 4, "{go_id}");
+        // A profile whose mapping carries the Go build id instead of the GNU one still matches.
+        let mut p = strip(&full.profile);
+        let i = p.intern(&go_id);
+        p.mappings[0].build_id = i;
+        let stats = symbolize::symbolize(&mut p, &full.binary, &Options::default()).unwrap();
+        assert_eq!(stats.symbolized, stats.locations);
+        // No build id: the file's base name decides.
+        let mut p = strip(&full.profile);
+        p.mappings[0].build_id = 0;
+        let e = symbolize::symbolize(&mut p, &full.binary, &Options { binary_name: Some("/elsewhere/other".into()), ..Options::default() });
+        assert!(matches!(e, Err(SymbolizeError::Mismatch { .. })));
+        let base = full.profile.str(full.profile.mappings[0].filename).rsplit('/').next().unwrap().to_string();
+        let opts = Options { binary_name: Some(format!("/elsewhere/{base}")), ..Options::default() };
+        assert!(symbolize::symbolize(&mut p, &full.binary, &opts).unwrap().symbolized > 0);
+    }
 }
 
 /// `-top -lines` of the command line `args` with `profile` as its source and `binary` as
@@ -331,18 +437,19 @@ fn driver_top(args: &[&str], profile: &Profile, binary: &Path) -> String {
 
 #[test]
 fn driver_symbolizes_unless_symbolize_is_none() {
-    let (built, _) = fixtures();
-    let full = built.iter().find(|b| b.name == "full").unwrap();
-    let dir = tmpdir();
-    let bin = dir.join("full-for-driver");
-    std::fs::write(&bin, &full.binary).unwrap();
-    let p = strip(&full.profile);
-    let symbolized = driver_top(&[], &p, &bin);
-    assert_eq!(symbolized, top(&full.profile), "the driver symbolizes from [binary]");
-    for mode in ["-symbolize=none", "-symbolize=remote"] {
-        // Remote symbolization is the caller's (it needs the network): locally nothing happens.
-        assert_eq!(driver_top(&[mode], &p, &bin), top(&p), "{mode} leaves the addresses");
+    for set in fixtures() {
+        let full = set.kind("full");
+        let dir = tmpdir();
+        let bin = dir.join("full-for-driver");
+        std::fs::write(&bin, &full.binary).unwrap();
+        let p = strip(&full.profile);
+        let symbolized = driver_top(&[], &p, &bin);
+        assert_eq!(symbolized, top(&full.profile), "the driver symbolizes from [binary]");
+        for mode in ["-symbolize=none", "-symbolize=remote"] {
+            // Remote symbolization is the caller's (it needs the network): locally nothing happens.
+            assert_eq!(driver_top(&[mode], &p, &bin), top(&p), "{mode} leaves the addresses");
+        }
+        assert_eq!(driver_top(&["-symbolize=local:force"], &p, &bin), symbolized);
+        let _ = std::fs::remove_file(&bin);
     }
-    assert_eq!(driver_top(&["-symbolize=local:force"], &p, &bin), symbolized);
-    let _ = std::fs::remove_file(&bin);
 }

@@ -28,7 +28,16 @@ pub fn options(o: StacksOptions) -> Result<Options, String> {
         None => None,
         Some(re) => Some(Regex::new(&re).map_err(|e| format!("match: invalid regular expression: {e}"))?),
     };
+    let mut labels = Vec::new();
+    for l in o.label.unwrap_or_default() {
+        match l.split_once('=') {
+            Some((k, v)) if !k.is_empty() => labels.push((k.to_string(), v.to_string())),
+            _ => return Err(format!("label must be KEY=VALUE, not {l:?}")),
+        }
+    }
     Ok(Options {
+        labels,
+        group_by_label: o.group_by_label.filter(|k| !k.is_empty()),
         similarity,
         min_wait: o.min_wait.unwrap_or(1),
         state: o.state.filter(|s| !s.is_empty()),
@@ -87,8 +96,13 @@ fn lock_kind(k: a::LockKind) -> fb::LockKind {
 impl Table for a::StateCount {
     type Fb<'a> = fb::StateCount<'a>;
     fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
-        let a::StateCount { state, class: c, count } = self;
-        let args = fb::StateCountArgs { state: Some(b.create_shared_string(state)), class: class(*c), count: *count };
+        let a::StateCount { state, class: c, count, leaked } = self;
+        let args = fb::StateCountArgs {
+            state: Some(b.create_shared_string(state)),
+            class: class(*c),
+            count: *count,
+            leaked: *leaked,
+        };
         fb::StateCount::create(b, &args)
     }
 }
@@ -114,6 +128,41 @@ impl Table for a::Frame {
             args: Some(b.create_string(args)),
         };
         fb::Frame::create(b, &args)
+    }
+}
+
+impl Table for a::Label {
+    type Fb<'a> = fb::Label<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Label { key, value } = self;
+        let args = fb::LabelArgs { key: Some(b.create_shared_string(key)), value: Some(b.create_shared_string(value)) };
+        fb::Label::create(b, &args)
+    }
+}
+
+impl Table for a::LabelSet {
+    type Fb<'a> = fb::LabelSet<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::LabelSet { labels, count } = self;
+        let args = fb::LabelSetArgs { labels: Some(tables(b, labels)), count: *count };
+        fb::LabelSet::create(b, &args)
+    }
+}
+
+impl Table for a::Leak {
+    type Fb<'a> = fb::Leak<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::Leak { count, state, frame, created_by, ids, labels, labels_other } = self;
+        let args = fb::LeakArgs {
+            count: *count,
+            state: Some(b.create_shared_string(state)),
+            frame: frame.as_ref().map(|f| f.write(b)),
+            created_by: created_by.as_ref().map(|c| c.write(b)),
+            ids: Some(b.create_vector(ids)),
+            labels: Some(tables(b, labels)),
+            labels_other: *labels_other,
+        };
+        fb::Leak::create(b, &args)
     }
 }
 
@@ -145,8 +194,14 @@ impl Table for a::Group {
             interesting,
             elided,
             locked_to_thread,
+            labels,
+            labels_other,
+            leaked,
+            label_value,
         } = self;
         let frames = tables(b, frames);
+        let labels = tables(b, labels);
+        let label_value = label_value.as_deref().map(|v| b.create_shared_string(v));
         let created_by = created_by.as_ref().map(|c| c.write(b));
         let ids = b.create_vector(ids);
         let state = b.create_shared_string(state);
@@ -162,6 +217,10 @@ impl Table for a::Group {
             interesting: *interesting,
             elided: *elided,
             locked_to_thread: *locked_to_thread,
+            labels: Some(labels),
+            labels_other: *labels_other,
+            leaked: *leaked,
+            label_value,
         };
         fb::Group::create(b, &args)
     }
@@ -270,6 +329,8 @@ impl Table for a::Findings {
         let a::Findings {
             goroutines,
             matched,
+            leaked,
+            leaks,
             states,
             classes,
             groups,
@@ -280,10 +341,14 @@ impl Table for a::Findings {
             truncated,
             warnings,
             prelude,
+            panic_recovered,
+            panic_repanicked,
         } = self;
         let args = fb::FindingsArgs {
             goroutines: *goroutines,
             matched: *matched,
+            leaked: *leaked,
+            leaks: Some(tables(b, leaks)),
             states: Some(tables(b, states)),
             classes: Some(tables(b, classes)),
             groups: Some(tables(b, groups)),
@@ -295,6 +360,8 @@ impl Table for a::Findings {
             truncated: *truncated,
             warnings: Some(tables(b, warnings)),
             prelude: prelude.as_deref().map(|p| b.create_string(p)),
+            panic_recovered: *panic_recovered,
+            panic_repanicked: *panic_repanicked,
         };
         fb::Findings::create(b, &args)
     }

@@ -110,6 +110,11 @@ pub struct StacksOptions {
     pub top: Option<u32>,
     /// `"count"` (default) or `"wait"`.
     pub sort: Option<String>,
+    /// Keep goroutines carrying every one of these pprof labels, each `"KEY=VALUE"` (split at
+    /// the first `=`).
+    pub label: Option<Vec<String>>,
+    /// Split groups by the value of this pprof label.
+    pub group_by_label: Option<String>,
     /// Largest size a gzipped dump may inflate to, in bytes (default 4 GiB).
     pub max_decompressed: Option<f64>,
     /// Most goroutine records a dump may hold (default 10 000 000).

@@ -77,6 +77,14 @@ pub struct Ancestor {
     pub created_by: Option<CreatedBy>,
 }
 
+/// One pprof label of a goroutine (`pprof.Do`, `pprof.SetGoroutineLabels`), as printed in a
+/// Go ≥1.26 header or a debug=1 `# labels:` line: the unescaped key and value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub key: Sym,
+    pub value: Sym,
+}
+
 /// One goroutine (or, for `Form::Aggregated`, one debug=1 bucket of `count` goroutines).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Goroutine {
@@ -85,9 +93,20 @@ pub struct Goroutine {
     /// How many goroutines this record stands for: 1 for full dumps, N for debug=1 buckets.
     pub count: u32,
     pub form: Form,
-    /// The raw status/wait reason as printed (`chan receive`, `sync.Mutex.Lock`, `running`);
-    /// the empty string for aggregated buckets.
+    /// The raw status/wait reason as printed (`chan receive`, `sync.Mutex.Lock`, `running`),
+    /// without the suffixes that are flags here (` (leaked)`, ` (scan)`, ` (durable)`); the
+    /// empty string for aggregated buckets.
     pub state: Sym,
+    /// ` (leaked)` (Go ≥1.26, `/debug/pprof/goroutineleak`): the GC proved that nothing can
+    /// ever wake this goroutine. Every goroutine of a `goroutineleak profile` bucket is leaked.
+    pub leaked: bool,
+    /// ` (durable)` (Go ≥1.25 `testing/synctest`): blocked durably inside a bubble, whether the
+    /// runtime appended it or the wait reason carries it (`chan receive (durable)`).
+    pub durable: bool,
+    /// `, synctest bubble N`: the id of the synctest bubble the goroutine belongs to.
+    pub bubble: Option<u64>,
+    /// Range into `Dump::labels`, in printed order (empty when the header printed none).
+    pub labels: std::ops::Range<u32>,
     /// `, N minutes`; None when absent (absent means "less than a minute, or no GC yet").
     pub wait_minutes: Option<u32>,
     pub locked_to_thread: bool,
@@ -176,6 +195,8 @@ pub struct Dump {
     pub goroutines: Vec<Goroutine>,
     pub frames: Vec<Frame>,
     pub ancestors: Vec<Ancestor>,
+    /// The labels of every goroutine, each goroutine's a contiguous range (`Goroutine::labels`).
+    pub labels: Vec<Label>,
     /// Race-detector reports found in the input (before, between or after goroutine blocks).
     /// A file holding only race reports is a valid dump with no goroutines.
     pub races: Vec<Race>,
@@ -184,6 +205,8 @@ pub struct Dump {
     pub truncated: bool,
     /// The panic / fatal error / signal prelude text, if any (`panic: …`, `fatal error: …`).
     pub prelude: Option<String>,
+    /// The prelude's `panic: … [recovered]` / `[recovered, repanicked]` markers (Go ≥1.23).
+    pub panic: PanicFlags,
     /// Number of input lines.
     pub lines: u64,
 }
@@ -202,6 +225,13 @@ impl Dump {
     pub fn frames_in(&self, r: &std::ops::Range<u32>) -> &[Frame] {
         &self.frames[r.start as usize..r.end as usize]
     }
+    pub fn labels_of(&self, g: &Goroutine) -> &[Label] {
+        &self.labels[g.labels.start as usize..g.labels.end as usize]
+    }
+    /// The value of label `key` on `g`, if it has that label.
+    pub fn label_value(&self, g: &Goroutine, key: &str) -> Option<&str> {
+        self.labels_of(g).iter().find(|l| self.sym(l.key) == key).map(|l| self.sym(l.value))
+    }
     pub fn ancestors_of(&self, g: &Goroutine) -> &[Ancestor] {
         &self.ancestors[g.ancestors.start as usize..g.ancestors.end as usize]
     }
@@ -209,6 +239,15 @@ impl Dump {
     pub fn total(&self) -> u64 {
         self.goroutines.iter().map(|g| g.count as u64).sum()
     }
+}
+
+/// The markers Go ≥1.23 prints after a panic value in the prelude (`printpanics`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PanicFlags {
+    /// A `panic: … [recovered]` line: a panic was recovered before the fatal one.
+    pub recovered: bool,
+    /// `panic: … [recovered, repanicked]`: a recovered panic was raised again with the same value.
+    pub repanicked: bool,
 }
 
 /// One interned string.

@@ -9,6 +9,10 @@
 //! - String labels `state` (the raw state as printed, e.g. `chan receive`) and `wait` (a bucket
 //!   of the printed minutes, see [`wait_bucket`]), so `-tags`, `-tagfocus=wait=…` and the
 //!   graph's tag nodelets show them. debug=1 buckets print neither, so they have no labels.
+//! - The goroutine's own pprof labels (Go ≥1.26 headers, debug=1 `# labels:`), as string
+//!   labels with their key and value, so `-tagfocus=tenant=…`, `-tagshow`, `-tags` work on
+//!   dumps as on Go's own goroutine profile; and `leaked=true` on goroutines the runtime marked
+//!   ` (leaked)`. Goroutines that differ only in labels are separate samples, as in Go's.
 //! - Functions are interned per (function, file), locations per (function, file, line); one
 //!   mapping named after the dump, so the legend says `File: <dump>` (except for a debug=1
 //!   goroutine profile, which pprof reads with an unnamed mapping).
@@ -59,6 +63,9 @@ pub fn wait_bucket(minutes: Option<u32>) -> &'static str {
     }
 }
 
+/// What makes goroutines one sample: state, wait bucket, (key, value) labels, locations.
+type SampleKey = (Str, &'static str, Vec<(Str, Str)>, Vec<u32>);
+
 /// The profile being built, with the maps that intern into it.
 struct Builder<'d> {
     dump: &'d Dump,
@@ -68,10 +75,12 @@ struct Builder<'d> {
     sym_str: Vec<Option<Str>>,
     functions: FxHashMap<(Sym, Sym), u32>,
     locations: FxHashMap<(Sym, Sym, u32), u32>,
-    /// (state, wait bucket, location indices) → sample index.
-    samples: FxHashMap<(Str, &'static str, Vec<u32>), usize>,
+    /// (state, wait bucket, labels, location indices) → sample index.
+    samples: FxHashMap<SampleKey, usize>,
     state_key: Str,
     wait_key: Str,
+    leaked_key: Str,
+    true_value: Str,
     /// Parking function → (hung goroutines, longest wait).
     hung: FxHashMap<Sym, (u64, u32)>,
 }
@@ -90,6 +99,8 @@ impl<'d> Builder<'d> {
             samples: FxHashMap::default(),
             state_key: 0,
             wait_key: 0,
+            leaked_key: 0,
+            true_value: 0,
             hung: FxHashMap::default(),
         };
         let goroutine = b.intern("goroutine");
@@ -111,6 +122,23 @@ impl<'d> Builder<'d> {
         b.state_key = b.intern("state");
         b.wait_key = b.intern("wait");
         b
+    }
+
+    /// The string labels of `g` beyond state and wait: its own labels, then `leaked=true`.
+    fn own_labels(&mut self, g: &Goroutine) -> Vec<(Str, Str)> {
+        let mut out = Vec::with_capacity(g.labels.len() + g.leaked as usize);
+        for l in self.dump.labels_of(g) {
+            let (k, v) = (self.str_of(l.key), self.str_of(l.value));
+            out.push((k, v));
+        }
+        if g.leaked {
+            if self.leaked_key == 0 {
+                self.leaked_key = self.intern("leaked");
+                self.true_value = self.intern("true");
+            }
+            out.push((self.leaked_key, self.true_value));
+        }
+        out
     }
 
     fn intern(&mut self, s: &str) -> Str {
@@ -170,10 +198,13 @@ impl<'d> Builder<'d> {
     fn add(&mut self, g: &Goroutine, locs: Vec<u32>) {
         let state = self.str_of(g.state);
         let wait = wait_bucket(g.wait_minutes);
-        match self.samples.get(&(state, wait, locs.clone())) {
+        let own = self.own_labels(g);
+        let key = (state, wait, own, locs);
+        match self.samples.get(&key) {
             Some(&si) => self.p.samples[si].values[0] += g.count as i64,
             None => {
-                let mut labels = Vec::with_capacity(2);
+                let (_, _, own, locs) = &key;
+                let mut labels = Vec::with_capacity(2 + own.len());
                 if state != 0 {
                     labels.push(Label { key: self.state_key, value: LabelValue::Str(state) });
                 }
@@ -181,8 +212,10 @@ impl<'d> Builder<'d> {
                     let w = self.intern(wait);
                     labels.push(Label { key: self.wait_key, value: LabelValue::Str(w) });
                 }
-                self.samples.insert((state, wait, locs.clone()), self.p.samples.len());
-                self.p.samples.push(Sample { locations: locs, values: vec![g.count as i64], labels });
+                labels.extend(own.iter().map(|&(key, v)| Label { key, value: LabelValue::Str(v) }));
+                let sample = Sample { locations: locs.clone(), values: vec![g.count as i64], labels };
+                self.samples.insert(key, self.p.samples.len());
+                self.p.samples.push(sample);
             }
         }
     }
@@ -349,5 +382,33 @@ main.spin()
         let total: i64 = sp.profile.samples.iter().map(|s| s.values[0]).sum();
         assert_eq!(total as u64, d.total());
         assert!(!sp.hung.is_empty());
+    }
+
+    #[test]
+    fn goroutine_labels_are_tag_labels() {
+        let d = dump(
+            "goroutine 1 [chan send (leaked)] {tenant: \"a b\"}:\nmain.f()\n\t/x.go:1 +0x1\n\n\
+             goroutine 2 [chan send (leaked)] {tenant: \"a b\"}:\nmain.f()\n\t/x.go:1 +0x1\n\n\
+             goroutine 3 [chan send] {tenant: c}:\nmain.f()\n\t/x.go:1 +0x1\n",
+        );
+        let p = to_profile(&d, "d", 1).profile;
+        crate::pprof::check_valid(&p).unwrap();
+        let tags = |s: &Sample| -> Vec<String> {
+            s.labels
+                .iter()
+                .map(|l| match l.value {
+                    LabelValue::Str(v) => format!("{}={}", p.str(l.key), p.str(v)),
+                    _ => unreachable!(),
+                })
+                .collect()
+        };
+        let got: Vec<(i64, Vec<String>)> = p.samples.iter().map(|s| (s.values[0], tags(s))).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, vec!["state=chan send".into(), "wait=<1 minute".into(), "tenant=a b".into(), "leaked=true".into()]),
+                (1, vec!["state=chan send".into(), "wait=<1 minute".into(), "tenant=c".into()]),
+            ]
+        );
     }
 }

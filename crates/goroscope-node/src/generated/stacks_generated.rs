@@ -249,6 +249,7 @@ impl<'a> StateCount<'a> {
   pub const VT_STATE: ::flatbuffers::VOffsetT = 4;
   pub const VT_CLASS: ::flatbuffers::VOffsetT = 6;
   pub const VT_COUNT: ::flatbuffers::VOffsetT = 8;
+  pub const VT_LEAKED: ::flatbuffers::VOffsetT = 10;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -260,6 +261,7 @@ impl<'a> StateCount<'a> {
     args: &'args StateCountArgs<'args>
   ) -> ::flatbuffers::WIPOffset<StateCount<'bldr>> {
     let mut builder = StateCountBuilder::new(_fbb);
+    builder.add_leaked(args.leaked);
     builder.add_count(args.count);
     if let Some(x) = args.state { builder.add_state(x); }
     builder.add_class(args.class);
@@ -291,6 +293,14 @@ impl<'a> StateCount<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(StateCount::VT_COUNT, Some(0)).unwrap()}
   }
+  /// how many of them the runtime marked ` (leaked)` (not in the JSON `states` map; see `leaked`)
+  #[inline]
+  pub fn leaked(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(StateCount::VT_LEAKED, Some(0)).unwrap()}
+  }
 }
 
 impl ::flatbuffers::Verifiable for StateCount<'_> {
@@ -302,6 +312,7 @@ impl ::flatbuffers::Verifiable for StateCount<'_> {
      .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("state", Self::VT_STATE, false)?
      .visit_field::<StateClass>("class", Self::VT_CLASS, false)?
      .visit_field::<u64>("count", Self::VT_COUNT, false)?
+     .visit_field::<u64>("leaked", Self::VT_LEAKED, false)?
      .finish();
     Ok(())
   }
@@ -310,6 +321,7 @@ pub struct StateCountArgs<'a> {
     pub state: Option<::flatbuffers::WIPOffset<&'a str>>,
     pub class: StateClass,
     pub count: u64,
+    pub leaked: u64,
 }
 impl<'a> Default for StateCountArgs<'a> {
   #[inline]
@@ -318,6 +330,7 @@ impl<'a> Default for StateCountArgs<'a> {
       state: None,
       class: StateClass::Lock,
       count: 0,
+      leaked: 0,
     }
   }
 }
@@ -340,6 +353,10 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> StateCountBuilder<'a, 'b, A> 
     self.fbb_.push_slot::<u64>(StateCount::VT_COUNT, count, 0);
   }
   #[inline]
+  pub fn add_leaked(&mut self, leaked: u64) {
+    self.fbb_.push_slot::<u64>(StateCount::VT_LEAKED, leaked, 0);
+  }
+  #[inline]
   pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> StateCountBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
     StateCountBuilder {
@@ -360,6 +377,7 @@ impl ::core::fmt::Debug for StateCount<'_> {
       ds.field("state", &self.state());
       ds.field("class", &self.class());
       ds.field("count", &self.count());
+      ds.field("leaked", &self.leaked());
       ds.finish()
   }
 }
@@ -649,6 +667,238 @@ impl ::core::fmt::Debug for Frame<'_> {
       ds.finish()
   }
 }
+pub enum LabelOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// One pprof label of a goroutine (`pprof.Do`, `pprof.SetGoroutineLabels`), as printed by Go ≥1.26 in the goroutine header or by debug=1 in `# labels:`, unescaped.
+pub struct Label<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for Label<'a> {
+  type Inner = Label<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> Label<'a> {
+  pub const VT_KEY: ::flatbuffers::VOffsetT = 4;
+  pub const VT_VALUE: ::flatbuffers::VOffsetT = 6;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    Label { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args LabelArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<Label<'bldr>> {
+    let mut builder = LabelBuilder::new(_fbb);
+    if let Some(x) = args.value { builder.add_value(x); }
+    if let Some(x) = args.key { builder.add_key(x); }
+    builder.finish()
+  }
+
+
+  /// the label's key
+  #[inline]
+  pub fn key(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Label::VT_KEY, None)}
+  }
+  /// its value
+  #[inline]
+  pub fn value(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Label::VT_VALUE, None)}
+  }
+}
+
+impl ::flatbuffers::Verifiable for Label<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("key", Self::VT_KEY, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("value", Self::VT_VALUE, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct LabelArgs<'a> {
+    pub key: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub value: Option<::flatbuffers::WIPOffset<&'a str>>,
+}
+impl<'a> Default for LabelArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    LabelArgs {
+      key: None,
+      value: None,
+    }
+  }
+}
+
+pub struct LabelBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> LabelBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_key(&mut self, key: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Label::VT_KEY, key);
+  }
+  #[inline]
+  pub fn add_value(&mut self, value: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Label::VT_VALUE, value);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> LabelBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    LabelBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<Label<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for Label<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("Label");
+      ds.field("key", &self.key());
+      ds.field("value", &self.value());
+      ds.finish()
+  }
+}
+pub enum LabelSetOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// One distinct label set among the goroutines of a group or a leak.
+pub struct LabelSet<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for LabelSet<'a> {
+  type Inner = LabelSet<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> LabelSet<'a> {
+  pub const VT_LABELS: ::flatbuffers::VOffsetT = 4;
+  pub const VT_COUNT: ::flatbuffers::VOffsetT = 6;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    LabelSet { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args LabelSetArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<LabelSet<'bldr>> {
+    let mut builder = LabelSetBuilder::new(_fbb);
+    builder.add_count(args.count);
+    if let Some(x) = args.labels { builder.add_labels(x); }
+    builder.finish()
+  }
+
+
+  /// the labels, in printed order, as an object key → value (`{}` for the goroutines without labels)
+  #[inline]
+  pub fn labels(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Label<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Label>>>>(LabelSet::VT_LABELS, None)}
+  }
+  /// goroutines carrying exactly this set
+  #[inline]
+  pub fn count(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(LabelSet::VT_COUNT, Some(0)).unwrap()}
+  }
+}
+
+impl ::flatbuffers::Verifiable for LabelSet<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Label>>>>("labels", Self::VT_LABELS, false)?
+     .visit_field::<u64>("count", Self::VT_COUNT, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct LabelSetArgs<'a> {
+    pub labels: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Label<'a>>>>>,
+    pub count: u64,
+}
+impl<'a> Default for LabelSetArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    LabelSetArgs {
+      labels: None,
+      count: 0,
+    }
+  }
+}
+
+pub struct LabelSetBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> LabelSetBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_labels(&mut self, labels: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Label<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(LabelSet::VT_LABELS, labels);
+  }
+  #[inline]
+  pub fn add_count(&mut self, count: u64) {
+    self.fbb_.push_slot::<u64>(LabelSet::VT_COUNT, count, 0);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> LabelSetBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    LabelSetBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<LabelSet<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for LabelSet<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("LabelSet");
+      ds.field("labels", &self.labels());
+      ds.field("count", &self.count());
+      ds.finish()
+  }
+}
 pub enum CreatedByOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
@@ -811,6 +1061,10 @@ impl<'a> Group<'a> {
   pub const VT_INTERESTING: ::flatbuffers::VOffsetT = 20;
   pub const VT_ELIDED: ::flatbuffers::VOffsetT = 22;
   pub const VT_LOCKED_TO_THREAD: ::flatbuffers::VOffsetT = 24;
+  pub const VT_LABELS: ::flatbuffers::VOffsetT = 26;
+  pub const VT_LABELS_OTHER: ::flatbuffers::VOffsetT = 28;
+  pub const VT_LEAKED: ::flatbuffers::VOffsetT = 30;
+  pub const VT_LABEL_VALUE: ::flatbuffers::VOffsetT = 32;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -822,7 +1076,11 @@ impl<'a> Group<'a> {
     args: &'args GroupArgs<'args>
   ) -> ::flatbuffers::WIPOffset<Group<'bldr>> {
     let mut builder = GroupBuilder::new(_fbb);
+    builder.add_leaked(args.leaked);
+    builder.add_labels_other(args.labels_other);
     builder.add_count(args.count);
+    if let Some(x) = args.label_value { builder.add_label_value(x); }
+    if let Some(x) = args.labels { builder.add_labels(x); }
     if let Some(x) = args.interesting { builder.add_interesting(x); }
     if let Some(x) = args.created_by { builder.add_created_by(x); }
     if let Some(x) = args.frames { builder.add_frames(x); }
@@ -925,6 +1183,38 @@ impl<'a> Group<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<bool>(Group::VT_LOCKED_TO_THREAD, Some(false)).unwrap()}
   }
+  /// the label sets of the group's goroutines, most goroutines first, at most 20; empty when none has labels (labels never split a group unless `--group-by-label`)
+  #[inline]
+  pub fn labels(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<LabelSet<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<LabelSet>>>>(Group::VT_LABELS, None)}
+  }
+  /// goroutines whose label set is not listed in `labels` (beyond the first 20)
+  #[inline]
+  pub fn labels_other(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(Group::VT_LABELS_OTHER, Some(0)).unwrap()}
+  }
+  /// goroutines of the group the runtime proved leaked (` (leaked)`)
+  #[inline]
+  pub fn leaked(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(Group::VT_LEAKED, Some(0)).unwrap()}
+  }
+  /// with `--group-by-label KEY`: the group's value of that label (null for the goroutines without it, and without the option)
+  #[inline]
+  pub fn label_value(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Group::VT_LABEL_VALUE, None)}
+  }
 }
 
 impl ::flatbuffers::Verifiable for Group<'_> {
@@ -944,6 +1234,10 @@ impl ::flatbuffers::Verifiable for Group<'_> {
      .visit_field::<u32>("interesting", Self::VT_INTERESTING, false)?
      .visit_field::<bool>("elided", Self::VT_ELIDED, false)?
      .visit_field::<bool>("locked_to_thread", Self::VT_LOCKED_TO_THREAD, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<LabelSet>>>>("labels", Self::VT_LABELS, false)?
+     .visit_field::<u64>("labels_other", Self::VT_LABELS_OTHER, false)?
+     .visit_field::<u64>("leaked", Self::VT_LEAKED, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("label_value", Self::VT_LABEL_VALUE, false)?
      .finish();
     Ok(())
   }
@@ -960,6 +1254,10 @@ pub struct GroupArgs<'a> {
     pub interesting: Option<u32>,
     pub elided: bool,
     pub locked_to_thread: bool,
+    pub labels: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<LabelSet<'a>>>>>,
+    pub labels_other: u64,
+    pub leaked: u64,
+    pub label_value: Option<::flatbuffers::WIPOffset<&'a str>>,
 }
 impl<'a> Default for GroupArgs<'a> {
   #[inline]
@@ -976,6 +1274,10 @@ impl<'a> Default for GroupArgs<'a> {
       interesting: None,
       elided: false,
       locked_to_thread: false,
+      labels: None,
+      labels_other: 0,
+      leaked: 0,
+      label_value: None,
     }
   }
 }
@@ -1030,6 +1332,22 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> GroupBuilder<'a, 'b, A> {
     self.fbb_.push_slot::<bool>(Group::VT_LOCKED_TO_THREAD, locked_to_thread, false);
   }
   #[inline]
+  pub fn add_labels(&mut self, labels: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<LabelSet<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Group::VT_LABELS, labels);
+  }
+  #[inline]
+  pub fn add_labels_other(&mut self, labels_other: u64) {
+    self.fbb_.push_slot::<u64>(Group::VT_LABELS_OTHER, labels_other, 0);
+  }
+  #[inline]
+  pub fn add_leaked(&mut self, leaked: u64) {
+    self.fbb_.push_slot::<u64>(Group::VT_LEAKED, leaked, 0);
+  }
+  #[inline]
+  pub fn add_label_value(&mut self, label_value: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Group::VT_LABEL_VALUE, label_value);
+  }
+  #[inline]
   pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> GroupBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
     GroupBuilder {
@@ -1058,6 +1376,216 @@ impl ::core::fmt::Debug for Group<'_> {
       ds.field("interesting", &self.interesting());
       ds.field("elided", &self.elided());
       ds.field("locked_to_thread", &self.locked_to_thread());
+      ds.field("labels", &self.labels());
+      ds.field("labels_other", &self.labels_other());
+      ds.field("leaked", &self.leaked());
+      ds.field("label_value", &self.label_value());
+      ds.finish()
+  }
+}
+pub enum LeakOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// Goroutines the runtime proved leaked (` (leaked)`: Go ≥1.26's GC found nothing that can ever wake them), by creation site and parking frame.
+pub struct Leak<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for Leak<'a> {
+  type Inner = Leak<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> Leak<'a> {
+  pub const VT_COUNT: ::flatbuffers::VOffsetT = 4;
+  pub const VT_STATE: ::flatbuffers::VOffsetT = 6;
+  pub const VT_FRAME: ::flatbuffers::VOffsetT = 8;
+  pub const VT_CREATED_BY: ::flatbuffers::VOffsetT = 10;
+  pub const VT_IDS: ::flatbuffers::VOffsetT = 12;
+  pub const VT_LABELS: ::flatbuffers::VOffsetT = 14;
+  pub const VT_LABELS_OTHER: ::flatbuffers::VOffsetT = 16;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    Leak { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args LeakArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<Leak<'bldr>> {
+    let mut builder = LeakBuilder::new(_fbb);
+    builder.add_labels_other(args.labels_other);
+    builder.add_count(args.count);
+    if let Some(x) = args.labels { builder.add_labels(x); }
+    if let Some(x) = args.ids { builder.add_ids(x); }
+    if let Some(x) = args.created_by { builder.add_created_by(x); }
+    if let Some(x) = args.frame { builder.add_frame(x); }
+    if let Some(x) = args.state { builder.add_state(x); }
+    builder.finish()
+  }
+
+
+  /// leaked goroutines here (debug=1 buckets count N each)
+  #[inline]
+  pub fn count(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(Leak::VT_COUNT, Some(0)).unwrap()}
+  }
+  /// the raw state of the first of them (`chan send`, …), without ` (leaked)`
+  #[inline]
+  pub fn state(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Leak::VT_STATE, None)}
+  }
+  /// where they are parked: the first frame outside runtime, sync and internal/ (the leaf when all are); null for a stack without frames
+  #[inline]
+  pub fn frame(&self) -> Option<Frame<'a>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<Frame>>(Leak::VT_FRAME, None)}
+  }
+  /// where they were created; null when the stack has no `created by` line
+  #[inline]
+  pub fn created_by(&self) -> Option<CreatedBy<'a>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<CreatedBy>>(Leak::VT_CREATED_BY, None)}
+  }
+  /// goroutine ids, ascending; empty for debug=1 input
+  #[inline]
+  pub fn ids(&self) -> Option<::flatbuffers::Vector<'a, u64>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u64>>>(Leak::VT_IDS, None)}
+  }
+  /// their label sets, as in a group
+  #[inline]
+  pub fn labels(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<LabelSet<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<LabelSet>>>>(Leak::VT_LABELS, None)}
+  }
+  /// goroutines whose label set is not listed in `labels`
+  #[inline]
+  pub fn labels_other(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(Leak::VT_LABELS_OTHER, Some(0)).unwrap()}
+  }
+}
+
+impl ::flatbuffers::Verifiable for Leak<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<u64>("count", Self::VT_COUNT, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("state", Self::VT_STATE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<Frame>>("frame", Self::VT_FRAME, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<CreatedBy>>("created_by", Self::VT_CREATED_BY, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, u64>>>("ids", Self::VT_IDS, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<LabelSet>>>>("labels", Self::VT_LABELS, false)?
+     .visit_field::<u64>("labels_other", Self::VT_LABELS_OTHER, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct LeakArgs<'a> {
+    pub count: u64,
+    pub state: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub frame: Option<::flatbuffers::WIPOffset<Frame<'a>>>,
+    pub created_by: Option<::flatbuffers::WIPOffset<CreatedBy<'a>>>,
+    pub ids: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, u64>>>,
+    pub labels: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<LabelSet<'a>>>>>,
+    pub labels_other: u64,
+}
+impl<'a> Default for LeakArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    LeakArgs {
+      count: 0,
+      state: None,
+      frame: None,
+      created_by: None,
+      ids: None,
+      labels: None,
+      labels_other: 0,
+    }
+  }
+}
+
+pub struct LeakBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> LeakBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_count(&mut self, count: u64) {
+    self.fbb_.push_slot::<u64>(Leak::VT_COUNT, count, 0);
+  }
+  #[inline]
+  pub fn add_state(&mut self, state: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Leak::VT_STATE, state);
+  }
+  #[inline]
+  pub fn add_frame(&mut self, frame: ::flatbuffers::WIPOffset<Frame<'b >>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<Frame>>(Leak::VT_FRAME, frame);
+  }
+  #[inline]
+  pub fn add_created_by(&mut self, created_by: ::flatbuffers::WIPOffset<CreatedBy<'b >>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<CreatedBy>>(Leak::VT_CREATED_BY, created_by);
+  }
+  #[inline]
+  pub fn add_ids(&mut self, ids: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , u64>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Leak::VT_IDS, ids);
+  }
+  #[inline]
+  pub fn add_labels(&mut self, labels: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<LabelSet<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Leak::VT_LABELS, labels);
+  }
+  #[inline]
+  pub fn add_labels_other(&mut self, labels_other: u64) {
+    self.fbb_.push_slot::<u64>(Leak::VT_LABELS_OTHER, labels_other, 0);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> LeakBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    LeakBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<Leak<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for Leak<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("Leak");
+      ds.field("count", &self.count());
+      ds.field("state", &self.state());
+      ds.field("frame", &self.frame());
+      ds.field("created_by", &self.created_by());
+      ds.field("ids", &self.ids());
+      ds.field("labels", &self.labels());
+      ds.field("labels_other", &self.labels_other());
       ds.finish()
   }
 }
@@ -2216,17 +2744,21 @@ impl<'a> ::flatbuffers::Follow<'a> for Findings<'a> {
 impl<'a> Findings<'a> {
   pub const VT_GOROUTINES: ::flatbuffers::VOffsetT = 4;
   pub const VT_MATCHED: ::flatbuffers::VOffsetT = 6;
-  pub const VT_STATES: ::flatbuffers::VOffsetT = 8;
-  pub const VT_CLASSES: ::flatbuffers::VOffsetT = 10;
-  pub const VT_GROUPS: ::flatbuffers::VOffsetT = 12;
-  pub const VT_HUNG: ::flatbuffers::VOffsetT = 14;
-  pub const VT_CONTENTION: ::flatbuffers::VOffsetT = 16;
-  pub const VT_HAS_DIFF: ::flatbuffers::VOffsetT = 18;
-  pub const VT_DIFF: ::flatbuffers::VOffsetT = 20;
-  pub const VT_RACES: ::flatbuffers::VOffsetT = 22;
-  pub const VT_TRUNCATED: ::flatbuffers::VOffsetT = 24;
-  pub const VT_WARNINGS: ::flatbuffers::VOffsetT = 26;
-  pub const VT_PRELUDE: ::flatbuffers::VOffsetT = 28;
+  pub const VT_LEAKED: ::flatbuffers::VOffsetT = 8;
+  pub const VT_LEAKS: ::flatbuffers::VOffsetT = 10;
+  pub const VT_STATES: ::flatbuffers::VOffsetT = 12;
+  pub const VT_CLASSES: ::flatbuffers::VOffsetT = 14;
+  pub const VT_GROUPS: ::flatbuffers::VOffsetT = 16;
+  pub const VT_HUNG: ::flatbuffers::VOffsetT = 18;
+  pub const VT_CONTENTION: ::flatbuffers::VOffsetT = 20;
+  pub const VT_HAS_DIFF: ::flatbuffers::VOffsetT = 22;
+  pub const VT_DIFF: ::flatbuffers::VOffsetT = 24;
+  pub const VT_RACES: ::flatbuffers::VOffsetT = 26;
+  pub const VT_TRUNCATED: ::flatbuffers::VOffsetT = 28;
+  pub const VT_WARNINGS: ::flatbuffers::VOffsetT = 30;
+  pub const VT_PRELUDE: ::flatbuffers::VOffsetT = 32;
+  pub const VT_PANIC_RECOVERED: ::flatbuffers::VOffsetT = 34;
+  pub const VT_PANIC_REPANICKED: ::flatbuffers::VOffsetT = 36;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -2238,6 +2770,7 @@ impl<'a> Findings<'a> {
     args: &'args FindingsArgs<'args>
   ) -> ::flatbuffers::WIPOffset<Findings<'bldr>> {
     let mut builder = FindingsBuilder::new(_fbb);
+    builder.add_leaked(args.leaked);
     builder.add_matched(args.matched);
     builder.add_goroutines(args.goroutines);
     if let Some(x) = args.prelude { builder.add_prelude(x); }
@@ -2249,6 +2782,9 @@ impl<'a> Findings<'a> {
     if let Some(x) = args.groups { builder.add_groups(x); }
     if let Some(x) = args.classes { builder.add_classes(x); }
     if let Some(x) = args.states { builder.add_states(x); }
+    if let Some(x) = args.leaks { builder.add_leaks(x); }
+    builder.add_panic_repanicked(args.panic_repanicked);
+    builder.add_panic_recovered(args.panic_recovered);
     builder.add_truncated(args.truncated);
     builder.add_has_diff(args.has_diff);
     builder.finish()
@@ -2263,13 +2799,29 @@ impl<'a> Findings<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(Findings::VT_GOROUTINES, Some(0)).unwrap()}
   }
-  /// goroutines that pass `--state`/`--match`
+  /// goroutines that pass `--state`/`--match`/`--label`
   #[inline]
   pub fn matched(&self) -> u64 {
     // Safety:
     // Created from valid Table for this object
     // which contains a valid value in this slot
     unsafe { self._tab.get::<u64>(Findings::VT_MATCHED, Some(0)).unwrap()}
+  }
+  /// goroutines the runtime proved leaked (` (leaked)`, the goroutineleak profile of Go ≥1.26), among those that pass the filters; reports lead with them
+  #[inline]
+  pub fn leaked(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(Findings::VT_LEAKED, Some(0)).unwrap()}
+  }
+  /// the leaked goroutines by creation site and parking frame, most first
+  #[inline]
+  pub fn leaks(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Leak<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Leak>>>>(Findings::VT_LEAKS, None)}
   }
   /// raw state as Go printed it → goroutines in it, most first
   #[inline]
@@ -2359,6 +2911,22 @@ impl<'a> Findings<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(Findings::VT_PRELUDE, None)}
   }
+  /// the prelude printed `panic: … [recovered]` (a panic was recovered before the fatal one)
+  #[inline]
+  pub fn panic_recovered(&self) -> bool {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<bool>(Findings::VT_PANIC_RECOVERED, Some(false)).unwrap()}
+  }
+  /// the prelude printed `panic: … [recovered, repanicked]` (a recovered panic was raised again)
+  #[inline]
+  pub fn panic_repanicked(&self) -> bool {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<bool>(Findings::VT_PANIC_REPANICKED, Some(false)).unwrap()}
+  }
 }
 
 impl ::flatbuffers::Verifiable for Findings<'_> {
@@ -2369,6 +2937,8 @@ impl ::flatbuffers::Verifiable for Findings<'_> {
     v.visit_table(pos)?
      .visit_field::<u64>("goroutines", Self::VT_GOROUTINES, false)?
      .visit_field::<u64>("matched", Self::VT_MATCHED, false)?
+     .visit_field::<u64>("leaked", Self::VT_LEAKED, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Leak>>>>("leaks", Self::VT_LEAKS, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<StateCount>>>>("states", Self::VT_STATES, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<ClassCount>>>>("classes", Self::VT_CLASSES, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Group>>>>("groups", Self::VT_GROUPS, false)?
@@ -2380,6 +2950,8 @@ impl ::flatbuffers::Verifiable for Findings<'_> {
      .visit_field::<bool>("truncated", Self::VT_TRUNCATED, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Warning>>>>("warnings", Self::VT_WARNINGS, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("prelude", Self::VT_PRELUDE, false)?
+     .visit_field::<bool>("panic_recovered", Self::VT_PANIC_RECOVERED, false)?
+     .visit_field::<bool>("panic_repanicked", Self::VT_PANIC_REPANICKED, false)?
      .finish();
     Ok(())
   }
@@ -2387,6 +2959,8 @@ impl ::flatbuffers::Verifiable for Findings<'_> {
 pub struct FindingsArgs<'a> {
     pub goroutines: u64,
     pub matched: u64,
+    pub leaked: u64,
+    pub leaks: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Leak<'a>>>>>,
     pub states: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<StateCount<'a>>>>>,
     pub classes: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<ClassCount<'a>>>>>,
     pub groups: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group<'a>>>>>,
@@ -2398,6 +2972,8 @@ pub struct FindingsArgs<'a> {
     pub truncated: bool,
     pub warnings: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Warning<'a>>>>>,
     pub prelude: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub panic_recovered: bool,
+    pub panic_repanicked: bool,
 }
 impl<'a> Default for FindingsArgs<'a> {
   #[inline]
@@ -2405,6 +2981,8 @@ impl<'a> Default for FindingsArgs<'a> {
     FindingsArgs {
       goroutines: 0,
       matched: 0,
+      leaked: 0,
+      leaks: None,
       states: None,
       classes: None,
       groups: None,
@@ -2416,6 +2994,8 @@ impl<'a> Default for FindingsArgs<'a> {
       truncated: false,
       warnings: None,
       prelude: None,
+      panic_recovered: false,
+      panic_repanicked: false,
     }
   }
 }
@@ -2432,6 +3012,14 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> FindingsBuilder<'a, 'b, A> {
   #[inline]
   pub fn add_matched(&mut self, matched: u64) {
     self.fbb_.push_slot::<u64>(Findings::VT_MATCHED, matched, 0);
+  }
+  #[inline]
+  pub fn add_leaked(&mut self, leaked: u64) {
+    self.fbb_.push_slot::<u64>(Findings::VT_LEAKED, leaked, 0);
+  }
+  #[inline]
+  pub fn add_leaks(&mut self, leaks: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Leak<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_LEAKS, leaks);
   }
   #[inline]
   pub fn add_states(&mut self, states: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<StateCount<'b >>>>) {
@@ -2478,6 +3066,14 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> FindingsBuilder<'a, 'b, A> {
     self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_PRELUDE, prelude);
   }
   #[inline]
+  pub fn add_panic_recovered(&mut self, panic_recovered: bool) {
+    self.fbb_.push_slot::<bool>(Findings::VT_PANIC_RECOVERED, panic_recovered, false);
+  }
+  #[inline]
+  pub fn add_panic_repanicked(&mut self, panic_repanicked: bool) {
+    self.fbb_.push_slot::<bool>(Findings::VT_PANIC_REPANICKED, panic_repanicked, false);
+  }
+  #[inline]
   pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> FindingsBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
     FindingsBuilder {
@@ -2497,6 +3093,8 @@ impl ::core::fmt::Debug for Findings<'_> {
     let mut ds = f.debug_struct("Findings");
       ds.field("goroutines", &self.goroutines());
       ds.field("matched", &self.matched());
+      ds.field("leaked", &self.leaked());
+      ds.field("leaks", &self.leaks());
       ds.field("states", &self.states());
       ds.field("classes", &self.classes());
       ds.field("groups", &self.groups());
@@ -2508,6 +3106,8 @@ impl ::core::fmt::Debug for Findings<'_> {
       ds.field("truncated", &self.truncated());
       ds.field("warnings", &self.warnings());
       ds.field("prelude", &self.prelude());
+      ds.field("panic_recovered", &self.panic_recovered());
+      ds.field("panic_repanicked", &self.panic_repanicked());
       ds.finish()
   }
 }

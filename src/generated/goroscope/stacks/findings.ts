@@ -7,6 +7,7 @@ import * as flatbuffers from 'flatbuffers';
 import { ClassCount } from '../../goroscope/stacks/class-count';
 import { Group } from '../../goroscope/stacks/group';
 import { GroupDelta } from '../../goroscope/stacks/group-delta';
+import { Leak } from '../../goroscope/stacks/leak';
 import { Lock } from '../../goroscope/stacks/lock';
 import { Race } from '../../goroscope/stacks/race';
 import { StateCount } from '../../goroscope/stacks/state-count';
@@ -43,7 +44,7 @@ goroutines():bigint {
 }
 
 /**
- * goroutines that pass `--state`/`--match`
+ * goroutines that pass `--state`/`--match`/`--label`
  */
 matched():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 6);
@@ -51,15 +52,36 @@ matched():bigint {
 }
 
 /**
+ * goroutines the runtime proved leaked (` (leaked)`, the goroutineleak profile of Go ≥1.26), among those that pass the filters; reports lead with them
+ */
+leaked():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
+}
+
+/**
+ * the leaked goroutines by creation site and parking frame, most first
+ */
+leaks(index: number, obj?:Leak):Leak|null {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? (obj || new Leak()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+leaksLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+/**
  * raw state as Go printed it → goroutines in it, most first
  */
 states(index: number, obj?:StateCount):StateCount|null {
-  const offset = this.bb!.__offset(this.bb_pos, 8);
+  const offset = this.bb!.__offset(this.bb_pos, 12);
   return offset ? (obj || new StateCount()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 statesLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 8);
+  const offset = this.bb!.__offset(this.bb_pos, 12);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -67,12 +89,12 @@ statesLength():number {
  * state classes, in `StateClass` order, only those present
  */
 classes(index: number, obj?:ClassCount):ClassCount|null {
-  const offset = this.bb!.__offset(this.bb_pos, 10);
+  const offset = this.bb!.__offset(this.bb_pos, 14);
   return offset ? (obj || new ClassCount()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 classesLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 10);
+  const offset = this.bb!.__offset(this.bb_pos, 14);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -80,12 +102,12 @@ classesLength():number {
  * identical stacks, sorted by `--sort` (count, or wait), cut to `--top`
  */
 groups(index: number, obj?:Group):Group|null {
-  const offset = this.bb!.__offset(this.bb_pos, 12);
+  const offset = this.bb!.__offset(this.bb_pos, 16);
   return offset ? (obj || new Group()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 groupsLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 12);
+  const offset = this.bb!.__offset(this.bb_pos, 16);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -93,12 +115,12 @@ groupsLength():number {
  * groups whose longest wait ≥ `--min-wait` minutes, longest first (not cut by `--top`)
  */
 hung(index: number, obj?:Group):Group|null {
-  const offset = this.bb!.__offset(this.bb_pos, 14);
+  const offset = this.bb!.__offset(this.bb_pos, 18);
   return offset ? (obj || new Group()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 hungLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 14);
+  const offset = this.bb!.__offset(this.bb_pos, 18);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -106,12 +128,12 @@ hungLength():number {
  * locks with waiters, most waiters first
  */
 contention(index: number, obj?:Lock):Lock|null {
-  const offset = this.bb!.__offset(this.bb_pos, 16);
+  const offset = this.bb!.__offset(this.bb_pos, 20);
   return offset ? (obj || new Lock()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 contentionLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 16);
+  const offset = this.bb!.__offset(this.bb_pos, 20);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -119,7 +141,7 @@ contentionLength():number {
  * a base dump was given (`diff` is meaningful)
  */
 hasDiff():boolean {
-  const offset = this.bb!.__offset(this.bb_pos, 18);
+  const offset = this.bb!.__offset(this.bb_pos, 22);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
@@ -127,12 +149,12 @@ hasDiff():boolean {
  * with `--diff BASE`: the groups that changed, largest growth first; null without a base
  */
 diff(index: number, obj?:GroupDelta):GroupDelta|null {
-  const offset = this.bb!.__offset(this.bb_pos, 20);
+  const offset = this.bb!.__offset(this.bb_pos, 24);
   return offset ? (obj || new GroupDelta()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 diffLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 20);
+  const offset = this.bb!.__offset(this.bb_pos, 24);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -140,12 +162,12 @@ diffLength():number {
  * race-detector reports (`WARNING: DATA RACE`), in input order (not filtered by `--state`/`--match`)
  */
 races(index: number, obj?:Race):Race|null {
-  const offset = this.bb!.__offset(this.bb_pos, 22);
+  const offset = this.bb!.__offset(this.bb_pos, 26);
   return offset ? (obj || new Race()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 racesLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 22);
+  const offset = this.bb!.__offset(this.bb_pos, 26);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -153,7 +175,7 @@ racesLength():number {
  * the input ended inside a goroutine (a dump cut at 64 MiB, …)
  */
 truncated():boolean {
-  const offset = this.bb!.__offset(this.bb_pos, 24);
+  const offset = this.bb!.__offset(this.bb_pos, 28);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
@@ -161,12 +183,12 @@ truncated():boolean {
  * problems found while parsing that did not stop it, in input order
  */
 warnings(index: number, obj?:Warning):Warning|null {
-  const offset = this.bb!.__offset(this.bb_pos, 26);
+  const offset = this.bb!.__offset(this.bb_pos, 30);
   return offset ? (obj || new Warning()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 warningsLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 26);
+  const offset = this.bb!.__offset(this.bb_pos, 30);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -176,12 +198,28 @@ warningsLength():number {
 prelude():string|null
 prelude(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 prelude(optionalEncoding?:any):string|Uint8Array|null {
-  const offset = this.bb!.__offset(this.bb_pos, 28);
+  const offset = this.bb!.__offset(this.bb_pos, 32);
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * the prelude printed `panic: … [recovered]` (a panic was recovered before the fatal one)
+ */
+panicRecovered():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 34);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
+/**
+ * the prelude printed `panic: … [recovered, repanicked]` (a recovered panic was raised again)
+ */
+panicRepanicked():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 36);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
 static startFindings(builder:flatbuffers.Builder) {
-  builder.startObject(13);
+  builder.startObject(17);
 }
 
 static addGoroutines(builder:flatbuffers.Builder, goroutines:bigint) {
@@ -192,8 +230,28 @@ static addMatched(builder:flatbuffers.Builder, matched:bigint) {
   builder.addFieldInt64(1, matched, BigInt('0'));
 }
 
+static addLeaked(builder:flatbuffers.Builder, leaked:bigint) {
+  builder.addFieldInt64(2, leaked, BigInt('0'));
+}
+
+static addLeaks(builder:flatbuffers.Builder, leaksOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(3, leaksOffset, 0);
+}
+
+static createLeaksVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startLeaksVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static addStates(builder:flatbuffers.Builder, statesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(2, statesOffset, 0);
+  builder.addFieldOffset(4, statesOffset, 0);
 }
 
 static createStatesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -209,7 +267,7 @@ static startStatesVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addClasses(builder:flatbuffers.Builder, classesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(3, classesOffset, 0);
+  builder.addFieldOffset(5, classesOffset, 0);
 }
 
 static createClassesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -225,7 +283,7 @@ static startClassesVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addGroups(builder:flatbuffers.Builder, groupsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(4, groupsOffset, 0);
+  builder.addFieldOffset(6, groupsOffset, 0);
 }
 
 static createGroupsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -241,7 +299,7 @@ static startGroupsVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addHung(builder:flatbuffers.Builder, hungOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(5, hungOffset, 0);
+  builder.addFieldOffset(7, hungOffset, 0);
 }
 
 static createHungVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -257,7 +315,7 @@ static startHungVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addContention(builder:flatbuffers.Builder, contentionOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(6, contentionOffset, 0);
+  builder.addFieldOffset(8, contentionOffset, 0);
 }
 
 static createContentionVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -273,11 +331,11 @@ static startContentionVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addHasDiff(builder:flatbuffers.Builder, hasDiff:boolean) {
-  builder.addFieldInt8(7, +hasDiff, +false);
+  builder.addFieldInt8(9, +hasDiff, +false);
 }
 
 static addDiff(builder:flatbuffers.Builder, diffOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(8, diffOffset, 0);
+  builder.addFieldOffset(10, diffOffset, 0);
 }
 
 static createDiffVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -293,7 +351,7 @@ static startDiffVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addRaces(builder:flatbuffers.Builder, racesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(9, racesOffset, 0);
+  builder.addFieldOffset(11, racesOffset, 0);
 }
 
 static createRacesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -309,11 +367,11 @@ static startRacesVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addTruncated(builder:flatbuffers.Builder, truncated:boolean) {
-  builder.addFieldInt8(10, +truncated, +false);
+  builder.addFieldInt8(12, +truncated, +false);
 }
 
 static addWarnings(builder:flatbuffers.Builder, warningsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(11, warningsOffset, 0);
+  builder.addFieldOffset(13, warningsOffset, 0);
 }
 
 static createWarningsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -329,7 +387,15 @@ static startWarningsVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addPrelude(builder:flatbuffers.Builder, preludeOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(12, preludeOffset, 0);
+  builder.addFieldOffset(14, preludeOffset, 0);
+}
+
+static addPanicRecovered(builder:flatbuffers.Builder, panicRecovered:boolean) {
+  builder.addFieldInt8(15, +panicRecovered, +false);
+}
+
+static addPanicRepanicked(builder:flatbuffers.Builder, panicRepanicked:boolean) {
+  builder.addFieldInt8(16, +panicRepanicked, +false);
 }
 
 static endFindings(builder:flatbuffers.Builder):flatbuffers.Offset {
@@ -345,10 +411,12 @@ static finishSizePrefixedFindingsBuffer(builder:flatbuffers.Builder, offset:flat
   builder.finish(offset, undefined, true);
 }
 
-static createFindings(builder:flatbuffers.Builder, goroutines:bigint, matched:bigint, statesOffset:flatbuffers.Offset, classesOffset:flatbuffers.Offset, groupsOffset:flatbuffers.Offset, hungOffset:flatbuffers.Offset, contentionOffset:flatbuffers.Offset, hasDiff:boolean, diffOffset:flatbuffers.Offset, racesOffset:flatbuffers.Offset, truncated:boolean, warningsOffset:flatbuffers.Offset, preludeOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createFindings(builder:flatbuffers.Builder, goroutines:bigint, matched:bigint, leaked:bigint, leaksOffset:flatbuffers.Offset, statesOffset:flatbuffers.Offset, classesOffset:flatbuffers.Offset, groupsOffset:flatbuffers.Offset, hungOffset:flatbuffers.Offset, contentionOffset:flatbuffers.Offset, hasDiff:boolean, diffOffset:flatbuffers.Offset, racesOffset:flatbuffers.Offset, truncated:boolean, warningsOffset:flatbuffers.Offset, preludeOffset:flatbuffers.Offset, panicRecovered:boolean, panicRepanicked:boolean):flatbuffers.Offset {
   Findings.startFindings(builder);
   Findings.addGoroutines(builder, goroutines);
   Findings.addMatched(builder, matched);
+  Findings.addLeaked(builder, leaked);
+  Findings.addLeaks(builder, leaksOffset);
   Findings.addStates(builder, statesOffset);
   Findings.addClasses(builder, classesOffset);
   Findings.addGroups(builder, groupsOffset);
@@ -360,6 +428,8 @@ static createFindings(builder:flatbuffers.Builder, goroutines:bigint, matched:bi
   Findings.addTruncated(builder, truncated);
   Findings.addWarnings(builder, warningsOffset);
   Findings.addPrelude(builder, preludeOffset);
+  Findings.addPanicRecovered(builder, panicRecovered);
+  Findings.addPanicRepanicked(builder, panicRepanicked);
   return Findings.endFindings(builder);
 }
 }

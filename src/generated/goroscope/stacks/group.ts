@@ -6,6 +6,7 @@ import * as flatbuffers from 'flatbuffers';
 
 import { CreatedBy } from '../../goroscope/stacks/created-by';
 import { Frame } from '../../goroscope/stacks/frame';
+import { LabelSet } from '../../goroscope/stacks/label-set';
 import { StateClass } from '../../goroscope/stacks/state-class';
 
 
@@ -130,8 +131,47 @@ lockedToThread():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
+/**
+ * the label sets of the group's goroutines, most goroutines first, at most 20; empty when none has labels (labels never split a group unless `--group-by-label`)
+ */
+labels(index: number, obj?:LabelSet):LabelSet|null {
+  const offset = this.bb!.__offset(this.bb_pos, 26);
+  return offset ? (obj || new LabelSet()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+labelsLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 26);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+/**
+ * goroutines whose label set is not listed in `labels` (beyond the first 20)
+ */
+labelsOther():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 28);
+  return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
+}
+
+/**
+ * goroutines of the group the runtime proved leaked (` (leaked)`)
+ */
+leaked():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 30);
+  return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
+}
+
+/**
+ * with `--group-by-label KEY`: the group's value of that label (null for the goroutines without it, and without the option)
+ */
+labelValue():string|null
+labelValue(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+labelValue(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 32);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
 static startGroup(builder:flatbuffers.Builder) {
-  builder.startObject(11);
+  builder.startObject(15);
 }
 
 static addCount(builder:flatbuffers.Builder, count:bigint) {
@@ -200,6 +240,34 @@ static addElided(builder:flatbuffers.Builder, elided:boolean) {
 
 static addLockedToThread(builder:flatbuffers.Builder, lockedToThread:boolean) {
   builder.addFieldInt8(10, +lockedToThread, +false);
+}
+
+static addLabels(builder:flatbuffers.Builder, labelsOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(11, labelsOffset, 0);
+}
+
+static createLabelsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startLabelsVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
+static addLabelsOther(builder:flatbuffers.Builder, labelsOther:bigint) {
+  builder.addFieldInt64(12, labelsOther, BigInt('0'));
+}
+
+static addLeaked(builder:flatbuffers.Builder, leaked:bigint) {
+  builder.addFieldInt64(13, leaked, BigInt('0'));
+}
+
+static addLabelValue(builder:flatbuffers.Builder, labelValueOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(14, labelValueOffset, 0);
 }
 
 static endGroup(builder:flatbuffers.Builder):flatbuffers.Offset {

@@ -54,8 +54,16 @@ count():bigint {
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * how many of them the runtime marked ` (leaked)` (not in the JSON `states` map; see `leaked`)
+ */
+leaked():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
+}
+
 static startStateCount(builder:flatbuffers.Builder) {
-  builder.startObject(3);
+  builder.startObject(4);
 }
 
 static addState(builder:flatbuffers.Builder, stateOffset:flatbuffers.Offset) {
@@ -70,16 +78,21 @@ static addCount(builder:flatbuffers.Builder, count:bigint) {
   builder.addFieldInt64(2, count, BigInt('0'));
 }
 
+static addLeaked(builder:flatbuffers.Builder, leaked:bigint) {
+  builder.addFieldInt64(3, leaked, BigInt('0'));
+}
+
 static endStateCount(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createStateCount(builder:flatbuffers.Builder, stateOffset:flatbuffers.Offset, class_:StateClass, count:bigint):flatbuffers.Offset {
+static createStateCount(builder:flatbuffers.Builder, stateOffset:flatbuffers.Offset, class_:StateClass, count:bigint, leaked:bigint):flatbuffers.Offset {
   StateCount.startStateCount(builder);
   StateCount.addState(builder, stateOffset);
   StateCount.addClass(builder, class_);
   StateCount.addCount(builder, count);
+  StateCount.addLeaked(builder, leaked);
   return StateCount.endStateCount(builder);
 }
 }

@@ -183,21 +183,26 @@ impl Classified {
         }
     }
 
-    /// Raw state → count (most first, then by name) and class → count (class order).
+    /// Raw state → count (most first, then by name; with how many of them are leaked) and
+    /// class → count (class order).
     pub fn counts(&self, dump: &Dump) -> (Vec<StateCount>, Vec<ClassCount>) {
-        let mut by_state: FxHashMap<StateId, (StateClass, u64)> = FxHashMap::default();
+        let mut by_state: FxHashMap<StateId, (StateClass, u64, u64)> = FxHashMap::default();
         let mut by_class = [0u64; 9];
         for (i, g) in dump.goroutines.iter().enumerate() {
-            let e = by_state.entry(self.state[i]).or_insert((self.class[i], 0));
+            let e = by_state.entry(self.state[i]).or_insert((self.class[i], 0, 0));
             e.1 += g.count as u64;
+            if g.leaked {
+                e.2 += g.count as u64;
+            }
             by_class[self.class[i] as usize] += g.count as u64;
         }
         let mut states: Vec<StateCount> = by_state
             .into_iter()
-            .map(|(id, (class, count))| StateCount {
+            .map(|(id, (class, count, leaked))| StateCount {
                 state: self.state_text(dump, id).to_string(),
                 class,
                 count,
+                leaked,
             })
             .collect();
         states.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.state.cmp(&b.state)));

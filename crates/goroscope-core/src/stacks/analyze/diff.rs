@@ -60,8 +60,8 @@ pub(crate) fn diff(
     opts: &Options,
 ) -> Vec<GroupDelta> {
     let bcls = Classified::new(base);
-    let bsel = group::select(base, &bcls, opts.state.as_deref(), opts.matcher.as_ref());
-    let baccs = group::group(base, &bcls, &bsel, Similarity::Loose);
+    let bsel = group::select(base, &bcls, opts.state.as_deref(), opts.matcher.as_ref(), &opts.labels);
+    let baccs = group::group(base, &bcls, &bsel, Similarity::Loose, None);
     let has_agg = |d: &Dump| d.goroutines.iter().any(|g| g.form == Form::Aggregated);
     let with_class = !has_agg(dump) && !has_agg(base);
 

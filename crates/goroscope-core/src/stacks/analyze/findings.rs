@@ -36,6 +36,8 @@ pub struct StateCount {
     pub state: String,
     pub class: StateClass,
     pub count: u64,
+    /// How many of them the runtime marked ` (leaked)`.
+    pub leaked: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +55,21 @@ pub struct Frame {
     pub line: u32,
     /// Raw argument text (empty for debug=1).
     pub args: String,
+}
+
+/// One pprof label (the output form of `stacks::model::Label`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Label {
+    pub key: String,
+    pub value: String,
+}
+
+/// One distinct label set among the goroutines of a group or a leak, with how many carry it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelSet {
+    /// In printed order; empty for the goroutines without labels.
+    pub labels: Vec<Label>,
+    pub count: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +98,36 @@ pub struct Group {
     /// How the stack was cut (`Elision` of the representative).
     pub elided: bool,
     pub locked_to_thread: bool,
+    /// The label sets of the group's goroutines, most goroutines first (ties in first-seen
+    /// order), at most [`LABEL_SETS`] of them; empty when no goroutine has labels.
+    pub labels: Vec<LabelSet>,
+    /// Goroutines whose label set is not listed in `labels` (beyond the first [`LABEL_SETS`]).
+    pub labels_other: u64,
+    /// Goroutines of the group the runtime marked ` (leaked)`.
+    pub leaked: u64,
+    /// With `group_by_label`: the value of that label shared by the group (None: the
+    /// goroutines without it).
+    pub label_value: Option<String>,
+}
+
+/// How many label sets a group or leak lists.
+pub const LABEL_SETS: usize = 20;
+
+/// Goroutines the runtime proved leaked (` (leaked)`, Go ≥1.26 `goroutineleak` profile),
+/// grouped by where they were created and where they are parked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leak {
+    pub count: u64,
+    /// The raw state of the first of them.
+    pub state: String,
+    /// The parking frame: the first frame outside runtime/sync/internal (the leaf when all are).
+    pub frame: Option<Frame>,
+    pub created_by: Option<CreatedBy>,
+    /// Goroutine ids, ascending (empty for debug=1 buckets).
+    pub ids: Vec<u64>,
+    /// As `Group::labels`.
+    pub labels: Vec<LabelSet>,
+    pub labels_other: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -176,6 +223,10 @@ pub struct Findings {
     pub states: Vec<StateCount>,
     /// Class → count, in `StateClass` order, only classes present.
     pub classes: Vec<ClassCount>,
+    /// Goroutines the runtime proved leaked (after the filters).
+    pub leaked: u64,
+    /// Those goroutines by creation site and parking frame, most first.
+    pub leaks: Vec<Leak>,
     /// Groups sorted by the requested order (count desc by default), cut to `top`.
     pub groups: Vec<Group>,
     /// Groups with wait ≥ min_wait, longest wait first (not cut by `top`).
@@ -190,4 +241,8 @@ pub struct Findings {
     /// The parser's warnings (`stacks::model::Warning`, the same type).
     pub warnings: Vec<Warning>,
     pub prelude: Option<String>,
+    /// The prelude printed `panic: … [recovered]`.
+    pub panic_recovered: bool,
+    /// The prelude printed `panic: … [recovered, repanicked]`.
+    pub panic_repanicked: bool,
 }

@@ -8,11 +8,18 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use super::classify::{class_name, is_runtime_func, Classified, StateId};
 use super::findings::{CreatedBy, Frame, Group, StateClass};
+use super::labelsets::{self, Counter, Sets};
 use super::{Similarity, SortBy};
 use crate::stacks::model::{self, Dump, Elision, Form, Goroutine, Sym};
 
-/// Indices of the goroutines that pass the `state` and `match` filters.
-pub(crate) fn select(dump: &Dump, cls: &Classified, state: Option<&str>, matcher: Option<&Regex>) -> Vec<u32> {
+/// Indices of the goroutines that pass the `state`, `match` and `label` filters.
+pub(crate) fn select(
+    dump: &Dump,
+    cls: &Classified,
+    state: Option<&str>,
+    matcher: Option<&Regex>,
+    labels: &[(String, String)],
+) -> Vec<u32> {
     let needle = state.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
     let mut state_ok: FxHashMap<StateId, bool> = FxHashMap::default();
     // 0 = not yet matched, 1 = no, 2 = yes; indexed by Sym, so every unique function/file is
@@ -44,6 +51,9 @@ pub(crate) fn select(dump: &Dump, cls: &Classified, state: Option<&str>, matcher
                 continue;
             }
         }
+        if !labels.is_empty() && !labelsets::has_all(dump, g, labels) {
+            continue;
+        }
         out.push(i as u32);
     }
     out
@@ -62,6 +72,9 @@ pub(crate) struct Acc {
     /// Ascending after `group` returns.
     pub ids: Vec<u64>,
     pub locked: bool,
+    pub leaked: u64,
+    /// The label sets of the goroutines.
+    pub sets: Sets,
 }
 
 impl Acc {
@@ -71,9 +84,18 @@ impl Acc {
     }
 }
 
-fn hash_key(dump: &Dump, cls: &Classified, i: usize, sim: Similarity) -> u64 {
+fn hash_key(dump: &Dump, cls: &Classified, i: usize, sim: Similarity, by: Option<&str>) -> u64 {
     let g = &dump.goroutines[i];
     let mut h = FxHasher::default();
+    if let Some(k) = by {
+        match dump.label_value(g, k) {
+            Some(v) => {
+                h.write_u8(1);
+                h.write(v.as_bytes());
+            }
+            None => h.write_u8(0),
+        }
+    }
     match sim {
         Similarity::Exact => h.write_u32(cls.state[i]),
         Similarity::Loose => h.write_u8(cls.class[i] as u8),
@@ -100,7 +122,12 @@ fn same_frame(dump: &Dump, a: &model::Frame, b: &model::Frame, sim: Similarity) 
         && (sim == Similarity::Loose || (a.pc_offset == b.pc_offset && dump.span(a.args) == dump.span(b.args)))
 }
 
-fn same_key(dump: &Dump, cls: &Classified, i: usize, j: usize, sim: Similarity) -> bool {
+fn same_key(dump: &Dump, cls: &Classified, i: usize, j: usize, sim: Similarity, by: Option<&str>) -> bool {
+    if let Some(k) = by {
+        if dump.label_value(&dump.goroutines[i], k) != dump.label_value(&dump.goroutines[j], k) {
+            return false;
+        }
+    }
     let same_state = match sim {
         Similarity::Exact => cls.state[i] == cls.state[j],
         Similarity::Loose => cls.class[i] == cls.class[j],
@@ -112,19 +139,21 @@ fn same_key(dump: &Dump, cls: &Classified, i: usize, j: usize, sim: Similarity) 
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_frame(dump, x, y, sim))
 }
 
-/// Group the selected goroutines (in one pass; equal keys are confirmed frame by frame).
-pub(crate) fn group(dump: &Dump, cls: &Classified, sel: &[u32], sim: Similarity) -> Vec<Acc> {
+/// Group the selected goroutines (in one pass; equal keys are confirmed frame by frame). With
+/// `by`, goroutines with different values of that label (or without it) are kept apart.
+pub(crate) fn group(dump: &Dump, cls: &Classified, sel: &[u32], sim: Similarity, by: Option<&str>) -> Vec<Acc> {
+    let mut counter = Counter::new(dump);
     let mut heads: FxHashMap<u64, u32> = FxHashMap::default();
     let mut next: Vec<u32> = Vec::new(); // chain of groups sharing a hash
     let mut accs: Vec<Acc> = Vec::new();
     for &gi in sel {
         let i = gi as usize;
         let g = &dump.goroutines[i];
-        let h = hash_key(dump, cls, i, sim);
+        let h = hash_key(dump, cls, i, sim, by);
         let mut slot = heads.get(&h).copied();
         let mut found = None;
         while let Some(a) = slot {
-            if same_key(dump, cls, accs[a as usize].rep as usize, i, sim) {
+            if same_key(dump, cls, accs[a as usize].rep as usize, i, sim, by) {
                 found = Some(a);
                 break;
             }
@@ -144,6 +173,8 @@ pub(crate) fn group(dump: &Dump, cls: &Classified, sel: &[u32], sim: Similarity)
                     wait_max: None,
                     ids: Vec::new(),
                     locked: false,
+                    leaked: 0,
+                    sets: Vec::new(),
                 });
                 a
             }
@@ -158,6 +189,10 @@ pub(crate) fn group(dump: &Dump, cls: &Classified, sel: &[u32], sim: Similarity)
             acc.ids.push(g.id);
         }
         acc.locked |= g.locked_to_thread;
+        if g.leaked {
+            acc.leaked += g.count as u64;
+        }
+        counter.add(a as u32, gi, &mut acc.sets);
     }
     for acc in &mut accs {
         acc.ids.sort_unstable();
@@ -199,9 +234,10 @@ pub(crate) fn frame(dump: &Dump, f: &model::Frame) -> Frame {
 }
 
 /// The findings form of a group (strings are materialised here, only for groups that are output).
-pub(crate) fn to_group(dump: &Dump, cls: &Classified, acc: &Acc) -> Group {
+pub(crate) fn to_group(dump: &Dump, cls: &Classified, acc: &Acc, by: Option<&str>) -> Group {
     let g: &Goroutine = &dump.goroutines[acc.rep as usize];
     let frames = dump.frames_of(g);
+    let (labels, labels_other) = labelsets::output(dump, &acc.sets);
     Group {
         count: acc.count,
         state: cls.state_text(dump, acc.state).to_string(),
@@ -218,5 +254,9 @@ pub(crate) fn to_group(dump: &Dump, cls: &Classified, acc: &Acc) -> Group {
         interesting: interesting(dump, frames).map(|i| i as u32),
         elided: g.elided != Elision::None,
         locked_to_thread: acc.locked,
+        labels,
+        labels_other,
+        leaked: acc.leaked,
+        label_value: by.and_then(|k| dump.label_value(g, k)).map(str::to_string),
     }
 }

@@ -5,8 +5,10 @@
 //! |---|---|
 //! | `findings.rs` | the output types ([`Findings`] and its parts), one per table of `schema/stacks.fbs` |
 //! | `classify.rs` | wait reasons (and debug=1 leaf frames) → [`StateClass`]; counts per state and class |
-//! | `group.rs` | the `state`/`match` filters, grouping identical stacks, a group's findings form |
+//! | `group.rs` | the `state`/`match`/`label` filters, grouping identical stacks (optionally split by a label), a group's findings form |
 //! | `hung.rs` | groups waiting at least `min_wait` minutes |
+//! | `leaks.rs` | goroutines the runtime proved leaked, by creation site and parking frame |
+//! | `labelsets.rs` | the distinct label sets of a group or leak; the `label` filter |
 //! | `contention/` | lock waiters, their locks and candidate holders (five phases, see its doc) |
 //! | `diff.rs` | groups that grew or shrank since a base dump |
 //! | `scalars.rs` | the hex scalars of an argument list, without allocating |
@@ -16,6 +18,8 @@ mod contention;
 mod diff;
 mod group;
 mod hung;
+mod labelsets;
+mod leaks;
 mod scalars;
 #[cfg(test)]
 mod testkit;
@@ -57,6 +61,11 @@ pub struct Options {
     pub state: Option<String>,
     /// Keep goroutines with a frame (function or file) matching this.
     pub matcher: Option<Regex>,
+    /// Keep goroutines carrying every one of these `key=value` labels.
+    pub labels: Vec<(String, String)>,
+    /// Split groups by the value of this label (goroutines without it form their own groups).
+    /// Without it, labels never split groups of identical stacks.
+    pub group_by_label: Option<String>,
     /// Keep the first N groups.
     pub top: Option<usize>,
     pub sort: SortBy,
@@ -65,24 +74,28 @@ pub struct Options {
 /// Analyse `dump`; with `base`, also report which groups grew since `base`.
 ///
 /// Linear in the size of the dump (hash-based grouping; regexes run once per unique string).
-/// `states` and `classes` count every goroutine; `groups`, `hung`, `contention` (its waiters)
-/// and `diff` only the goroutines that pass the `state` and `matcher` filters. debug=1 buckets
+/// `states` and `classes` count every goroutine; `leaks`, `groups`, `hung`, `contention` (its
+/// waiters) and `diff` only the goroutines that pass the `state`, `matcher` and `labels` filters. debug=1 buckets
 /// get a synthetic state (see `classify`).
 pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Findings {
     let cls = classify::Classified::new(dump);
     let (states, classes) = cls.counts(dump);
-    let sel = group::select(dump, &cls, opts.state.as_deref(), opts.matcher.as_ref());
+    let sel = group::select(dump, &cls, opts.state.as_deref(), opts.matcher.as_ref(), &opts.labels);
     let matched = sel.iter().map(|&i| dump.goroutines[i as usize].count as u64).sum();
-    let mut accs = group::group(dump, &cls, &sel, opts.similarity);
+    let (leaked, leaks) = leaks::leaks(dump, &cls, &sel);
+    let by = opts.group_by_label.as_deref();
+    let mut accs = group::group(dump, &cls, &sel, opts.similarity, by);
     group::sort(&mut accs, opts.sort);
-    let hung = hung::hung(&accs, opts.min_wait).into_iter().map(|i| group::to_group(dump, &cls, &accs[i])).collect();
+    let hung = hung::hung(&accs, opts.min_wait).into_iter().map(|i| group::to_group(dump, &cls, &accs[i], by)).collect();
     let shown = opts.top.map_or(accs.len(), |t| t.min(accs.len()));
-    let groups = accs[..shown].iter().map(|a| group::to_group(dump, &cls, a)).collect();
+    let groups = accs[..shown].iter().map(|a| group::to_group(dump, &cls, a, by)).collect();
     let contention = contention::find(dump, &cls, &sel);
     let diff = base.map(|b| diff::diff(dump, &cls, &accs, shown, b, opts));
     Findings {
         goroutines: dump.total(),
         matched,
+        leaked,
+        leaks,
         states,
         classes,
         groups,
@@ -93,6 +106,8 @@ pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Findings {
         truncated: dump.truncated,
         warnings: dump.warnings.clone(),
         prelude: dump.prelude.clone(),
+        panic_recovered: dump.panic.recovered,
+        panic_repanicked: dump.panic.repanicked,
     }
 }
 

@@ -12,6 +12,7 @@ pub(crate) struct Builder {
     map: FxHashMap<String, Sym>,
     gs: Vec<Goroutine>,
     frames: Vec<Frame>,
+    labels: Vec<Label>,
 }
 
 impl Builder {
@@ -73,6 +74,10 @@ impl Builder {
             count,
             form,
             state,
+            leaked: false,
+            durable: false,
+            bubble: None,
+            labels: self.labels.len() as u32..self.labels.len() as u32,
             wait_minutes: minutes,
             locked_to_thread: false,
             scan: false,
@@ -90,6 +95,27 @@ impl Builder {
         self
     }
 
+    /// Give the last goroutine these labels.
+    pub fn labels(&mut self, pairs: &[(&str, &str)]) -> &mut Self {
+        for &(k, v) in pairs {
+            let (key, value) = (self.sym(k), self.sym(v));
+            self.labels.push(Label { key, value });
+        }
+        let end = self.labels.len() as u32;
+        if let Some(g) = self.gs.last_mut() {
+            g.labels.end = end;
+        }
+        self
+    }
+
+    /// Mark the last goroutine ` (leaked)`.
+    pub fn leaked(&mut self) -> &mut Self {
+        if let Some(g) = self.gs.last_mut() {
+            g.leaked = true;
+        }
+        self
+    }
+
     pub fn build(&mut self) -> Dump {
         let b = std::mem::take(self);
         Dump {
@@ -98,10 +124,12 @@ impl Builder {
             goroutines: b.gs,
             frames: b.frames,
             ancestors: Vec::new(),
+            labels: b.labels,
             races: Vec::new(),
             warnings: Vec::new(),
             truncated: false,
             prelude: None,
+            panic: PanicFlags::default(),
             lines: 0,
         }
     }

@@ -54,7 +54,8 @@ fn groups_counts_and_order() {
         StateCount {
             state: "IO wait".into(),
             class: StateClass::Io,
-            count: 3
+            count: 3,
+            leaked: 0
         }
     );
     let classes: Vec<_> = r.classes.iter().map(|c| (c.class, c.count)).collect();
@@ -457,4 +458,72 @@ fn diff_matches_groups_by_strings() {
     let d = r.diff.unwrap();
     assert_eq!((d[0].function.as_str(), d[0].current, d[0].delta), ("main.leak", 5, 4));
     assert!(analyze(&cur, None, &opts()).diff.is_none());
+}
+
+/// Workers on one stack with different labels, two of them leaked, plus an unlabelled one.
+fn labelled() -> Dump {
+    let mut b = Builder::default();
+    let stack: &[(&str, &str, u32)] = &[("runtime.gopark", "", 1), ("main.worker", "", 7)];
+    b.g(1, "chan send", None, stack).labels(&[("tenant", "a b"), ("worker", "w")]).leaked();
+    b.g(2, "chan send", None, stack).labels(&[("tenant", "c"), ("worker", "w")]).leaked();
+    b.g(3, "chan send", None, stack).labels(&[("tenant", "a b"), ("worker", "w")]);
+    b.g(4, "chan send", None, stack);
+    b.g(5, "select", None, &[("main.loop", "", 40)]).labels(&[("tenant", "c")]);
+    b.build()
+}
+
+#[test]
+fn labels_do_not_split_groups_but_are_listed() {
+    let d = labelled();
+    let r = analyze(&d, None, &opts());
+    assert_eq!(r.groups.len(), 2);
+    let g = &r.groups[0];
+    assert_eq!((g.count, g.leaked, g.label_value.as_deref()), (4, 2, None));
+    let sets: Vec<(Vec<(&str, &str)>, u64)> = g
+        .labels
+        .iter()
+        .map(|s| (s.labels.iter().map(|l| (l.key.as_str(), l.value.as_str())).collect(), s.count))
+        .collect();
+    assert_eq!(
+        sets,
+        vec![(vec![("tenant", "a b"), ("worker", "w")], 2), (vec![("tenant", "c"), ("worker", "w")], 1), (vec![], 1)]
+    );
+    assert_eq!(r.states.iter().find(|s| s.state == "chan send").map(|s| (s.count, s.leaked)), Some((4, 2)));
+}
+
+#[test]
+fn group_by_label_and_label_filter() {
+    let d = labelled();
+    let r = analyze(&d, None, &Options { group_by_label: Some("tenant".into()), ..opts() });
+    let gs: Vec<(u64, Option<&str>, Vec<u64>)> =
+        r.groups.iter().map(|g| (g.count, g.label_value.as_deref(), g.ids.clone())).collect();
+    assert_eq!(
+        gs,
+        vec![(2, Some("a b"), vec![1, 3]), (1, Some("c"), vec![2]), (1, None, vec![4]), (1, Some("c"), vec![5])]
+    );
+    let only = |labels: &[(&str, &str)]| {
+        let labels = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let r = analyze(&d, None, &Options { labels, ..opts() });
+        let mut ids: Vec<u64> = r.groups.iter().flat_map(|g| g.ids.clone()).collect();
+        ids.sort();
+        (r.matched, ids)
+    };
+    assert_eq!(only(&[("tenant", "c")]), (2, vec![2, 5]));
+    assert_eq!(only(&[("tenant", "c"), ("worker", "w")]), (1, vec![2]));
+    assert_eq!(only(&[("tenant", "nobody")]), (0, vec![]));
+}
+
+#[test]
+fn leaks_lead_with_their_count() {
+    let d = labelled();
+    let r = analyze(&d, None, &opts());
+    assert_eq!(r.leaked, 2);
+    assert_eq!(r.leaks.len(), 1);
+    let l = &r.leaks[0];
+    assert_eq!((l.count, l.state.as_str(), l.ids.clone()), (2, "chan send", vec![1, 2]));
+    assert_eq!(l.frame.as_ref().map(|f| f.function.as_str()), Some("main.worker"));
+    assert_eq!(l.labels.len(), 2);
+    // Filters apply to leaks as to groups.
+    let r = analyze(&d, None, &Options { labels: vec![("tenant".into(), "a b".into())], ..opts() });
+    assert_eq!((r.leaked, r.leaks[0].ids.clone()), (1, vec![1]));
 }

@@ -87,6 +87,7 @@ pub(super) struct Parts {
     pub goroutines: Vec<Goroutine>,
     pub frames: Vec<Frame>,
     pub ancestors: Vec<Ancestor>,
+    pub labels: Vec<Label>,
     pub races: Vec<Race>,
     pub warnings: Vec<Warning>,
     pub truncated: bool,
@@ -138,7 +139,9 @@ fn append<'a>(m: &mut Parts, input: &'a [u8], map: &mut FxHashMap<&'a [u8], Sym>
     let rcb = |cb: Option<CreatedBy>| cb.map(|cb| CreatedBy { func: rs(cb.func), file: rs(cb.file), ..cb });
     let fb = m.frames.len() as u32;
     let ab = m.ancestors.len() as u32;
+    let lab = m.labels.len() as u32;
     let lb = m.lines;
+    m.labels.extend(c.labels.into_iter().map(|l| Label { key: rs(l.key), value: rs(l.value) }));
     m.frames.extend(c.frames.into_iter().map(|f| Frame { func: rs(f.func), file: rs(f.file), ..f }));
     m.ancestors.extend(c.ancestors.into_iter().map(|a| Ancestor {
         id: a.id,
@@ -149,6 +152,7 @@ fn append<'a>(m: &mut Parts, input: &'a [u8], map: &mut FxHashMap<&'a [u8], Sym>
         state: rs(g.state),
         frames: g.frames.start + fb..g.frames.end + fb,
         ancestors: g.ancestors.start + ab..g.ancestors.end + ab,
+        labels: g.labels.start + lab..g.labels.end + lab,
         created_by: rcb(g.created_by),
         line: g.line + lb,
         ..g

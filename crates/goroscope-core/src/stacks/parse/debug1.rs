@@ -9,7 +9,8 @@
 //!               (columns separated by runs of tabs, from tabwriter)
 //! ```
 //!
-//! The `# labels: {…}` line is read past today (labels are not in the model yet).
+//! The `# labels: {…}` line gives the bucket's labels (`labels.rs`). The buckets of a
+//! `goroutineleak profile` (Go ≥1.26, `/debug/pprof/goroutineleak?debug=1`) are `leaked`.
 
 use memchr::{memchr2, memmem};
 
@@ -35,7 +36,7 @@ impl Parser<'_> {
         }
         if t[0] == b'#' {
             if self.cur.is_some() {
-                self.agg_frame(ts, te);
+                self.agg_frame(ts, te, ls);
             }
             return;
         }
@@ -44,7 +45,8 @@ impl Parser<'_> {
             if t[n..].starts_with(b" @") || n == t.len() {
                 self.close(false, None);
                 let count = parse_dec(&t[..n]).map_or(u32::MAX, |v| v.min(u32::MAX as u64) as u32);
-                let g = self.open_goroutine(0, count, Form::Aggregated, Symbols::EMPTY, ls);
+                let mut g = self.open_goroutine(0, count, Form::Aggregated, Symbols::EMPTY, ls);
+                g.leaked = self.leak_profile;
                 self.cur = Some(g);
                 return;
             }
@@ -57,7 +59,7 @@ impl Parser<'_> {
     }
 
     /// `#\t0x48f918\tsync.runtime_notifyListWait+0x138\t\t\truntime/sema.go:527`
-    fn agg_frame(&mut self, ts: usize, te: usize) {
+    fn agg_frame(&mut self, ts: usize, te: usize, ls: usize) {
         let input = self.input;
         let t = &input[ts..te];
         let skip_ws = |mut i: usize| {
@@ -68,7 +70,16 @@ impl Parser<'_> {
         };
         let tok_end = |i: usize| memchr2(b' ', b'\t', &t[i..]).map_or(t.len(), |j| i + j);
         let i = skip_ws(1);
-        if t[i..].starts_with(b"labels:") || i == t.len() {
+        if i == t.len() {
+            return;
+        }
+        if t[i..].starts_with(b"labels:") {
+            let j = skip_ws(i + 7);
+            let at = ts + j..te;
+            let end = self.read_labels(at, None, 0, ls);
+            if let Some(g) = self.cur.as_mut() {
+                g.labels.end = end;
+            }
             return;
         }
         let i = skip_ws(tok_end(i)); // pc

@@ -2,14 +2,21 @@
 //!
 //! ```text
 //! header := `goroutine ` id [ ` gp=0x…` ` m=`(N|`nil`) [` mp=0x…`] ]
-//!           ` [` status [` (scan)`] [`, ` N ` minutes`] [`, locked to thread`] `]:`
-//!           status = raw text (may hold spaces and parens: `chan receive (nil chan)`)
+//!           ` [` status [` (leaked)`] [` (scan)`] [` (durable)`] [`, ` N ` minutes`]
+//!           [`, locked to thread`] [`, synctest bubble ` N] [` labels:` labels] `]` [` ` labels] `:`
+//!           status = raw text (may hold spaces and parens: `chan receive (nil chan)`; may end
+//!                    with its own ` (durable)`: `chan receive (durable)`)
+//!           labels = `{…}` (see `labels.rs`): Go 1.26 with GODEBUG=tracebacklabels=1 prints
+//!                    ` labels:{"k": "v"}` inside the bracket, Go ≥1.27 ` {k: v}` after it
 //! ```
 //!
 //! The `gp=`/`m=`/`mp=` fields are printed by Go ≥1.22 SIGQUIT tracebacks; any other `k=v`
 //! token between the id and the `[` is accepted and ignored, so new header fields do not break
-//! the parse. The suffixes of the bracket are taken off from the right, in the order the runtime
-//! appends them (`traceback.go` `goroutineheader`).
+//! the parse. The suffixes of the bracket are taken off from the right, in the reverse of the
+//! order the runtime appends them (`traceback.go` `goroutineheader`, Go 1.26.8 and 1.27.3).
+//! A status never holds `]`, so the first `]` ends the bracket of a Go ≥1.27 header even when
+//! a label value holds one. Only the *extent* of the label set is found here; its pairs are
+//! read by the machine (`labels.rs`), which warns about a malformed set and keeps the goroutine.
 
 use std::ops::Range;
 
@@ -28,6 +35,13 @@ pub(super) struct Header {
     pub minutes: Option<u32>,
     pub locked: bool,
     pub scan: bool,
+    pub leaked: bool,
+    pub durable: bool,
+    pub bubble: Option<u64>,
+    /// Range of the label set within the line, from its `{` to where its `}` should stand.
+    pub labels: Option<Range<usize>>,
+    /// What is missing after the label set (`]:` or `:`), when the line stops early.
+    pub unterminated: Option<&'static str>,
 }
 
 /// A cheap first test before [`parse_header`]: `goroutine ` followed by a digit (`t` trimmed).
@@ -42,24 +56,31 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
     let rest = t.strip_prefix(b"goroutine ")?;
     let n = rest.iter().position(|c| !c.is_ascii_digit()).unwrap_or(rest.len());
     let id = parse_dec(&rest[..n])?;
-    if !t.ends_with(b"]:") {
-        return None;
-    }
     let i = 10 + n;
-    let close = t.len() - 2;
-    if i >= close {
+    let len = t.len();
+    let lb = i + memchr(b'[', &t[i..])?;
+    let (gp, m, mp) = header_fields(&t[i..lb])?;
+    let (close, labels, unterminated) = extent(t, lb)?;
+    if lb + 1 >= close {
         return None;
     }
-    let lb = i + memchr(b'[', &t[i..close])?;
-    let (gp, m, mp) = header_fields(&t[i..lb])?;
+    debug_assert!(close <= len);
     let mut s = lb + 1..close;
+    let ends = |s: &Range<usize>, suffix: &[u8]| t[s.clone()].ends_with(suffix);
+    // `, synctest bubble N`: found from the right by its digits (no substring search per header).
+    let mut bubble = None;
+    let digits = t[s.clone()].iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 && t[s.start..s.end - digits].ends_with(b", synctest bubble ") {
+        bubble = parse_dec(&t[s.end - digits..s.end]);
+        s.end -= digits + 18;
+    }
     let mut locked = false;
-    if t[s.clone()].ends_with(b", locked to thread") {
+    if ends(&s, b", locked to thread") {
         locked = true;
         s.end -= 18;
     }
     let mut minutes = None;
-    if t[s.clone()].ends_with(b" minutes") {
+    if ends(&s, b" minutes") {
         let body = &t[s.start..s.end - 8];
         if let Some(c) = memmem::rfind(body, b", ") {
             if let Some(v) = parse_dec(&body[c + 2..]) {
@@ -68,12 +89,46 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
             }
         }
     }
-    let mut scan = false;
-    if t[s.clone()].ends_with(b" (scan)") {
-        scan = true;
-        s.end -= 7;
+    let flag = |s: &mut Range<usize>, suffix: &[u8]| {
+        let hit = ends(s, suffix) && s.end - s.start > suffix.len();
+        if hit {
+            s.end -= suffix.len();
+        }
+        hit
+    };
+    let mut durable = flag(&mut s, b" (durable)");
+    let scan = flag(&mut s, b" (scan)");
+    let leaked = flag(&mut s, b" (leaked)");
+    durable |= flag(&mut s, b" (durable)");
+    Some(Header { id, gp, m, mp, state: s, minutes, locked, scan, leaked, durable, bubble, labels, unterminated })
+}
+
+/// Where the bracket closes, the extent of the label set, what is missing at the end of the line.
+type Extent = (usize, Option<Range<usize>>, Option<&'static str>);
+
+/// The [`Extent`] of the bracket opened at `lb`. None when the line is not a header.
+fn extent(t: &[u8], lb: usize) -> Option<Extent> {
+    let len = t.len();
+    let ends_bracket = t.ends_with(b"]:");
+    if ends_bracket && t[len - 3] != b'}' && memchr(b'{', &t[lb..]).is_none() {
+        // No labels (the common case; a status never holds `{`).
+        return Some((len - 2, None, None));
     }
-    Some(Header { id, gp, m, mp, state: s, minutes, locked, scan })
+    let rb = memchr(b']', &t[lb..]).map(|j| lb + j);
+    if let Some(p) = memmem::find(&t[lb..], b" labels:{").map(|j| lb + j) {
+        if rb.is_none_or(|rb| p < rb) {
+            // Go 1.26: ` labels:{…}]:`.
+            let (end, missing) = if ends_bracket { (len - 2, None) } else { (len, Some("`]:`")) };
+            return Some((p, Some(p + 8..end), missing));
+        }
+    }
+    let rb = rb?;
+    if t[rb + 1..].starts_with(b" {") {
+        // Go ≥1.27: `] {…}:`.
+        let (end, missing) = if t.ends_with(b":") && len > rb + 3 { (len - 1, None) } else { (len, Some("`:`")) };
+        return Some((rb, Some(rb + 2..end), missing));
+    }
+    ends_bracket.then_some((len - 2, None, None))
 }
 
 /// The ` gp=0x… m=N mp=0x… ` tokens between the id and the `[` (`mid` ends with the blank before
@@ -113,6 +168,67 @@ mod tests {
         let h = parse_header(t).unwrap();
         assert_eq!(&t[h.state.clone()], b"sync.RWMutex.RLock");
         assert!(parse_header(b"goroutine 1 [running]").is_none());
+        assert!(parse_header(b"goroutine 1 []:").is_none());
         assert!(parse_header(b"goroutine profile: total 3").is_none());
+    }
+}
+
+#[cfg(test)]
+mod go126_go127 {
+    use super::*;
+
+    fn state<'a>(t: &'a [u8], h: &Header) -> &'a [u8] {
+        &t[h.state.clone()]
+    }
+
+    #[test]
+    fn go127_labels_after_the_bracket() {
+        let t = br#"goroutine 19 [chan receive, 5 minutes] {tenant: "a b", worker: holder}:"#;
+        let h = parse_header(t).unwrap();
+        assert_eq!((state(t, &h), h.minutes), (&b"chan receive"[..], Some(5)));
+        assert_eq!(&t[h.labels.clone().unwrap()], br#"{tenant: "a b", worker: holder}"#);
+        assert_eq!(h.unterminated, None);
+        // A label value holding `]`, `{`, ` labels:{` and `:` does not move the bracket.
+        let t = br#"goroutine 7 gp=0xc000007c40 m=nil [select (no cases) (leaked), locked to thread] {q: "] labels:{x}: y"}:"#;
+        let h = parse_header(t).unwrap();
+        assert_eq!(state(t, &h), b"select (no cases)");
+        assert!(h.leaked && h.locked && !h.scan);
+        assert_eq!(&t[h.labels.clone().unwrap()], br#"{q: "] labels:{x}: y"}"#);
+    }
+
+    #[test]
+    fn go126_labels_inside_the_bracket() {
+        let t = br#"goroutine 11 [chan send (leaked), 2 minutes labels:{"worker": "leaker"}]:"#;
+        let h = parse_header(t).unwrap();
+        assert_eq!((state(t, &h), h.minutes, h.leaked), (&b"chan send"[..], Some(2), true));
+        assert_eq!(&t[h.labels.clone().unwrap()], br#"{"worker": "leaker"}"#);
+        let t = br#"goroutine 8 [sync.Mutex.Lock labels:{"q": "a]b"}]:"#;
+        let h = parse_header(t).unwrap();
+        assert_eq!(state(t, &h), b"sync.Mutex.Lock");
+        assert_eq!(&t[h.labels.clone().unwrap()], br#"{"q": "a]b"}"#);
+    }
+
+    #[test]
+    fn synctest_suffixes() {
+        let t = b"goroutine 9 [chan receive (durable) (scan), 3 minutes, synctest bubble 4]:";
+        let h = parse_header(t).unwrap();
+        assert_eq!((state(t, &h), h.durable, h.scan, h.bubble), (&b"chan receive"[..], true, true, Some(4)));
+        let t = b"goroutine 9 [sleep (durable), synctest bubble 12]:";
+        let h = parse_header(t).unwrap();
+        assert_eq!((state(t, &h), h.durable, h.bubble), (&b"sleep"[..], true, Some(12)));
+        // The flag words alone are a status, not an empty one with a flag.
+        let t = b"goroutine 9 [ (leaked)]:";
+        assert_eq!(state(t, &parse_header(t).unwrap()), b" (leaked)");
+    }
+
+    #[test]
+    fn unterminated_label_sets_are_still_headers() {
+        let t = br#"goroutine 19 [chan receive] {tenant: "a b"#;
+        let h = parse_header(t).unwrap();
+        assert_eq!((&t[h.labels.clone().unwrap()], h.unterminated), (&br#"{tenant: "a b"#[..], Some("`:`")));
+        let t = br#"goroutine 19 [chan receive labels:{"tenant": "a"#;
+        let h = parse_header(t).unwrap();
+        assert_eq!((state(t, &h), h.unterminated), (&b"chan receive"[..], Some("`]:`")));
+        assert!(parse_header(b"goroutine 19 [chan receive] tenant:").is_none());
     }
 }

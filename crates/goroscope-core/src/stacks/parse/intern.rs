@@ -42,6 +42,20 @@ impl<'a> Interner<'a> {
         self.map.insert(b, id);
         id
     }
+
+    /// Intern text that is not verbatim in the input (an unescaped label), keyed by the input
+    /// bytes `r` it was read from: `make` runs once per unique spelling.
+    pub fn intern_with(&mut self, input: &'a [u8], r: Range<usize>, make: impl FnOnce() -> SymText) -> Sym {
+        let b = &input[r.clone()];
+        if let Some(&s) = self.map.get(b) {
+            return s;
+        }
+        let id = self.texts.len() as Sym;
+        self.texts.push(make());
+        self.raw.push(span(r));
+        self.map.insert(b, id);
+        id
+    }
 }
 
 /// The span of the input range `r` (a length beyond `u32` saturates).

@@ -20,6 +20,7 @@ use super::chunk::{ChunkOut, Parts};
 use super::frame::{is_cgo_location, parse_loc, split_call};
 use super::header::{parse_header, starts_like_header, Header};
 use super::intern::{span, Interner};
+use super::labels::parse_labels;
 use super::lines::{
     excerpt, is_blank, is_prelude_start, is_skippable, is_trailer, parse_ancestor, parse_created_by, parse_elided,
     NON_GO, UNAVAILABLE,
@@ -74,6 +75,7 @@ pub(super) struct Parser<'a> {
     pub gs: Vec<Goroutine>,
     pub frames: Vec<Frame>,
     pub ancs: Vec<Ancestor>,
+    pub labels: Vec<Label>,
     pub warns: Vec<Warning>,
     pub truncated: bool,
     pub st: State,
@@ -92,6 +94,8 @@ pub(super) struct Parser<'a> {
     pub prelude_start: Option<usize>,
     pub prelude: Option<Range<usize>>,
     pub saw_profile: bool,
+    /// The profile section being read is a `goroutineleak profile`: its buckets are leaked.
+    pub leak_profile: bool,
     pub race: RaceState,
     /// 1-based line number of the current line, local to the chunk.
     pub ln: u64,
@@ -140,6 +144,7 @@ pub(super) fn parse_chunk(
         goroutines: p.gs,
         frames: p.frames,
         ancestors: p.ancs,
+        labels: p.labels,
         races: p.race.done,
         warnings: p.warns,
         truncated: p.truncated,
@@ -158,6 +163,7 @@ impl<'a> Parser<'a> {
             gs: Vec::new(),
             frames: Vec::new(),
             ancs: Vec::new(),
+            labels: Vec::new(),
             warns: Vec::new(),
             truncated: false,
             st: State::Outside,
@@ -171,6 +177,7 @@ impl<'a> Parser<'a> {
             prelude_start: None,
             prelude: None,
             saw_profile: false,
+            leak_profile: false,
             race: RaceState::default(),
             ln: 0,
             limits: *limits,
@@ -232,12 +239,17 @@ impl<'a> Parser<'a> {
     pub fn open_goroutine(&mut self, id: u64, count: u32, form: Form, state: Sym, ls: usize) -> Goroutine {
         let fl = self.frames.len() as u32;
         let al = self.ancs.len() as u32;
+        let ll = self.labels.len() as u32;
         self.cur_off = ls;
         Goroutine {
             id,
             count,
             form,
             state,
+            leaked: false,
+            durable: false,
+            bubble: None,
+            labels: ll..ll,
             wait_minutes: None,
             locked_to_thread: false,
             scan: false,
@@ -256,8 +268,14 @@ impl<'a> Parser<'a> {
 
     fn start_goroutine(&mut self, h: Header, ts: usize, ls: usize) {
         let state = self.syms.intern(self.input, ts + h.state.start..ts + h.state.end);
-        let g = self.open_goroutine(h.id, 1, Form::Full, state, ls);
+        let mut g = self.open_goroutine(h.id, 1, Form::Full, state, ls);
+        if let Some(r) = &h.labels {
+            g.labels.end = self.read_labels(ts + r.start..ts + r.end, h.unterminated, h.id, ls);
+        }
         self.cur = Some(Goroutine {
+            leaked: h.leaked,
+            durable: h.durable,
+            bubble: h.bubble,
             wait_minutes: h.minutes,
             locked_to_thread: h.locked,
             scan: h.scan,
@@ -268,6 +286,25 @@ impl<'a> Parser<'a> {
         });
         self.in_anc = false;
         self.st = State::Func;
+    }
+
+    /// Read the label set at `r` (of goroutine `id`, whose line starts at `ls`) into
+    /// `self.labels`; a malformed set keeps the pairs before the problem and is a warning.
+    /// `missing`: what the line lacks after the set. Returns the new end of `self.labels`.
+    pub fn read_labels(&mut self, r: Range<usize>, missing: Option<&str>, id: u64, ls: usize) -> u32 {
+        let input = self.input;
+        let why = match parse_labels(input, r.clone(), &mut self.syms, &mut self.labels) {
+            Ok(e) if e != r.end => Some((e, "unexpected text after the label set")),
+            Ok(e) => missing.map(|_| (e, "the line ends after the label set")),
+            Err(e) => Some((e.offset, e.why)),
+        };
+        if let Some((at, why)) = why {
+            let what = if id == 0 { "bucket".to_string() } else { format!("goroutine {id}") };
+            let tail = missing.map_or(String::new(), |m| format!(" (no closing {m})"));
+            let msg = format!("{what}: malformed labels: {why} at column {}{tail}", at - ls + 1);
+            self.warn(self.ln, ls, msg);
+        }
+        self.labels.len() as u32
     }
 
     #[inline]
@@ -395,6 +432,7 @@ impl<'a> Parser<'a> {
         if super::debug1::is_profile_header(t) {
             self.boundary(ls);
             self.saw_profile = true;
+            self.leak_profile = t.starts_with(b"goroutineleak ");
             self.st = State::Agg;
             return;
         }

@@ -1,6 +1,6 @@
 //! A fast, forgiving, byte-level parser for Go goroutine dumps.
 //!
-//! # Grammar (union over Go 1.3 → 1.26; see `shared/reference/stacks.md` §1)
+//! # Grammar (union over Go 1.3 → 1.27; see `shared/reference/stacks.md` §1)
 //!
 //! Lines are split on `\n`; a trailing `\r` (CRLF) and trailing blanks are dropped, and leading
 //! blanks are ignored everywhere (copy/paste turns the file line's tab into spaces, and whole
@@ -12,11 +12,17 @@
 //!               `PC=0x… m=0 sigcode=0`, `[signal …]`, `runtime stack:` + frames), log lines,
 //!               register dumps (`rax    0x…`), `exit status 2` — all skipped outside a block;
 //!               the prelude (from the first `panic:`-like line to the first header) is kept in
-//!               `Dump::prelude`.
+//!               `Dump::prelude`, its `panic: … [recovered]` / `[recovered, repanicked]`
+//!               markers in `Dump::panic`.
 //! block      := header { frame | elision | unavail | skip } [ created ] { ancestor } end
 //! header     := `goroutine ` id [ ` gp=0x…` ` m=`(N|`nil`) [` mp=0x…`] ]
-//!               ` [` status [` (scan)`] [`, ` N ` minutes`] [`, locked to thread`] `]:`
-//!               status = raw text (may hold spaces and parens: `chan receive (nil chan)`)
+//!               ` [` status [` (leaked)`] [` (scan)`] [` (durable)`] [`, ` N ` minutes`]
+//!               [`, locked to thread`] [`, synctest bubble ` N] [` labels:` labels] `]` [` ` labels] `:`
+//!               status = raw text (may hold spaces and parens: `chan receive (nil chan)`);
+//!               the suffixes are flags of the goroutine, not part of its state
+//! labels     := `{` [ text `:` [` `] text { `,` [` `] text `:` [` `] text } ] `}`
+//!               text = bare | `"`quoted`"` (Go escapes); Go 1.26 (GODEBUG=tracebacklabels=1)
+//!               prints ` labels:{"k": "v"}` in the bracket, Go ≥1.27 ` {k: "v w"}` after it
 //! frame      := call NL location
 //! call       := func `(` args `)`         func = all before the `(` opening the trailing
 //!                                         balanced group (`main.(*T).M`, `pkg.F[...]`,
@@ -48,7 +54,8 @@
 //!               a warning.
 //! profile    := (`goroutine`|`goroutineleak`|`threadcreate`|…) ` profile: total ` N
 //!               { bucket }
-//! bucket     := N ` @` { ` 0x…` } [ `# labels: {…}` ] { `#` pc func`+0x`off file`:`line } blank
+//! bucket     := N ` @` { ` 0x…` } [ `# labels: ` labels ] { `#` pc func`+0x`off file`:`line } blank
+//!               (every bucket of a `goroutineleak profile` is leaked)
 //!               (columns separated by runs of tabs, from tabwriter)
 //! ```
 //!
@@ -56,7 +63,8 @@
 //!
 //! Nothing inside a dump is fatal. An unexpected line inside a block records a [`Warning`],
 //! marks the goroutine `truncated` (its block is incomplete) when frames are missing, and the
-//! parser resynchronises at the next header. A block cut by the end of input sets
+//! parser resynchronises at the next header. A malformed label set (a stray quote, no closing
+//! `}`) is a warning naming the column; the goroutine is kept with the labels read before it. A block cut by the end of input sets
 //! `Goroutine::truncated` and `Dump::truncated`. Only empty input and input without any
 //! goroutine and no race report (binary data, a pprof protobuf, plain text) are errors; a
 //! pprof protobuf given by mistake is recognised by walking its top-level fields
@@ -66,7 +74,8 @@
 //!
 //! Work is on `&[u8]` with memchr line splitting and no regex. Functions, files and states are
 //! interned (`FxHashMap<&[u8], Sym>`), stored as spans of the input: allocation is per unique
-//! string, not per line. Inputs above [`PARALLEL_THRESHOLD`] are cut at `\ngoroutine <id> [`
+//! string, not per line. Label keys and values are interned too (an escaped one is unescaped
+//! once per unique spelling); a header without labels costs one `memchr` for `{` more. Inputs above [`PARALLEL_THRESHOLD`] are cut at `\ngoroutine <id> [`
 //! header lines and parsed in parallel (rayon); the chunk results are merged (symbol ids
 //! remapped, ranges and line numbers shifted) into exactly the sequential result.
 //!
@@ -78,6 +87,7 @@
 //! |---|---|
 //! | `machine.rs` | the line state machine that drives the line parsers; `block` |
 //! | `header.rs` | `header` |
+//! | `labels.rs` | `labels` (headers and debug=1 buckets) |
 //! | `frame.rs` | `frame`, `call`, `location` |
 //! | `lines.rs` | `elision`, `unavail`, `created`, `ancestor`, `skip`, `end`; line trimming |
 //! | `debug1.rs` | `profile`, `bucket` |
@@ -91,6 +101,7 @@ mod debug1;
 mod frame;
 mod header;
 mod intern;
+mod labels;
 mod lines;
 mod machine;
 mod not_dump;
@@ -194,6 +205,7 @@ pub fn parse_chunked_limited(source: Source, name: &str, chunk_size: usize, limi
         let (line, offset, why) = not_dump::not_a_dump(input);
         return Err(ParseError::NotADump { name: name.to_string(), line, offset, why });
     }
+    let panic = m.prelude.clone().map_or_else(PanicFlags::default, |r| panic_flags(&input[r]));
     let prelude = m.prelude.and_then(|r| {
         let t = input[r].trim_ascii_end();
         let t = &t[..t.len().min(1 << 20)];
@@ -204,13 +216,33 @@ pub fn parse_chunked_limited(source: Source, name: &str, chunk_size: usize, limi
         goroutines: m.goroutines,
         frames: m.frames,
         ancestors: m.ancestors,
+        labels: m.labels,
         races: m.races,
         warnings: m.warnings,
         truncated: m.truncated,
         prelude,
+        panic,
         lines: m.lines,
         source,
     })
+}
+
+/// The `[recovered]` / `[recovered, repanicked]` markers of the prelude's `panic: ` lines.
+fn panic_flags(prelude: &[u8]) -> PanicFlags {
+    let mut f = PanicFlags::default();
+    for l in prelude.split(|&c| c == b'\n') {
+        let l = l.trim_ascii();
+        if !l.starts_with(b"panic: ") {
+            continue;
+        }
+        if l.ends_with(b" [recovered, repanicked]") {
+            f.recovered = true;
+            f.repanicked = true;
+        } else if l.ends_with(b" [recovered]") {
+            f.recovered = true;
+        }
+    }
+    f
 }
 
 /// The first limit a chunk hit, in input order (the frames of one goroutine before the number
