@@ -1,5 +1,5 @@
-// The pprof report commands: `goroscope top|text|traces|tree|raw|tags|comments PROFILE…`,
-// `peek REGEX PROFILE…`, `proto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
+// The pprof report commands: `goroscope top|text|traces|tree|raw|tags|comments|callgrind PROFILE…`,
+// `peek|list REGEX PROFILE…`, `proto|topproto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
 // own command line). pprof's single-dash flags (`-nodecount=5`, `-focus re`, …) are not ours to
 // parse: these commands run without yargs (the pass-through, see flags.ts) and hand every
 // argument but goroscope's own flags to the core's flag parser, unchanged and in order. yargs
@@ -17,7 +17,8 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -edgefraction, -focus, -ignore, -hide, -show, -show_from, -prune_from, -tagfocus, -tagignore,
 -tagshow, -taghide, -functions|-filefunctions|-files|-lines|-addresses, -noinlines, -trim, -cum,
 -base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
--all_frames, -mean, -drop_negative, and the legacy -inuse_space, -alloc_objects, -contentions …
+-all_frames, -mean, -drop_negative, -source_path, -trim_path, -symbolize, and the legacy
+-inuse_space, -alloc_objects, -contentions …
 goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek) on
 127.0.0.1 unless a host is named.
 --binary FILE symbolizes address-only profiles from the ELF binary that produced them first.
@@ -68,7 +69,10 @@ const REPORTS: Command[] = [
   { name: 'raw', yargs: 'raw <profile..>', usage: 'raw PROFILE... [pprof flags] [--json] [-o FILE]', describe: "pprof's raw listing of the profile" },
   { name: 'tags', yargs: 'tags <profile..>', usage: 'tags PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's label keys and values, weighted" },
   { name: 'comments', yargs: 'comments <profile..>', usage: 'comments PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's comments" },
+  { name: 'list', yargs: 'list <regex> <profile..>', usage: 'list REGEX PROFILE... [pprof flags] [-source_path DIRS] [-trim_path PREFIXES] [-o FILE]', describe: 'annotated source of the functions matching REGEX, read from local files' },
+  { name: 'callgrind', yargs: 'callgrind <profile..>', usage: 'callgrind PROFILE... [pprof flags] [-o FILE]', describe: 'the call graph in callgrind format (for KCachegrind)' },
   { name: 'proto', yargs: 'proto <profile..>', usage: 'proto PROFILE... [pprof flags] -o FILE', describe: 'write the merged, filtered profile as gzipped profile.proto' },
+  { name: 'topproto', yargs: 'topproto <profile..>', usage: 'topproto PROFILE... [pprof flags] -o FILE', describe: 'write the top entries (cum, flat per node) as gzipped profile.proto' },
   { name: 'pprof', yargs: 'pprof [args..]', usage: 'pprof [pprof flags] PROFILE...', describe: "pprof's own command line (-top, -tree, -dot, … as flags)" },
 ]
 
@@ -83,8 +87,9 @@ export const GRAPHS: Command[] = [
 /** What a usage error of any of these commands prints after its message. */
 export const PPROF_USAGE = `usage:
   goroscope top|text|traces|tree|raw|tags|comments PROFILE... [pprof flags] [--json] [-o FILE]
-  goroscope peek REGEX PROFILE... [pprof flags] [--json] [-o FILE]
-  goroscope proto PROFILE... [pprof flags] -o FILE
+  goroscope peek|list REGEX PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope callgrind PROFILE... [pprof flags] [-o FILE]
+  goroscope proto|topproto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
   goroscope pprof -http=[HOST]:PORT [-no_browser] [pprof flags] PROFILE...
 ${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}
@@ -107,15 +112,15 @@ export interface PprofInvocation {
 /** Split our own options from pprof's; `command` is the goroscope command name. */
 export function pprofInvocation(command: string, rest: string[]): PprofInvocation {
   const { own, rest: args } = splitFlags(rest, FLAGS)
-  if (command === 'peek') {
+  if (command === 'peek' || command === 'list') {
     const re = args.shift()
-    if (re === undefined || re.startsWith('-')) throw new UsageError('peek needs a regular expression: goroscope peek REGEX PROFILE...')
-    args.unshift(`-peek=${re}`)
+    if (re === undefined || re.startsWith('-')) throw new UsageError(`${command} needs a regular expression: goroscope ${command} REGEX PROFILE...`)
+    args.unshift(`-${command}=${re}`)
   } else if (command !== 'pprof') {
     args.unshift(`-${command}`)
   }
   const output = own.get('output') as string | undefined
-  if (command === 'proto' && !output) throw new UsageError('proto writes a binary profile: give -o FILE')
+  if ((command === 'proto' || command === 'topproto') && !output) throw new UsageError(`${command} writes a binary profile: give -o FILE`)
   return { args, json: own.has('json'), output, binary: own.get('binary') as string | undefined, maxDecompressed: own.get('max-decompressed') as number | undefined }
 }
 
@@ -144,7 +149,7 @@ export function run(command: string, rest: string[]): Promise<number> {
     if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('./http') as typeof import('./http')).serve(rest)
     const inv = pprofInvocation(command, rest)
     inv.args = await resolvePprofArgs(inv.args) // URL and kubo API sources → saved files (src/source)
-    const { runPprof } = require('../profile') as typeof import('../profile')
+    const { runPprof, isBinary } = require('../profile') as typeof import('../profile')
     const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
     const shell = command === 'pprof' ? await shellIfNoReport(inv) : undefined
     if (shell !== undefined) return shell
@@ -155,7 +160,7 @@ export function run(command: string, rest: string[]): Promise<number> {
         ? (await runPprofOrStacks(inv.args, { binary: inv.binary })).report
         : await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)
-    if (report.kind === 'proto') await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
+    if (isBinary(report.kind)) await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
     else await writeOut(report.text, inv.output)
     return 0
