@@ -306,6 +306,20 @@ for (const v of [{ go: 'go127' as const }, { go: 'go126' as const, experiment: '
       const counts = [...samples.matchAll(/^ +(\d+): /gm)].map((m) => Number(m[1]))
       t.true(counts.length > 0)
       t.is(counts.reduce((a, b) => a + b, 0), facts.leaked.profile_total)
+      // report: goroutines from goroutines.stacks, the leaked section from goroutineleak.stacks
+      const rep = reportJSON(out)
+      const g = rep.goroutines!
+      t.is(g.file, 'goroutines.stacks')
+      t.is(g.total, [...text('goroutines.stacks').matchAll(/^goroutine \d+ /gm)].length)
+      t.is(g.leakedFile, 'goroutineleak.stacks')
+      t.is(g.leaked, facts.leaked.ids.length)
+      t.deepEqual(g.leaks.flatMap((l) => l.ids).sort((a, b) => a - b), [...facts.leaked.ids].sort((a, b) => a - b))
+      t.false(Object.keys(g.states).some((s) => s.includes('leaked')))
+      t.true(rep.files.find((f) => f.name === 'goroutineleak.stacks')!.used)
+      const txt = cli(['report', out])
+      t.is(txt.status, 0, txt.stderr)
+      t.regex(txt.stdout, /goroutines in \d+ groups \(from goroutines\.stacks\)/)
+      t.regex(txt.stdout, new RegExp(`leaked \\(proven by the runtime\\): ${facts.leaked.ids.length} goroutines? \\(from goroutineleak\\.stacks\\)`))
     } finally {
       proc.kill('SIGTERM')
     }

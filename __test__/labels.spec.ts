@@ -139,6 +139,7 @@ test('bundle HTML report: the leaked section comes first, in Chromium', async (t
     await page.goto(pathToFileURL(html).href)
     const h2 = await page.locator('h2').allTextContents()
     t.is(h2[0], 'Leaked: 5 goroutines proven leaked by the runtime')
+    t.is(await page.locator('#leaked-from').textContent(), 'from goroutineleak.txt')
     const rows = await page.locator('#leaks tbody tr').allTextContents()
     t.is(rows.length, 2)
     t.regex(rows[0], /^4chan sendmain\.leak\.func1 .*main\.go:24main\.leak .*\{worker: leaker\} × 4$/)

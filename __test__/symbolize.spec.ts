@@ -2,7 +2,9 @@
 // built by Go 1.26.8 and by Go 1.27.3 (goprog.ts; normally, `-ldflags=-w`, `-ldflags=-s -w`, and
 // as a PIE), each binary profiles itself (1 s of CPU time, however long that takes), the profile's
 // functions and lines are stripped (a small profile.proto rewriter below), and symbolizing it
-// back must give the original `-raw` and `-top -lines` output. Expected difference: Go marks its
+// back must give the original `-raw` and `-top -lines` output. Each also writes a goroutine
+// profile with a generic function parked in an inlined generic method (shape-named frames, which a
+// CPU profile only has when a sample lands in generic code), symbolized back the same way. Expected difference: Go marks its
 // own mapping `[FN]`, a mapping symbolized from a binary is `[FN][FL][LN][IN]` (as pprof does).
 // Remote symbolization runs against the live fixtures/goprog, also behind a GET-only proxy (like
 // kubo's mux). Needs `go` on PATH: the suite fails loudly without it.
@@ -100,6 +102,9 @@ interface Built {
   binary: string
   profile: string
   stripped: string
+  /** the goroutine profile with main.hold[shape] parked in the inlined main.(*Box[shape]).Wait */
+  goroutines: string
+  goroutinesStripped: string
 }
 
 let dir = ''
@@ -113,7 +118,8 @@ test.before(async () => {
   const runs = all.map(
     (k) =>
       new Promise<void>((resolve, reject) => {
-        const p = spawn(k.binary, ['-o', path.join(dir, `${k.go}-${k.name}.pprof`), '-cpu', '1s'], { stdio: 'ignore' })
+        const args = ['-o', path.join(dir, `${k.go}-${k.name}.pprof`), '-cpu', '1s', '-goroutine', path.join(dir, `${k.go}-${k.name}.goroutine.pprof`)]
+        const p = spawn(k.binary, args, { stdio: 'ignore' })
         p.on('error', reject)
         p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${k.go}-${k.name} exited ${code}`))))
       }),
@@ -123,7 +129,10 @@ test.before(async () => {
     const profile = path.join(dir, `${k.go}-${k.name}.pprof`)
     const stripped = path.join(dir, `${k.go}-${k.name}.stripped.pb.gz`)
     fs.writeFileSync(stripped, stripProfile(fs.readFileSync(profile)))
-    return { go: k.go, name: k.name, binary: k.binary, profile, stripped }
+    const goroutines = path.join(dir, `${k.go}-${k.name}.goroutine.pprof`)
+    const goroutinesStripped = path.join(dir, `${k.go}-${k.name}.goroutine.stripped.pb.gz`)
+    fs.writeFileSync(goroutinesStripped, stripProfile(fs.readFileSync(goroutines)))
+    return { go: k.go, name: k.name, binary: k.binary, profile, stripped, goroutines, goroutinesStripped }
   })
 })
 
@@ -158,6 +167,13 @@ for (const go of RUNTIMES) for (const kind of KINDS.map((k) => k.name)) {
     // pprof-style commands take --binary too.
     t.is(ok(cli(['top', b.stripped, '-lines', '--binary', b.binary, '-nodecount=1000']), 'top --binary'), top)
     t.regex(top, /main\.mix .*main\.go:\d+ \(inline\)/)
+    // Generic frames keep the full shape names the runtime wrote, inlined or not.
+    const gout = path.join(dir, `${go}-${kind}.goroutine.out.pb.gz`)
+    ok(cli(['symbolize', b.goroutinesStripped, '--binary', b.binary, '-o', gout]), 'symbolize goroutines')
+    const graw = expectedRaw(ok(cli(['raw', b.goroutines]), 'raw goroutines'))
+    const shape = 'go.shape.struct { main.key uint64; main.vals [4]uint64 }'
+    t.true(graw.includes(` main.(*Box[${shape}]).Wait `) && graw.includes(`\n             main.hold[${shape}] `), graw)
+    t.is(ok(cli(['raw', gout]), 'raw goroutines out'), graw)
   })
 }
 

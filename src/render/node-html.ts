@@ -185,7 +185,11 @@ export async function renderHtml(r: NodeReport, files: Classified[]): Promise<st
   const g = r.goroutines
   if (g?.leaked) {
     // The strongest signal a dump can carry leads the page: the GC proved these can never run again.
-    parts.push(`<h2 id="leaked" class="warn">Leaked: ${count(g.leaked)} goroutine${g.leaked === 1 ? '' : 's'} proven leaked by the runtime</h2>` + leakTable(g.leaks))
+    parts.push(
+      `<h2 id="leaked" class="warn">Leaked: ${count(g.leaked)} goroutine${g.leaked === 1 ? '' : 's'} proven leaked by the runtime</h2>` +
+        `<p class="sub" id="leaked-from">from <code>${esc(g.leakedFile)}</code></p>` +
+        leakTable(g.leaks),
+    )
   }
   parts.push('<h2 id="goroutines">Goroutines</h2>')
   if (g) {

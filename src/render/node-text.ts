@@ -1,5 +1,5 @@
 // The text summary of a NodeReport. Names from the bundle are escaped (render/terminal.ts, rule 2).
-import type { Group, Lock } from '../stacks'
+import type { Group, Leak, Lock } from '../stacks'
 import type { NodeReport, ProfileSummary } from '../report-node/analyze'
 import { bytes, count, duration, pct, valueIn } from './format'
 import type { MemoryReport } from '../report-node/vars'
@@ -9,6 +9,11 @@ import { escapeControls } from './terminal'
 function where(g: Group): string {
   const f = g.frames[g.interesting ?? 0] ?? g.frames[0]
   return f ? f.function : '?'
+}
+
+/** Where leaked goroutines are parked, and who created them. */
+function leakWhere(l: Leak): string {
+  return `${l.frame ? l.frame.function : '?'}${l.createdBy ? `, created by ${l.createdBy.function}` : ''}`
 }
 
 function waitText(g: Group): string {
@@ -93,6 +98,10 @@ export function renderNodeText(r: NodeReport, top = 10): string {
   else {
     out += `  ${count(g.total)} goroutines in ${count(g.groupCount)} groups (from ${g.file}${g.truncated ? ', TRUNCATED' : ''})\n`
     out += '  ' + g.classes.filter((c) => c.count > 0).map((c) => `${c.class} ${count(c.count)}`).join(', ') + '\n'
+    if (g.leaked) {
+      out += `  leaked (proven by the runtime): ${count(g.leaked)} goroutine${g.leaked === 1 ? '' : 's'} (from ${g.leakedFile})\n`
+      for (const l of g.leaks) out += `    ${String(l.count).padStart(6)}  [${l.state}]  ${leakWhere(l)}\n`
+    }
     if (r.memory && g.total) out += `  stacks in use ${bytes(r.memory.stackInuse)} ≈ ${bytes(Math.round(r.memory.stackInuse / g.total))} per goroutine\n`
     if (g.hung.length) {
       out += `  hung (waiting ≥ 1 min):\n`

@@ -43,6 +43,11 @@ export interface GoroutineSummary {
   /** Goroutines the runtime proved leaked (` (leaked)`), and where, most first. */
   leaked: number
   leaks: Leak[]
+  /**
+   * The dump `leaked` and `leaks` come from: a goroutineleak debug=2 dump when the source has one
+   * (Go ≥1.27 bundles: `goroutineleak.stacks`, taken after `goroutines.stacks`), else `file`.
+   */
+  leakedFile: string
   groups: Group[]
   groupCount: number
   truncated: boolean
@@ -103,9 +108,12 @@ function layoutOf(names: string[], container: string, hasManifest: boolean): Nod
   return 'files'
 }
 
-// A goroutineleak debug=2 dump holds every goroutine with the leaked ones marked: best; debug=1 last.
+const LEAK_DUMP = 'goroutine leak dump (debug=2)'
+// The goroutine section: a full dump (debug=2, /debug/stack, panic, SIGQUIT) first. A goroutineleak
+// debug=2 dump also holds every goroutine, but it is taken after the leak-detecting GC (collect runs
+// it last), so it stands in only when there is no other full dump; debug=1 dumps come last.
 const PREFER_STACKS = (c: Classified) =>
-  c.detail.startsWith('goroutine leak dump (debug=2)') ? -1 : c.detail.startsWith('goroutine dump (debug=1)') || c.detail.startsWith('goroutine leak dump (debug=1)') ? 1 : 0
+  c.detail.startsWith(LEAK_DUMP) ? 1 : c.detail.startsWith('goroutine dump (debug=1)') ? 2 : c.detail.startsWith('goroutine leak dump (debug=1)') ? 3 : 0
 
 export async function analyzeSource(file: string, o: ReportOptions = {}): Promise<Analysis> {
   const top = o.top ?? 10
@@ -170,13 +178,25 @@ export async function analyzeSource(file: string, o: ReportOptions = {}): Promis
     report.node.repo ??= v.Repo ?? null
   }
 
-  // goroutines: a full dump (debug=2 / panic / /debug/stack) beats debug=1
+  // goroutines: a full dump (debug=2 / panic / /debug/stack) beats debug=1; the leaked section
+  // comes from the goroutineleak debug=2 dump when there is one (the runtime marks leaks only there)
   const dumps = files.filter((c) => c.kind === 'stacks').sort((a, b) => PREFER_STACKS(a) - PREFER_STACKS(b))
   if (dumps.length) {
     const d = dumps[0]
     try {
       const r = await analyzeStacks(d.data)
       use(d)
+      let leakedFrom = { file: d.name, leaked: r.leaked, leaks: r.leaks }
+      const leakDump = dumps.find((c) => c !== d && c.detail.startsWith(LEAK_DUMP))
+      if (leakDump) {
+        try {
+          const l = await analyzeStacks(leakDump.data)
+          use(leakDump)
+          leakedFrom = { file: leakDump.name, leaked: l.leaked, leaks: l.leaks }
+        } catch (e) {
+          warnings.push(`${leakDump.name}: cannot analyse the goroutine leak dump: ${(e as Error).message}; leaks from ${d.name}`)
+        }
+      }
       report.goroutines = {
         file: d.name,
         total: r.goroutines,
@@ -184,8 +204,9 @@ export async function analyzeSource(file: string, o: ReportOptions = {}): Promis
         classes: r.classes,
         hung: r.hung.slice(0, top),
         contention: r.contention.slice(0, top),
-        leaked: r.leaked,
-        leaks: r.leaks.slice(0, top),
+        leaked: leakedFrom.leaked,
+        leaks: leakedFrom.leaks.slice(0, top),
+        leakedFile: leakedFrom.file,
         groups: r.groups.slice(0, top),
         groupCount: r.groupCount,
         truncated: r.truncated,

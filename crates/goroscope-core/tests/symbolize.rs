@@ -99,6 +99,8 @@ struct Built {
     kind: &'static str,
     binary: Vec<u8>,
     profile: Profile,
+    /// The goroutine profile written while `main.hold` is parked in the inlined generic method.
+    goroutines: Profile,
 }
 
 /// The binaries of one toolchain, and its build of the other fixture program (a wrong binary).
@@ -144,6 +146,8 @@ fn fixtures() -> &'static [Set] {
                     .arg(dir.join(format!("{go}-{k}.pprof")))
                     .arg("-cpu")
                     .arg("1s")
+                    .arg("-goroutine")
+                    .arg(dir.join(format!("{go}-{k}.goroutine.pprof")))
                     .spawn()
                     .expect("run fixture")
             })
@@ -159,10 +163,12 @@ fn fixtures() -> &'static [Set] {
                     .map(|k| {
                         let name = format!("{go}-{}", k.name);
                         let data = std::fs::read(dir.join(format!("{name}.pprof"))).unwrap();
+                        let g = std::fs::read(dir.join(format!("{name}.goroutine.pprof"))).unwrap();
                         Built {
                             kind: k.name,
                             binary: std::fs::read(dir.join(&name)).unwrap(),
                             profile: pprof::parse(&data, &name, &Limits::default()).unwrap(),
+                            goroutines: pprof::parse(&g, &name, &Limits::default()).unwrap(),
                             name,
                         }
                     })
@@ -248,6 +254,46 @@ fn symbolizes_back_from_every_binary_kind() {
             assert_eq!(top(orig), top(&p), "{}: -top -lines", b.name);
             // The inlined helper comes back as an inline frame of its caller.
             assert!(got.contains("main.mix ") && got.contains("\n             main.hashLoop "), "{}:\n{got}", b.name);
+        }
+    }
+}
+
+/// Generic code: the runtime's profiles name a function by its full symbol name
+/// (`runtime_FrameSymbolName`, the shape spelled out), not by `Frame.Function`'s
+/// `funcNameForPrint` (`[...]`), for real and inlined frames alike. The goroutine profile is
+/// written while `main.hold[shape]` is parked in the inlined `main.(*Box[shape]).Wait`, so both
+/// are always there (a CPU profile has such frames only when a sample lands in one).
+#[test]
+fn generic_frames_keep_their_shape_names() {
+    const SHAPE: &str = "go.shape.struct { main.key uint64; main.vals [4]uint64 }";
+    for set in fixtures() {
+        for b in &set.built {
+            let orig = &b.goroutines;
+            let want = raw::to_string(&expected(orig));
+            let wait = format!("main.(*Box[{SHAPE}]).Wait ");
+            let hold = format!("\n             main.hold[{SHAPE}] ");
+            assert!(want.contains(&wait) && want.contains(&hold), "{}: the runtime's names:\n{want}", b.name);
+            let mut p = strip(orig);
+            let stats = symbolize::symbolize(&mut p, &b.binary, &Options::default()).unwrap();
+            assert_eq!((stats.unresolved, stats.symbolized), (0, orig.locations.len()), "{}: {stats:?}", b.name);
+            let got = raw::to_string(&p);
+            assert!(want == got, "{}: -raw differs:\n{}", b.name, diff(&want, &got));
+            if b.kind == "full" {
+                // DWARF names the same functions the same way.
+                let mut p = strip(orig);
+                let opts = Options { prefer: Prefer::Dwarf, ..Options::default() };
+                symbolize::symbolize(&mut p, &b.binary, &opts).unwrap();
+                let got = raw::to_string(&p);
+                assert!(got.contains(&wait) && got.contains(&hold), "{}: DWARF names:\n{got}", b.name);
+            }
+            if b.kind == "nodwarf" {
+                // So does the ELF symbol table (no inlined frames there: the real function only).
+                let mut p = strip(orig);
+                let opts = Options { prefer: Prefer::Symtab, ..Options::default() };
+                symbolize::symbolize(&mut p, &b.binary, &opts).unwrap();
+                let got = raw::to_string(&p);
+                assert!(got.contains(&format!(" main.hold[{SHAPE}] :0:0")), "{}: symbol table names:\n{got}", b.name);
+            }
         }
     }
 }

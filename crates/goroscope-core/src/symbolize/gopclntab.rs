@@ -403,6 +403,11 @@ impl<'a> Pclntab<'a> {
     /// The frames at `pc`, innermost first, as the Go runtime reports them for a profile
     /// location (`runtime.CallersFrames` on the PCs `tracebackPCs` records): inlined wrapper
     /// frames are elided unless they called a panic function.
+    ///
+    /// Names are the full symbol names, shapes included (`main.F[go.shape.int]`), for real and
+    /// inlined frames alike: runtime/pprof names its functions with `runtime_FrameSymbolName`
+    /// (the inline unwinder's `srcFunc(...).name()`), not with `Frame.Function`, which is
+    /// `funcNameForPrint` (`main.F[...]`, what tracebacks and `FuncForPC` show).
     pub fn frames(&self, pc: u64) -> Option<Vec<Frame>> {
         let f = self.find_func(pc)?;
         let tree = self.inl_tree(&f);
@@ -430,7 +435,7 @@ impl<'a> Pclntab<'a> {
                 && callee_id.is_some_and(|c| !matches!(c, FUNCID_GOPANIC | FUNCID_SIGPANIC | FUNCID_PANICWRAP));
             if !elide {
                 out.push(Frame {
-                    function: name_for_print(name),
+                    function: name.to_string(),
                     file: file.to_string(),
                     line: line as i64,
                     column: 0,
@@ -474,15 +479,6 @@ impl<'a> Pclntab<'a> {
             Version::Go116 => self.elf.is_some(),
             Version::Go12 => false,
         }
-    }
-}
-
-/// Go's `funcNameForPrint`: the shape arguments of a generic function print as `[...]`.
-pub fn name_for_print(name: &str) -> String {
-    let Some(i) = name.find('[') else { return name.to_string() };
-    match name.rfind(']') {
-        Some(j) if j > i => format!("{}[...]{}", &name[..i], &name[j + 1..]),
-        _ => name.to_string(),
     }
 }
 
@@ -578,13 +574,6 @@ fn find_gofunc(elf: &Elf, t: &Pclntab, pcln_vaddr: u64, pcln_size: u64) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_for_print() {
-        assert_eq!(name_for_print("main.F[go.shape.int]"), "main.F[...]");
-        assert_eq!(name_for_print("main.(*T[go.shape.int]).M"), "main.(*T[...]).M");
-        assert_eq!(name_for_print("main.main"), "main.main");
-    }
 
     #[test]
     fn rejects_unknown_magic() {
