@@ -32,7 +32,10 @@ pub struct NodeTable {
     infos: Vec<NodeInfo>,
     info_ids: FxHashMap<NodeInfo, InfoId>,
     printable: Vec<String>,
-    loc_frames: Vec<Vec<InfoId>>,
+    /// The frames of every location, one after another (one allocation, not one per location);
+    /// location `i`'s are `frames[loc_start[i]..loc_start[i + 1]]`.
+    frames: Vec<InfoId>,
+    loc_start: Vec<u32>,
 }
 
 impl NodeTable {
@@ -45,20 +48,28 @@ impl NodeTable {
             infos: Vec::new(),
             info_ids: FxHashMap::default(),
             printable: Vec::new(),
-            loc_frames: Vec::with_capacity(p.locations.len()),
+            frames: Vec::with_capacity(p.locations.len()),
+            loc_start: Vec::with_capacity(p.locations.len() + 1),
         };
+        t.loc_start.push(0);
+        // Per mapping: its interned file name (looked up once, not once per location).
+        let mut map_syms: Vec<Option<Sym>> = vec![None; p.mappings.len()];
         t.string_ids.insert(String::new(), 0);
         // Per function: interned name, orig name, cleaned file.
         let mut fn_syms: Vec<Option<(Sym, Sym, Sym)>> = vec![None; p.functions.len()];
         for loc in &p.locations {
             let objfile = match loc.mapping {
-                Some(m) => {
-                    let f = p.str(p.mappings[m as usize].filename);
-                    t.intern(f)
-                }
+                Some(m) => match map_syms[m as usize] {
+                    Some(x) => x,
+                    None => {
+                        let x = t.intern(p.str(p.mappings[m as usize].filename));
+                        map_syms[m as usize] = Some(x);
+                        x
+                    }
+                },
                 None => 0,
             };
-            let mut frames = Vec::with_capacity(loc.lines.len().max(1));
+            let mut frames = std::mem::take(&mut t.frames);
             if loc.lines.is_empty() {
                 let ni = NodeInfo { address: loc.address, objfile, ..Default::default() };
                 frames.push(t.intern_info(ni));
@@ -98,7 +109,8 @@ impl NodeTable {
                 }
                 frames.push(t.intern_info(ni));
             }
-            t.loc_frames.push(frames);
+            t.frames = frames;
+            t.loc_start.push(t.frames.len() as u32);
         }
         t
     }
@@ -111,7 +123,8 @@ impl NodeTable {
             infos: Vec::new(),
             info_ids: FxHashMap::default(),
             printable: Vec::new(),
-            loc_frames: Vec::new(),
+            frames: Vec::new(),
+            loc_start: vec![0],
         };
         t.string_ids.insert(String::new(), 0);
         t
@@ -167,7 +180,7 @@ impl NodeTable {
 
     /// Frames of location `loc` (index into `Profile::locations`), in line order.
     pub fn frames(&self, loc: usize) -> &[InfoId] {
-        &self.loc_frames[loc]
+        &self.frames[self.loc_start[loc] as usize..self.loc_start[loc + 1] as usize]
     }
 
     /// pprof `NameComponents`.
