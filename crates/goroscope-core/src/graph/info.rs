@@ -32,10 +32,7 @@ pub struct NodeTable {
     infos: Vec<NodeInfo>,
     info_ids: FxHashMap<NodeInfo, InfoId>,
     printable: Vec<String>,
-    /// The frames of every location, one after another (one allocation, not one per location);
-    /// location `i`'s are `frames[loc_start[i]..loc_start[i + 1]]`.
-    frames: Vec<InfoId>,
-    loc_start: Vec<u32>,
+    loc_frames: Vec<Vec<InfoId>>,
 }
 
 impl NodeTable {
@@ -48,28 +45,20 @@ impl NodeTable {
             infos: Vec::new(),
             info_ids: FxHashMap::default(),
             printable: Vec::new(),
-            frames: Vec::with_capacity(p.locations.len()),
-            loc_start: Vec::with_capacity(p.locations.len() + 1),
+            loc_frames: Vec::with_capacity(p.locations.len()),
         };
-        t.loc_start.push(0);
-        // Per mapping: its interned file name (looked up once, not once per location).
-        let mut map_syms: Vec<Option<Sym>> = vec![None; p.mappings.len()];
         t.string_ids.insert(String::new(), 0);
         // Per function: interned name, orig name, cleaned file.
         let mut fn_syms: Vec<Option<(Sym, Sym, Sym)>> = vec![None; p.functions.len()];
         for loc in &p.locations {
             let objfile = match loc.mapping {
-                Some(m) => match map_syms[m as usize] {
-                    Some(x) => x,
-                    None => {
-                        let x = t.intern(p.str(p.mappings[m as usize].filename));
-                        map_syms[m as usize] = Some(x);
-                        x
-                    }
-                },
+                Some(m) => {
+                    let f = p.str(p.mappings[m as usize].filename);
+                    t.intern(f)
+                }
                 None => 0,
             };
-            let mut frames = std::mem::take(&mut t.frames);
+            let mut frames = Vec::with_capacity(loc.lines.len().max(1));
             if loc.lines.is_empty() {
                 let ni = NodeInfo { address: loc.address, objfile, ..Default::default() };
                 frames.push(t.intern_info(ni));
@@ -109,8 +98,7 @@ impl NodeTable {
                 }
                 frames.push(t.intern_info(ni));
             }
-            t.frames = frames;
-            t.loc_start.push(t.frames.len() as u32);
+            t.loc_frames.push(frames);
         }
         t
     }
@@ -123,8 +111,7 @@ impl NodeTable {
             infos: Vec::new(),
             info_ids: FxHashMap::default(),
             printable: Vec::new(),
-            frames: Vec::new(),
-            loc_start: vec![0],
+            loc_frames: Vec::new(),
         };
         t.string_ids.insert(String::new(), 0);
         t
@@ -180,7 +167,7 @@ impl NodeTable {
 
     /// Frames of location `loc` (index into `Profile::locations`), in line order.
     pub fn frames(&self, loc: usize) -> &[InfoId] {
-        &self.frames[self.loc_start[loc] as usize..self.loc_start[loc + 1] as usize]
+        &self.loc_frames[loc]
     }
 
     /// pprof `NameComponents`.
