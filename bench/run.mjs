@@ -55,8 +55,9 @@ const PARTS = (env.BENCH_PARTS || ALL_PARTS.join(',')).split(',').map((s) => s.t
 for (const p of PARTS) if (!ALL_PARTS.includes(p)) throw new Error(`BENCH_PARTS: unknown part ${p} (known: ${ALL_PARTS.join(', ')})`)
 const defaultRuns = (bytes) => (env.BENCH_RUNS ? Number(env.BENCH_RUNS) : QUICK || bytes >= 512 * MiB ? 3 : 5)
 const PROFILE_SAMPLES = String(env.BENCH_PROFILE_SAMPLES || (QUICK ? '400000' : '400000,1200000')).split(',').map((s) => Number(s.trim())).filter((n) => n > 0)
-/** `-peek` regexp of the bench: the root of every Go stack, so the report covers the whole graph. */
-const PEEK = '^runtime\\.goexit$'
+/** `-peek` regexp of the bench: a root of the stacks (runtime.goexit in the generated profiles,
+ *  runtime.main in large.cpu), so the report needs the whole, untrimmed graph. */
+const PEEK = '^runtime\\.(goexit|main)$'
 const LARGE_CPU = path.resolve(repoRoot, '../shared/corpus/google-pprof/internal/proftest/testdata/large.cpu')
 const BENCH_TARGET = path.join(os.homedir(), '.cache/goroscope/bench-target')
 const ADDON = path.join(outDir, 'goroscope.node')
