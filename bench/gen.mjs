@@ -11,9 +11,16 @@
 // rejects them in the Go >= 1.21 wording). To get many distinct groups, most copies get one frame's
 // line number shifted by 1..VARIANTS-1 (the first frame outside runtime/sync/internal).
 //
-// Usage: node bench/gen.mjs [--size 100MiB|1GiB|BYTES] [--out FILE] [--seed N] [--force]
-// As a module: ensureDump({ size, out }) -> meta (cached: regenerated only when the sources,
-// size or generator change).
+// Shapes (--shape):
+//   mixed  (default) every usable block of both sources: ~470 B per goroutine on average;
+//   short  only the Go 1.26 capture's short goroutines (blocks under SHORT_MAX bytes: the fixture
+//          program's idle workers on `chan receive`, IO waiters, selects, sleepers), ~300 B per
+//          goroutine: the shape where per-goroutine costs, not bytes, dominate parsing.
+//
+// Usage: node bench/gen.mjs [--size 100MiB|1GiB|BYTES] [--shape mixed|short] [--out FILE] [--seed N] [--force]
+// As a module: ensureDump({ size, out, shape }) -> meta (cached: regenerated only when the sources,
+// size, shape or generator change). `dumpName(sizeName)` maps a bench size name such as
+// `short-100MiB` to { size, shape }.
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -25,6 +32,15 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 export const repoRoot = path.resolve(here, '..')
 export const outDir = path.join(here, 'out')
 const CORPUS = '/work/shared/corpus/goroutine-dumps/panicparse/static_panicweb.txt'
+/** Largest block (text after the id) the `short` shape keeps. */
+const SHORT_MAX = 400
+export const SHAPES = ['mixed', 'short']
+
+/** A bench size name (`100MiB`, `short-1GiB`) as { size, shape }. */
+export function dumpName(name) {
+  const m = /^(?:(mixed|short)-)?(.+)$/.exec(String(name).trim())
+  return { size: parseSize(m[2]), shape: m[1] ?? 'mixed' }
+}
 
 export function parseSize(s) {
   const m = /^(\d+(?:\.\d+)?)\s*(b|k|kib|m|mib|g|gib)?$/i.exec(String(s).trim())
@@ -34,8 +50,9 @@ export function parseSize(s) {
   return Math.round(Number(m[1]) * mult)
 }
 
-/** Which files the blocks come from (first existing Go 1.26 dump of the preferred kinds + the corpus file). */
-export function sourceFiles() {
+/** Which files the blocks come from (first existing Go 1.26 dump of the preferred kinds + the
+ *  corpus file; the `short` shape takes the Go 1.26 dump alone). */
+export function sourceFiles(shape = 'mixed') {
   const dumps = path.join(repoRoot, 'fixtures', 'dumps')
   const list = fs.existsSync(dumps) ? fs.readdirSync(dumps).filter((f) => f.endsWith('.txt')).sort() : []
   const pick =
@@ -45,7 +62,7 @@ export function sourceFiles() {
     list.find((f) => /sigquit/.test(f)) // GOTRACEBACK=system: normalised below
   const files = []
   if (pick) files.push(path.join(dumps, pick))
-  if (fs.existsSync(CORPUS)) files.push(CORPUS)
+  if (fs.existsSync(CORPUS) && (shape !== 'short' || files.length === 0)) files.push(CORPUS)
   if (files.length === 0) throw new Error('gen: no source dumps found (fixtures/dumps/*.txt or the corpus)')
   return files
 }
@@ -115,14 +132,18 @@ function mulberry32(seed) {
   }
 }
 
-export function generate({ size, out, seed = 1 }) {
-  const files = sourceFiles()
+export function generate({ size, out, seed = 1, shape = 'mixed' }) {
+  if (!SHAPES.includes(shape)) throw new Error(`gen: unknown shape ${shape} (known: ${SHAPES.join(', ')})`)
+  const files = sourceFiles(shape)
   const stats = { seen: 0, empty: 0, elided: 0, normalised: 0 }
   const perFile = []
   const blocks = []
   for (const f of files) {
     const before = blocks.length
-    blocks.push(...extractBlocks(fs.readFileSync(f, 'utf8'), stats))
+    const all = extractBlocks(fs.readFileSync(f, 'utf8'), stats)
+    const keep = shape === 'short' ? all.filter((b) => b.pre.length + b.post.length < SHORT_MAX) : all
+    stats.long = (stats.long ?? 0) + all.length - keep.length
+    blocks.push(...keep)
     perFile.push({ file: path.relative(repoRoot, f).startsWith('..') ? f : path.relative(repoRoot, f), blocks: blocks.length - before })
   }
   if (blocks.length === 0) throw new Error('gen: no usable goroutine blocks')
@@ -159,29 +180,29 @@ export function generate({ size, out, seed = 1 }) {
   }
   fs.renameSync(tmp, out)
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
-  return { bytes: written, goroutines, sourceBlocks: blocks.length, sources: perFile, dropped: stats, variants: VARIANTS, seed, seconds }
+  return { bytes: written, goroutines, shape, sourceBlocks: blocks.length, sources: perFile, dropped: stats, variants: VARIANTS, seed, seconds }
 }
 
-function cacheKey(size, seed) {
+function cacheKey(size, seed, shape) {
   const h = createHash('sha256')
-  h.update(`v${GEN_VERSION} size=${size} seed=${seed} variants=${VARIANTS}\n`)
+  h.update(`v${GEN_VERSION} size=${size} seed=${seed} variants=${VARIANTS} shape=${shape}\n`)
   h.update(fs.readFileSync(fileURLToPath(import.meta.url)))
-  for (const f of sourceFiles()) h.update(f + '\n').update(fs.readFileSync(f))
+  for (const f of sourceFiles(shape)) h.update(f + '\n').update(fs.readFileSync(f))
   return h.digest('hex').slice(0, 16)
 }
 
 /** Generate `out` unless a cached copy with the same key exists. Returns the meta object. */
-export function ensureDump({ size, out, seed = 1, force = false, log = console.error }) {
+export function ensureDump({ size, out, seed = 1, shape = 'mixed', force = false, log = console.error }) {
   const metaPath = `${out}.meta.json`
-  const key = cacheKey(size, seed)
+  const key = cacheKey(size, seed, shape)
   if (!force && fs.existsSync(out) && fs.existsSync(metaPath)) {
     try {
       const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'))
       if (meta.key === key && fs.statSync(out).size === meta.bytes) return { ...meta, cached: true }
     } catch {}
   }
-  log(`gen: writing ${path.relative(process.cwd(), out)} (${(size / 2 ** 20).toFixed(0)} MiB)…`)
-  const meta = { key, ...generate({ size, out, seed }) }
+  log(`gen: writing ${path.relative(process.cwd(), out)} (${(size / 2 ** 20).toFixed(0)} MiB, ${shape})…`)
+  const meta = { key, ...generate({ size, out, seed, shape }) }
   fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n')
   log(`gen: ${meta.goroutines} goroutines, ${(meta.bytes / 2 ** 20).toFixed(1)} MiB in ${meta.seconds.toFixed(1)} s (${(meta.bytes / 2 ** 20 / meta.seconds).toFixed(0)} MiB/s)`)
   return { ...meta, cached: false }
@@ -194,7 +215,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     return i >= 0 ? args[i + 1] : dflt
   }
   const size = parseSize(opt('--size', '100MiB'))
-  const out = path.resolve(opt('--out', path.join(outDir, `dump-${opt('--size', '100MiB')}.txt`)))
-  const meta = ensureDump({ size, out, seed: Number(opt('--seed', '1')), force: args.includes('--force') })
+  const shape = opt('--shape', 'mixed')
+  const name = (shape === 'mixed' ? '' : `${shape}-`) + opt('--size', '100MiB')
+  const out = path.resolve(opt('--out', path.join(outDir, `dump-${name}.txt`)))
+  const meta = ensureDump({ size, out, shape, seed: Number(opt('--seed', '1')), force: args.includes('--force') })
   console.log(JSON.stringify({ out, ...meta }, null, 2))
 }

@@ -20,12 +20,16 @@
 //   BENCH_PARTS=a,b      parts to run: stacks, pprof, graph (default: all three)
 //   BENCH_RUNS=N         runs per tool and input (default: stacks 5 for 100 MiB, 3 for 1 GiB;
 //                        profiles 5 for large.cpu, 3 for the generated one)
-//   BENCH_SIZES=a,b      goroutine-dump inputs of the stacks part (default 100MiB,1GiB)
-//   BENCH_PROFILE_SAMPLES=N  samples in the generated profile (default 1200000)
+//   BENCH_SIZES=a,b      goroutine-dump inputs of the stacks part (default 100MiB,short-100MiB,
+//                        1GiB,short-1GiB; `short-` = only short real goroutines, see bench/gen.mjs)
+//   BENCH_PROFILE_SAMPLES=a,b  samples in the generated profiles (default 400000,1200000)
+//   BENCH_QUICK=1 or --quick  the small inputs only (short-100MiB dump, 400k-sample profile,
+//                        large.cpu), 3 runs each: a few minutes instead of the better part of an hour
 //   BENCH_BUILD=0        do not build: use the existing bench/out/goroscope.node and dist/ as found
 //   BENCH_TIMEOUT=S      per-run timeout in seconds (default 1800)
 //   BENCH_TOOLS=a,b      only these tool ids: stacks ours, ours-1t, cli, core, gostackparse,
-//                        panicparse; pprof top-cli, top-api, top-pprof, tree-cli, tree-pprof;
+//                        panicparse, floor-grep; pprof top-cli, top-api, top-pprof, tree-cli,
+//                        tree-pprof, peek-cli, peek-pprof, traces-cli, traces-pprof, floor-zcat;
 //                        graph dot-cli, dot-pprof, svg-cli, svg-pprof, render-wasm, render-graphviz
 //   BENCH_NO_WRITE=1     do not touch BENCHMARKS.md
 import { createHash } from 'node:crypto'
@@ -34,7 +38,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 
-import { ensureDump, outDir, parseSize, repoRoot } from './gen.mjs'
+import { dumpName, ensureDump, outDir, repoRoot } from './gen.mjs'
 import { ensureProfile, profileStats } from './gen-profile.mjs'
 
 const MiB = 2 ** 20
@@ -43,13 +47,17 @@ const log = (...a) => console.error('bench:', ...a)
 const rel = (p) => path.relative(repoRoot, p)
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null
 const TIMEOUT = Number(env.BENCH_TIMEOUT || 1800) * 1000
-const SIZES = (env.BENCH_SIZES || '100MiB,1GiB').split(',').map((s) => s.trim()).filter(Boolean)
+const QUICK = env.BENCH_QUICK === '1' || process.argv.includes('--quick')
+const SIZES = (env.BENCH_SIZES || (QUICK ? 'short-100MiB' : '100MiB,short-100MiB,1GiB,short-1GiB')).split(',').map((s) => s.trim()).filter(Boolean)
 const ONLY = env.BENCH_TOOLS ? new Set(env.BENCH_TOOLS.split(',').map((s) => s.trim())) : null
 const ALL_PARTS = ['stacks', 'pprof', 'graph']
 const PARTS = (env.BENCH_PARTS || ALL_PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)
 for (const p of PARTS) if (!ALL_PARTS.includes(p)) throw new Error(`BENCH_PARTS: unknown part ${p} (known: ${ALL_PARTS.join(', ')})`)
-const defaultRuns = (bytes) => (env.BENCH_RUNS ? Number(env.BENCH_RUNS) : bytes >= 512 * MiB ? 3 : 5)
-const PROFILE_SAMPLES = Number(env.BENCH_PROFILE_SAMPLES || 1_200_000)
+const defaultRuns = (bytes) => (env.BENCH_RUNS ? Number(env.BENCH_RUNS) : QUICK || bytes >= 512 * MiB ? 3 : 5)
+const PROFILE_SAMPLES = String(env.BENCH_PROFILE_SAMPLES || (QUICK ? '400000' : '400000,1200000')).split(',').map((s) => Number(s.trim())).filter((n) => n > 0)
+/** `-peek` regexp of the bench: a root of the stacks (runtime.goexit in the generated profiles,
+ *  runtime.main in large.cpu), so the report needs the whole, untrimmed graph. */
+const PEEK = '^runtime\\.(goexit|main)$'
 const LARGE_CPU = path.resolve(repoRoot, '../shared/corpus/google-pprof/internal/proftest/testdata/large.cpu')
 const BENCH_TARGET = path.join(os.homedir(), '.cache/goroscope/bench-target')
 const ADDON = path.join(outDir, 'goroscope.node')
@@ -100,7 +108,17 @@ function walk(dir, test, acc = []) {
 }
 const mtime = (p) => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : 0)
 const newest = (files) => files.reduce((m, f) => Math.max(m, mtime(f)), 0)
-const sha256 = (file) => createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+const sha256 = (file) => fileDigest(file).sha256
+/** SHA-256 and length of a file, read in chunks (bench outputs can exceed a Buffer). */
+function fileDigest(file) {
+  const h = createHash('sha256')
+  const fd = fs.openSync(file, 'r')
+  const b = Buffer.allocUnsafe(8 << 20)
+  let bytes = 0
+  for (let n; (n = fs.readSync(fd, b, 0, b.length, null)) > 0; bytes += n) h.update(b.subarray(0, n))
+  fs.closeSync(fd)
+  return { sha256: h.digest('hex'), bytes }
+}
 
 function tsStale() {
   const tsSrc = walk(path.join(repoRoot, 'src'), (p) => p.endsWith('.ts'))
@@ -346,6 +364,15 @@ function toolList({ peers, oursOk, oursError, peersError, all = false }) {
   ]
   tools.push(
     {
+      // The floor: reading the file once and finding every header line, nothing more.
+      id: 'floor-grep',
+      name: "`grep -c '^goroutine '` (floor)",
+      what: 'read the file and count goroutine header lines',
+      floor: true,
+      cmd: (f) => ['grep', ['-c', '^goroutine ', f]],
+      counts: (r) => ({ goroutines: Number(r.stdout.trim()) }),
+    },
+    {
       id: 'gostackparse',
       name: `DataDog/gostackparse ${peers.versions?.['github.com/DataDog/gostackparse'] ?? ''} \`Parse\``.trim(),
       what: 'parse only (no grouping)',
@@ -400,9 +427,9 @@ function preRead(file) {
 }
 
 async function benchInput(sizeName, tools, prev, core) {
-  const size = parseSize(sizeName)
+  const { size, shape } = dumpName(sizeName)
   const file = path.join(outDir, `dump-${sizeName}.txt`)
-  const meta = ensureDump({ size, out: file, log })
+  const meta = ensureDump({ size, shape, out: file, log })
   const runs = defaultRuns(size)
   log(`${sizeName}: ${rel(file)}, ${(meta.bytes / MiB).toFixed(1)} MiB, ${meta.goroutines} goroutines${meta.cached ? ' (cached)' : ''}; ${runs} runs per tool`)
   preRead(file)
@@ -479,8 +506,11 @@ function profileInputs(notes) {
   const inputs = []
   if (fs.existsSync(LARGE_CPU)) inputs.push({ id: 'large.cpu', file: LARGE_CPU, shown: '../shared/corpus/google-pprof/internal/proftest/testdata/large.cpu', stats: profileStats(LARGE_CPU), source: 'google/pprof test data (a real CPU profile)' })
   else notes.push(`\`${rel(LARGE_CPU)}\` not found: large.cpu not measured.`)
-  const g = ensureProfile({ samples: PROFILE_SAMPLES, log })
-  inputs.push({ id: 'generated', file: g.file, shown: rel(g.file), stats: profileStats(g.file), source: `\`bench/gen-profile.mjs --samples ${PROFILE_SAMPLES}\` (synthetic, written by hand-rolled protobuf)`, samples: PROFILE_SAMPLES, generated: true })
+  for (const samples of PROFILE_SAMPLES) {
+    const g = ensureProfile({ samples, log })
+    const id = `gen-${samples >= 1e6 ? `${samples / 1e6}M` : `${samples / 1e3}k`}`
+    inputs.push({ id, file: g.file, shown: rel(g.file), stats: profileStats(g.file), source: `\`bench/gen-profile.mjs --samples ${samples}\` (synthetic, written by hand-rolled protobuf)`, samples, generated: true })
+  }
   return inputs
 }
 
@@ -499,6 +529,13 @@ function profileTools({ oursOk, oursError, pprof, all = false }) {
     { id: 'top-pprof', part: 'pprof', kind: 'top', peerRef: true, error: pprofErr, name: 'go tool pprof', shown: 'go tool pprof -symbolize=none -top FILE > out', env: PPROF_ENV, cmd: (f) => [pprof.bin, ['-symbolize=none', '-top', f]], stdout: (i) => o(i, 'top-pprof') },
     { id: 'tree-cli', part: 'pprof', kind: 'tree', ours: true, peer: 'tree-pprof', error: oursErr, name: 'goroscope CLI', shown: 'node bin/goroscope.js tree FILE > out', cmd: (f) => [node, [cli, 'tree', f]], stdout: (i) => o(i, 'tree-cli') },
     { id: 'tree-pprof', part: 'pprof', kind: 'tree', peerRef: true, error: pprofErr, name: 'go tool pprof', shown: 'go tool pprof -symbolize=none -tree FILE > out', env: PPROF_ENV, cmd: (f) => [pprof.bin, ['-symbolize=none', '-tree', f]], stdout: (i) => o(i, 'tree-pprof') },
+    // -peek on the root every Go stack has: the whole graph, no trimming
+    { id: 'peek-cli', part: 'pprof', kind: 'peek', ours: true, peer: 'peek-pprof', error: oursErr, name: 'goroscope CLI', shown: `node bin/goroscope.js peek '${PEEK}' FILE > out`, cmd: (f) => [node, [cli, 'peek', PEEK, f]], stdout: (i) => o(i, 'peek-cli') },
+    { id: 'peek-pprof', part: 'pprof', kind: 'peek', peerRef: true, error: pprofErr, name: 'go tool pprof', shown: `go tool pprof -symbolize=none -peek '${PEEK}' FILE > out`, env: PPROF_ENV, cmd: (f) => [pprof.bin, ['-symbolize=none', '-peek', PEEK, f]], stdout: (i) => o(i, 'peek-pprof') },
+    { id: 'traces-cli', part: 'pprof', kind: 'traces', ours: true, peer: 'traces-pprof', error: oursErr, name: 'goroscope CLI', shown: 'node bin/goroscope.js traces FILE > out', cmd: (f) => [node, [cli, 'traces', f]], stdout: (i) => o(i, 'traces-cli') },
+    { id: 'traces-pprof', part: 'pprof', kind: 'traces', peerRef: true, error: pprofErr, name: 'go tool pprof', shown: 'go tool pprof -symbolize=none -traces FILE > out', env: PPROF_ENV, cmd: (f) => [pprof.bin, ['-symbolize=none', '-traces', f]], stdout: (i) => o(i, 'traces-pprof') },
+    // the floor: decompressing the profile once
+    { id: 'floor-zcat', part: 'pprof', kind: 'floor', floor: true, name: '`zcat | wc -c` (floor)', shown: 'zcat FILE | wc -c', cmd: (f) => ['sh', ['-c', 'zcat "$1" | wc -c', 'sh', f]] },
     // graph part
     { id: 'dot-cli', part: 'graph', kind: 'dot', ours: true, peer: 'dot-pprof', error: oursErr, name: 'goroscope CLI', shown: 'node bin/goroscope.js dot FILE > out.dot', cmd: (f) => [node, [cli, 'dot', f]], stdout: (i) => o(i, 'dot-cli', 'dot') },
     { id: 'dot-pprof', part: 'graph', kind: 'dot', peerRef: true, error: pprofErr, name: 'go tool pprof', shown: 'go tool pprof -symbolize=none -dot FILE > out.dot', env: PPROF_ENV, cmd: (f) => [pprof.bin, ['-symbolize=none', '-dot', f]], stdout: (i) => o(i, 'dot-pprof', 'dot') },
@@ -580,22 +617,25 @@ async function benchProfile(input, tools, pprof) {
   }
   // Output checks: our text must be byte-identical to pprof's.
   const checks = []
+  // Digests, not contents: `-traces` of the 1.2M-sample profile is several GB.
   const read = (id) => {
     const t = tools.find((x) => x.id === id)
-    return t?.stdout && results[id]?.runs.length ? fs.readFileSync(t.stdout(input)) : null
+    return t?.stdout && results[id]?.runs.length ? fileDigest(t.stdout(input)) : null
   }
   for (const [ours, peer, what] of [
     ['top-cli', 'top-pprof', '`-top` text (CLI)'],
     ['tree-cli', 'tree-pprof', '`-tree` text (CLI)'],
+    ['peek-cli', 'peek-pprof', '`-peek` text (CLI)'],
+    ['traces-cli', 'traces-pprof', '`-traces` text (CLI)'],
     ['dot-cli', 'dot-pprof', 'DOT (CLI)'],
   ]) {
     const a = read(ours)
     const b = read(peer)
-    if (a && b) checks.push({ what, same: a.equals(b), ours: a.length, peer: b.length })
+    if (a && b) checks.push({ what, same: a.sha256 === b.sha256, ours: a.bytes, peer: b.bytes })
   }
   const api = results['top-api']?.runs.at(-1)?.json
   const ppTop = read('top-pprof')
-  if (api && ppTop) checks.push({ what: '`-top` text (Node API)', same: api.sha256 === createHash('sha256').update(ppTop).digest('hex'), ours: api.bytes, peer: ppTop.length })
+  if (api && ppTop) checks.push({ what: '`-top` text (Node API)', same: api.sha256 === ppTop.sha256, ours: api.bytes, peer: ppTop.bytes })
   for (const c of checks) if (!c.same) log(`OUTPUT MISMATCH ${input.id}: ${c.what} differs from pprof's (${c.ours} vs ${c.peer} bytes)`)
   const svgSizes = {}
   for (const tag of ['svg-cli', 'svg-pprof']) {
@@ -627,8 +667,8 @@ function table(b, tools) {
       continue
     }
     const n = r.runs.length
-    const speed = ref && !t.ours ? fmtX(r.wall / ref.wall) : ref && t.id === 'ours' ? 'ref' : ''
-    const rssRatio = ref && !t.ours ? (ref.rss / r.rss).toFixed(2) : ref && t.id === 'ours' ? 'ref' : ''
+    const speed = t.floor ? 'floor' : ref && !t.ours ? fmtX(r.wall / ref.wall) : ref && t.id === 'ours' ? 'ref' : ''
+    const rssRatio = t.floor ? '' : ref && !t.ours ? (ref.rss / r.rss).toFixed(2) : ref && t.id === 'ours' ? 'ref' : ''
     rows.push(
       `| ${t.name} | ${t.what} | ${fmtS(r.wall)} (${fmtS(r.minWall).replace(' s', '')}–${fmtS(r.maxWall)}, n=${n}) | ${r.mibps.toFixed(0)} | ${fmtN(r.gps)} | ${fmtMiB(r.rss)} | ${speed} | ${rssRatio} |`,
     )
@@ -742,8 +782,8 @@ function profileTable(inputs, ids, allTools) {
         continue
       }
       const peer = t.peer ? inp.results[t.peer] : null
-      const wr = t.peerRef ? 'ref' : peer?.wall ? ratio(r.wall, peer.wall) : 'no peer result'
-      const rr = t.peerRef ? 'ref' : peer?.rss ? ratio(r.rss, peer.rss) : ''
+      const wr = t.floor ? 'floor' : t.peerRef ? 'ref' : peer?.wall ? ratio(r.wall, peer.wall) : 'no peer result'
+      const rr = t.floor ? '' : t.peerRef ? 'ref' : peer?.rss ? ratio(r.rss, peer.rss) : ''
       L.push(`| ${inp.id} | ${t.name} | ${cmd} | ${wallCell(r)} | ${fmtMiB(r.rss)} | ${wr} | ${rr} |`)
     }
   }
@@ -760,18 +800,18 @@ function checkLines(inp, relevant) {
 }
 
 function pprofSection(part, allTools) {
-  const L = ['## pprof reports: goroscope vs `go tool pprof` (`-top`, `-tree`)', '']
+  const L = ['## pprof reports: goroscope vs `go tool pprof` (`-top`, `-tree`, `-peek`, `-traces`)', '']
   const prov = provenance(part.measured)
   if (prov) L.push(prov, '')
   L.push(profileInputsTable(part.inputs), '')
-  L.push(profileTable(part.inputs, ['top-cli', 'top-api', 'top-pprof', 'tree-cli', 'tree-pprof'], allTools))
+  L.push(profileTable(part.inputs, ['floor-zcat', 'top-cli', 'top-api', 'top-pprof', 'tree-cli', 'tree-pprof', 'peek-cli', 'peek-pprof', 'traces-cli', 'traces-pprof'], allTools))
   const extra = []
   for (const inp of part.inputs) {
     const api = inp.results['top-api']
     if (api?.wall && Number.isFinite(api.loadSeconds)) extra.push(`${inp.id}: Node API in-process split (median): \`Profile.load\` ${fmtS(api.loadSeconds)}, \`.top()\` ${fmtS(api.reportSeconds)}; the rest of its wall time is Node start-up and exit.`)
     if (inp.projection?.projected) extra.push(`${inp.id}: pprof's peak RSS was projected at ${fmtMiB(inp.projection.projected)} from one \`-top\` run on a ${inp.projection.smallSamples.toLocaleString('en-US')}-sample profile of the same generator (${fmtMiB(inp.projection.smallRss)}); pprof runs only when that is under 85 % of available memory.`)
     if (inp.projection?.error) extra.push(`${inp.id}: pprof memory projection failed (${esc(inp.projection.error)}); pprof was run unguarded.`)
-    extra.push(...checkLines(inp, ['-top', '-tree']))
+    extra.push(...checkLines(inp, ['-top', '-tree', '-peek', '-traces']))
   }
   if (extra.length) L.push('', ...extra.map((x) => `- ${x}`))
   return L.join('\n')
@@ -827,7 +867,7 @@ function markdown({ mach, results, notes, allStacksTools, allProfileTools, finis
   L.push('', '## Goroutine dumps: goroscope vs gostackparse and panicparse', '')
   if (st?.benches?.length) L.push(stacksSection({ benches: st.benches, tools: allStacksTools, peers: st.peers ?? {}, nproc: mach.nproc }))
   else L.push('_Not run yet: `BENCH_PARTS=stacks npm run bench`._')
-  const missing = ['100MiB', '1GiB'].filter((s) => !st?.benches?.some((b) => b.size === s))
+  const missing = ['100MiB', 'short-100MiB', '1GiB', 'short-1GiB'].filter((s) => !st?.benches?.some((b) => b.size === s))
   if (missing.length) L.push('', `> **Not measured:** the ${missing.join(', ')} dump${missing.length > 1 ? 's were' : ' was'} not run in this invocation and no earlier result with the pinned build is kept; run \`BENCH_PARTS=stacks BENCH_SIZES=${missing.join(',')} npm run bench\`.`)
   for (const [name, fn] of [
     ['pprof', pprofSection],
@@ -855,17 +895,21 @@ How fast goroscope is on big inputs, compared with the tools people use for the 
 
 * goroutine dumps: [DataDog/gostackparse](https://github.com/DataDog/gostackparse) (a fast parser, no
   grouping) and [maruel/panicparse](https://github.com/maruel/panicparse) (parser + aggregation);
-* pprof profiles: \`go tool pprof -top\` / \`-tree\` (goroscope's reports are byte-identical to them);
+* pprof profiles: \`go tool pprof -top\` / \`-tree\` / \`-peek\` / \`-traces\` (goroscope's reports are
+  byte-identical to them);
 * call graphs: \`go tool pprof -dot\` / \`-svg\` (system Graphviz) against \`goroscope dot\` / \`svg\`
   (bundled WebAssembly Graphviz).
 
 Reproduce with \`npm run bench\` (needs Go, Graphviz and network access to the Go module proxy for the
 peers). It builds its own release addon into a private target dir (\`bench/out/goroscope.node\`),
-generates a 100 MiB and a 1 GiB dump (\`bench/gen.mjs\`) and a 1.2 M-sample profile
-(\`bench/gen-profile.mjs\`) under \`bench/out/\` (cached), builds the peers (\`bench/peers/\`), times every
-tool in fresh processes and rewrites the section below. \`BENCH_PARTS\` (stacks, pprof, graph),
-\`BENCH_RUNS\`, \`BENCH_SIZES\` and \`BENCH_TOOLS\` narrow a run (see \`bench/run.mjs\`); parts not run keep
-their previous results, dated.
+generates 100 MiB and 1 GiB dumps in two shapes (\`bench/gen.mjs\`: \`mixed\` real blocks of ~470 B and
+\`short-\` ones of ~320 B, the fixture program's idle workers, IO waiters and selects) and 400 k- and
+1.2 M-sample profiles (\`bench/gen-profile.mjs\`) under \`bench/out/\` (cached, not committed), builds the
+peers (\`bench/peers/\`), times every tool in fresh processes and rewrites the section below. Floor
+rows (\`grep -c '^goroutine '\`, \`zcat | wc -c\`) show what merely reading the input costs.
+\`npm run bench -- --quick\` (or \`BENCH_QUICK=1\`) runs the small inputs only. \`BENCH_PARTS\` (stacks,
+pprof, graph), \`BENCH_RUNS\`, \`BENCH_SIZES\`, \`BENCH_PROFILE_SAMPLES\` and \`BENCH_TOOLS\` narrow a run
+(see \`bench/run.mjs\`); parts not run keep their previous results, dated.
 
 `
 

@@ -3,6 +3,7 @@
 use super::{Edge, Graph, InfoId, Node, NodeId, NodeTable, Tag, TagMap};
 use crate::pprof::{LabelValue, Profile, Sample};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 /// Computes a value from a sample's values.
@@ -45,8 +46,81 @@ impl<'a> Options<'a> {
     }
 }
 
+/// The samples a graph is built from, with equal stacks merged: computed once per report and
+/// shared by the two or three builds of pprof's trimming (full graph, node-fraction cut, top N).
+///
+/// Two samples merge when their stacks are the same sequence of node infos with the same inline
+/// marks (after granularity aggregation many distinct locations become equal infos), so a build
+/// walks each distinct stack once. Weights add up (wrapping, as pprof's int64 sums), and merged
+/// stacks keep their first sample's position, so nodes and edges are created in the order a
+/// per-sample walk creates them. Samples are not merged when tags are wanted: their labels differ.
+pub struct Stacks {
+    /// (representative sample, Σ value, Σ mean divisor), in order of first occurrence; samples
+    /// whose value and divisor are both 0 are left out, as pprof skips them.
+    entries: Vec<(u32, i64, i64)>,
+}
+
+/// A sample's frames, root first, as (info, inline mark).
+fn stack_frames<'t>(table: &'t NodeTable, s: &'t Sample) -> impl Iterator<Item = (InfoId, bool)> + 't {
+    s.locations.iter().rev().flat_map(move |&loc| {
+        let frames = table.frames(loc as usize);
+        frames.iter().enumerate().rev().map(move |(i, &info)| (info, i != frames.len() - 1))
+    })
+}
+
+impl Stacks {
+    pub fn new(p: &Profile, table: &NodeTable, o: &Options) -> Stacks {
+        let mut entries: Vec<(u32, i64, i64)> = Vec::new();
+        // stack hash -> first entry with it; `next` chains entries whose hashes collide
+        let mut first: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut next: Vec<u32> = Vec::new();
+        for (i, s) in p.samples.iter().enumerate() {
+            let w = (o.sample_value)(&s.values);
+            let dw = o.sample_mean_divisor.map_or(0, |f| f(&s.values));
+            if w == 0 && dw == 0 {
+                continue;
+            }
+            if o.tags {
+                entries.push((i as u32, w, dw));
+                continue;
+            }
+            let mut h = rustc_hash::FxHasher::default();
+            for (info, inline) in stack_frames(table, s) {
+                h.write_u32(info << 1 | inline as u32);
+            }
+            let h = h.finish();
+            let mut at = first.get(&h).copied().unwrap_or(NONE);
+            let mut tail = NONE;
+            while at != NONE {
+                let rep = &p.samples[entries[at as usize].0 as usize];
+                if stack_frames(table, rep).eq(stack_frames(table, s)) {
+                    break;
+                }
+                tail = at;
+                at = next[at as usize];
+            }
+            if at != NONE {
+                let e = &mut entries[at as usize];
+                e.1 = e.1.wrapping_add(w);
+                e.2 = e.2.wrapping_add(dw);
+                continue;
+            }
+            let id = entries.len() as u32;
+            entries.push((i as u32, w, dw));
+            next.push(NONE);
+            if tail == NONE {
+                first.insert(h, id);
+            } else {
+                next[tail as usize] = id;
+            }
+        }
+        Stacks { entries }
+    }
+}
+
 struct Builder<'p, 'o> {
     p: &'p Profile,
+    stacks: &'p Stacks,
     table: Arc<NodeTable>,
     o: &'o Options<'o>,
     arena: Vec<Node>,
@@ -60,9 +134,16 @@ const NONE: u32 = u32::MAX;
 
 /// Builds the graph (or, with `o.call_tree`, the call tree) of `p`'s samples.
 pub fn new_graph(p: &Profile, table: &Arc<NodeTable>, o: &Options) -> Graph {
+    new_graph_of(p, &Stacks::new(p, table, o), table, o)
+}
+
+/// [`new_graph`] from stacks merged beforehand ([`Stacks::new`] with the same `p`, `table`
+/// and `o`, whatever `o.kept`).
+pub fn new_graph_of(p: &Profile, stacks: &Stacks, table: &Arc<NodeTable>, o: &Options) -> Graph {
     let num_keys = o.numeric_tag_keys.clone();
     let mut b = Builder {
         p,
+        stacks,
         table: table.clone(),
         o,
         arena: Vec::new(),
@@ -98,45 +179,64 @@ impl Builder<'_, '_> {
         (self.arena.len() - 1) as NodeId
     }
 
-    fn add_edge(&mut self, src: NodeId, dest: NodeId, dw: i64, w: i64, residual: bool, inline: bool) {
-        if let Some(&e) = self.edge_ids.get(&(src, dest)) {
-            let e = &mut self.edges[e as usize];
-            e.weight_div = e.weight_div.wrapping_add(dw);
-            e.weight = e.weight.wrapping_add(w);
-            if residual {
-                e.residual = true;
-            }
-            if !inline {
-                e.inline = false;
-            }
-            return;
+    /// The edge `src → dest`, created (with no weight yet) on first use. A one-entry cache per
+    /// source node answers most lookups: consecutive samples walk the same hot paths.
+    fn edge_id(&mut self, src: NodeId, dest: NodeId, last: &mut [(NodeId, u32)]) -> u32 {
+        let (d, e) = last[src as usize];
+        if d == dest && e != NONE {
+            return e;
         }
-        let id = self.edges.len() as u32;
-        self.edges.push(Edge { src, dest, weight: w, weight_div: dw, residual, inline });
-        self.edge_ids.insert((src, dest), id);
-        self.arena[src as usize].out_edges.push(id);
-        self.arena[dest as usize].in_edges.push(id);
+        let e = match self.edge_ids.get(&(src, dest)) {
+            Some(&e) => e,
+            None => {
+                let id = self.edges.len() as u32;
+                self.edges.push(Edge { src, dest, weight: 0, weight_div: 0, residual: false, inline: true });
+                self.edge_ids.insert((src, dest), id);
+                self.arena[src as usize].out_edges.push(id);
+                self.arena[dest as usize].in_edges.push(id);
+                id
+            }
+        };
+        last[src as usize] = (dest, e);
+        e
     }
 
-    fn sample_weights(&self, s: &Sample) -> (i64, i64) {
-        let w = (self.o.sample_value)(&s.values);
-        let dw = self.o.sample_mean_divisor.map_or(0, |f| f(&s.values));
-        (w, dw)
+    /// Adds one sample's weight to edge `e`: residual if any path was, inline only if all were.
+    fn bump_edge(&mut self, e: u32, dw: i64, w: i64, residual: bool, inline: bool) {
+        let e = &mut self.edges[e as usize];
+        e.weight_div = e.weight_div.wrapping_add(dw);
+        e.weight = e.weight.wrapping_add(w);
+        e.residual |= residual;
+        e.inline &= inline;
+    }
+
+    /// `o.kept` as a bitmap over infos (a hash lookup per frame costs more than the rest of the
+    /// frame's work).
+    fn kept_map(&self, infos: usize) -> Option<Vec<bool>> {
+        self.o.kept.map(|k| {
+            let mut v = vec![false; infos];
+            for &i in k {
+                if let Some(x) = v.get_mut(i as usize) {
+                    *x = true;
+                }
+            }
+            v
+        })
     }
 
     fn graph(&mut self) {
         let table = self.table.clone();
+        let kept = self.kept_map(table.len());
         let mut node_of: Vec<u32> = vec![NONE; table.len()];
-        let mut seen_stamp: Vec<u32> = Vec::new();
+        // Per-sample "already counted" marks: a node's cum and an edge's weight count once per
+        // sample however often recursion repeats them. Stamps instead of sets: no clearing.
+        let mut node_stamp: Vec<u32> = Vec::new();
+        let mut edge_stamp: Vec<u32> = Vec::new();
+        let mut last: Vec<(NodeId, u32)> = Vec::new();
         let mut stamp = 0u32;
-        let mut seen_edge: FxHashSet<(NodeId, NodeId)> = FxHashSet::default();
-        for s in &self.p.samples {
-            let (w, dw) = self.sample_weights(s);
-            if w == 0 && dw == 0 {
-                continue;
-            }
+        for &(si, w, dw) in &self.stacks.entries {
+            let s = &self.p.samples[si as usize];
             stamp += 1;
-            seen_edge.clear();
             let labels = if self.o.tags { join_labels(self.p, s) } else { String::new() };
             let nums = self.numeric_tags_of(s);
             let mut parent: Option<NodeId> = None;
@@ -145,8 +245,8 @@ impl Builder<'_, '_> {
                 let frames = table.frames(loc as usize);
                 for ni in (0..frames.len()).rev() {
                     let info = frames[ni];
-                    if let Some(k) = self.o.kept {
-                        if !k.contains(&info) {
+                    if let Some(k) = &kept {
+                        if !k[info as usize] {
                             residual = true;
                             continue;
                         }
@@ -155,18 +255,26 @@ impl Builder<'_, '_> {
                         NONE => {
                             let n = self.new_node(info);
                             node_of[info as usize] = n;
-                            seen_stamp.push(0);
+                            node_stamp.push(0);
+                            last.push((NONE, NONE));
                             n
                         }
                         n => n,
                     };
-                    if seen_stamp[n as usize] != stamp {
-                        seen_stamp[n as usize] = stamp;
+                    if node_stamp[n as usize] != stamp {
+                        node_stamp[n as usize] = stamp;
                         self.add_sample(n, dw, w, &labels, &nums, false);
                     }
                     if let Some(p) = parent {
-                        if p != n && seen_edge.insert((p, n)) {
-                            self.add_edge(p, n, dw, w, residual, ni != frames.len() - 1);
+                        if p != n {
+                            let e = self.edge_id(p, n, &mut last);
+                            if e as usize == edge_stamp.len() {
+                                edge_stamp.push(0);
+                            }
+                            if edge_stamp[e as usize] != stamp {
+                                edge_stamp[e as usize] = stamp;
+                                self.bump_edge(e, dw, w, residual, ni != frames.len() - 1);
+                            }
                         }
                     }
                     parent = Some(n);
@@ -183,13 +291,12 @@ impl Builder<'_, '_> {
 
     fn tree(&mut self) {
         let table = self.table.clone();
+        let kept = self.kept_map(table.len());
         // (parent or NONE, info) -> node
         let mut children: FxHashMap<(u32, InfoId), NodeId> = FxHashMap::default();
-        for s in &self.p.samples {
-            let (w, dw) = self.sample_weights(s);
-            if w == 0 && dw == 0 {
-                continue;
-            }
+        let mut last: Vec<(NodeId, u32)> = Vec::new();
+        for &(si, w, dw) in &self.stacks.entries {
+            let s = &self.p.samples[si as usize];
             let labels = if self.o.tags { join_labels(self.p, s) } else { String::new() };
             let nums = self.numeric_tags_of(s);
             let mut parent: Option<NodeId> = None;
@@ -197,8 +304,8 @@ impl Builder<'_, '_> {
                 let frames = table.frames(loc as usize);
                 for lidx in (0..frames.len()).rev() {
                     let info = frames[lidx];
-                    if let Some(k) = self.o.kept {
-                        if !k.contains(&info) {
+                    if let Some(k) = &kept {
+                        if !k[info as usize] {
                             continue;
                         }
                     }
@@ -208,12 +315,14 @@ impl Builder<'_, '_> {
                         None => {
                             let n = self.new_node(info);
                             children.insert(key, n);
+                            last.push((NONE, NONE));
                             n
                         }
                     };
                     self.add_sample(n, dw, w, &labels, &nums, false);
                     if let Some(p) = parent {
-                        self.add_edge(p, n, dw, w, false, lidx != frames.len() - 1);
+                        let e = self.edge_id(p, n, &mut last);
+                        self.bump_edge(e, dw, w, false, lidx != frames.len() - 1);
                     }
                     parent = Some(n);
                 }

@@ -11,7 +11,7 @@ mod info;
 mod sort;
 mod trim;
 
-pub use build::{new_graph, Options, TagFormatFn, ValueFn};
+pub use build::{new_graph, new_graph_of, Options, Stacks, TagFormatFn, ValueFn};
 pub use dot::{
     compose_dot, dot_color, escape_for_dot, multiline_printable_name, shorten_function_name, DotAttributes,
     DotConfig, DotNodeAttributes, LabelFormatter,

@@ -1,7 +1,9 @@
 //! Trimming (pprof `report.newTrimmedGraph`): node-fraction cutoff, top-N selection, edge cutoff,
-//! redundant residual edges. Every step that changes the node set rebuilds from the samples.
+//! redundant residual edges. Every step that changes the node set rebuilds from the samples
+//! (merged into [`Stacks`] once).
 
-use super::{new_graph, Graph, InfoId, NodeId, NodeOrder, NodeTable, Options};
+use super::build::{new_graph_of, Stacks};
+use super::{Graph, InfoId, NodeId, NodeOrder, NodeTable, Options};
 use crate::pprof::Profile;
 use rustc_hash::FxHashSet;
 use std::sync::Arc;
@@ -60,7 +62,9 @@ pub fn trimmed_graph(p: &Profile, table: &Arc<NodeTable>, o: &Options, t: &TrimO
     } else {
         NodeOrder::FlatName
     };
-    let mut g = new_graph(p, table, o);
+    // Stacks merged once for the up to three builds below.
+    let stacks = Stacks::new(p, table, o);
+    let mut g = new_graph_of(p, &stacks, table, o);
     let (total, _) = g.sum();
     let node_cutoff = ((total as f64 * t.node_fraction) as i64).abs();
     let edge_cutoff = ((total as f64 * t.edge_fraction) as i64).abs();
@@ -75,7 +79,7 @@ pub fn trimmed_graph(p: &Profile, table: &Arc<NodeTable>, o: &Options, t: &TrimO
                 g.trim_tree(&set);
             } else {
                 let set = info_set(&g, &kept);
-                g = new_graph(p, table, &with_kept(o, &set));
+                g = new_graph_of(p, &stacks, table, &with_kept(o, &set));
             }
         }
     }
@@ -92,7 +96,7 @@ pub fn trimmed_graph(p: &Profile, table: &Arc<NodeTable>, o: &Options, t: &TrimO
                 g.trim_tree(&set);
             } else {
                 let set = info_set(&g, &top);
-                g = new_graph(p, table, &with_kept(o, &set));
+                g = new_graph_of(p, &stacks, table, &with_kept(o, &set));
             }
             g.sort_nodes(order);
         }
