@@ -11,6 +11,7 @@ export function chromiumAvailable(): boolean {
   return fs.existsSync(CHROMIUM)
 }
 
+/** Open `file` (a path, or an http:// URL of a test server) in a fresh headless Chromium. */
 export async function openPage(file: string, fn: (page: Page, errors: string[]) => Promise<void>): Promise<void> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'goroscope-chromium-'))
   let ctx: BrowserContext | undefined
@@ -26,7 +27,7 @@ export async function openPage(file: string, fn: (page: Page, errors: string[]) 
       if (m.type() === 'error') errors.push(m.text())
     })
     page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto('file://' + path.resolve(file))
+    await page.goto(/^https?:\/\//.test(file) ? file : 'file://' + path.resolve(file))
     await fn(page, errors)
   } finally {
     await ctx?.close()

@@ -17,6 +17,8 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -tagshow, -taghide, -functions|-filefunctions|-files|-lines|-addresses, -noinlines, -trim, -cum,
 -base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
 -all_frames, -mean, -drop_negative, and the legacy -inuse_space, -alloc_objects, -contentions …
+goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek) on
+127.0.0.1 unless a host is named.
 --binary FILE symbolizes address-only profiles from the ELF binary that produced them first.
 --max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).
 Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).
@@ -64,6 +66,7 @@ export const PPROF_USAGE = `usage:
   goroscope peek REGEX PROFILE... [pprof flags] [--json] [-o FILE]
   goroscope proto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
+  goroscope pprof -http=[HOST]:PORT [-no_browser] [pprof flags] PROFILE...
 ${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}
 ${DUMP_HELP}
 ${PPROF_FLAGS_HELP}`
@@ -108,6 +111,8 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
 
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
+    // `pprof -http=[host]:port …`: the web UI (http.ts, src/server), loaded only then.
+    if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('./http') as typeof import('./http')).serve(rest)
     const inv = pprofInvocation(command, rest)
     const { runPprof } = require('../profile') as typeof import('../profile')
     const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
