@@ -266,3 +266,22 @@ test('a generated 1M-goroutine dump: pages of groups answer quickly, never every
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a bundle and a second dump side by side: the bundle\'s dump, and the labelled dump\'s deadlock cycle', async (t) => {
+  const labelled = path.join(FIXTURE_DUMPS, 'go126-labels-debug2.txt')
+  const facts = JSON.parse(fs.readFileSync(path.join(FIXTURE_DUMPS, 'go126-labels-debug2.facts.json'), 'utf8'))
+  const s = await serve([path.join(ROOT, 'examples', 'kubo-bundle.tar.gz'), labelled])
+  try {
+    const inputs = JSON.parse((await get(`${s.url}api/dump/inputs`)).body)
+    t.deepEqual(inputs.map((i: { name: string }) => i.name), ['kubo-bundle.tar.gz:goroutines.stacks', 'go126-labels-debug2.txt'])
+    t.true(inputs[0].goroutines > 0)
+    const want = stacksJson([labelled, '--label', 'role=waiter'])
+    const sum = JSON.parse((await get(`${s.url}api/dump/summary?input=1&label=role%3Dwaiter`)).body)
+    t.is(sum.matched, want.matched)
+    t.is(sum.groupCount, want.groups.length)
+    const all = JSON.parse((await get(`${s.url}api/dump/summary?input=1`)).body)
+    t.deepEqual(all.cycles.map((c: { goroutines: number[] }) => c.goroutines), [facts.deadlock.participants.map((p: { id: number }) => p.id).sort((a: number, b: number) => a - b)])
+  } finally {
+    s.child.kill('SIGTERM')
+  }
+})

@@ -38,11 +38,8 @@ const serveCommand: CommandModule<object, any> = {
     y
       .usage(
         'goroscope serve [--http HOST:PORT] [--no-browser] DUMP|BUNDLE…\n\n' +
-          'Serve a goroutine explorer for each dump (a bundle: each dump it holds): states and classes, groups of\n' +
-          'identical stacks (paged), filters (state or class, label, regexp on frames, min-wait), hung groups,\n' +
-          'goroutines the runtime proved leaked, and the wait-for graph (waiters → lock → ranked holder → what the\n' +
-          'holder waits on, cycles = likely deadlocks in red, evidence on hover). 127.0.0.1 only unless --http names\n' +
-          'another interface; requests whose Host header is not the bound address are refused.',
+          'Serve a goroutine explorer for each dump (a bundle: each dump it holds): states and classes, groups of identical stacks (paged), filters (state or class, label, regexp on frames, min-wait), hung groups, goroutines the runtime proved leaked, and the wait-for graph: waiters → lock → ranked holder → what the holder waits on, cycles (likely deadlocks) in red, the evidence of each edge on hover.\n\n' +
+          'Listens on 127.0.0.1 unless --http names another interface; requests whose Host header is not the bound address are refused.',
       )
       .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'goroutine dumps (debug=1/2, panic, SIGQUIT) or bundles' })
       .option('http', { type: 'string', default: '127.0.0.1:0', describe: 'listen on [host]:port (no host: 127.0.0.1; port 0: a free one)' })
