@@ -31,6 +31,7 @@ pub mod findings;
 
 pub use classify::{class_name, classify_state, explanation};
 pub use findings::*;
+pub use waitfor::WAITER_NODES;
 
 use regex::Regex;
 
