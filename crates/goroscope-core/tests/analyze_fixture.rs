@@ -188,5 +188,15 @@ fn wait_for_graph_chains_the_convoy_to_what_its_holder_waits_on() {
         assert_eq!(b.kind, WaitNodeKind::Blocked);
         assert!(b.label.starts_with(m["holder_wait_reason"].as_str().unwrap()), "{}", b.label);
         assert!(b.label.contains(m["holder_function"].as_str().unwrap()), "{}", b.label);
+        // the RWMutex: the writer and the readers each shown in their own state
+        let rw = &f["rwmutex"];
+        let state = |id: &serde_json::Value| {
+            let n = w.nodes.iter().find(|n| n.kind == WaitNodeKind::Goroutine && n.goroutine == id.as_u64().unwrap()).unwrap();
+            n.label.clone()
+        };
+        assert_eq!(state(&rw["writer"]), rw["writer_wait_reason"].as_str().unwrap());
+        for r in rw["readers"].as_array().unwrap() {
+            assert_eq!(state(r), rw["reader_wait_reason"].as_str().unwrap());
+        }
     }
 }

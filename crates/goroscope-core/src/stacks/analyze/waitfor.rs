@@ -72,7 +72,26 @@ pub(crate) fn build(dump: &Dump, cls: &Classified, locks: &[Lock]) -> WaitFor {
         }
     }
     let candidates: FxHashSet<u64> = locks.iter().flat_map(|l| l.candidates.iter().map(|c| c.goroutine)).collect();
-    let index = goroutine_index(dump, &candidates);
+    // Per lock: the waiters that get a node (candidates always, then the first WAITER_NODES).
+    let kept: Vec<Vec<u64>> = locks
+        .iter()
+        .map(|lock| {
+            let mut plain = 0usize;
+            lock.waiters
+                .iter()
+                .copied()
+                .filter(|w| {
+                    let keep = candidates.contains(w) || plain < WAITER_NODES;
+                    plain += usize::from(keep && !candidates.contains(w));
+                    keep
+                })
+                .collect()
+        })
+        .collect();
+    let mut want = candidates.clone();
+    want.extend(kept.iter().flatten().copied());
+    let index = goroutine_index(dump, &want);
+    let state_of = |id: u64| index.get(&id).map(|&i| cls.state_text(dump, cls.state[i as usize]));
 
     let lnode: Vec<u32> = locks
         .iter()
@@ -88,19 +107,14 @@ pub(crate) fn build(dump: &Dump, cls: &Classified, locks: &[Lock]) -> WaitFor {
         })
         .collect();
     for (l, lock) in locks.iter().enumerate() {
-        let state = waiter_state(lock);
-        let mut kept = 0usize;
-        let mut rest = 0u64;
-        for &w in &lock.waiters {
-            if candidates.contains(&w) || kept < WAITER_NODES {
-                kept += usize::from(!candidates.contains(&w));
-                let n = b.goroutine(w, state);
-                b.edge(n, lnode[l], WaitEdgeKind::WaitsOn, 0, 0.0, vec![format!("waits in [{state}] at {}", lock.site)]);
-            } else {
-                rest += 1;
-            }
+        for &w in &kept[l] {
+            let state = state_of(w).unwrap_or_else(|| waiter_state(lock));
+            let n = b.goroutine(w, state);
+            b.edge(n, lnode[l], WaitEdgeKind::WaitsOn, 0, 0.0, vec![format!("goroutine {w} waits in [{state}] at {}", lock.site)]);
         }
+        let rest = (lock.waiters.len() - kept[l].len()) as u64;
         if rest > 0 {
+            let state = waiter_state(lock);
             let n = b.node(WaitNode {
                 kind: WaitNodeKind::Waiters,
                 goroutine: 0,
@@ -109,7 +123,7 @@ pub(crate) fn build(dump: &Dump, cls: &Classified, locks: &[Lock]) -> WaitFor {
                 count: rest,
                 in_cycle: false,
             });
-            b.edge(n, lnode[l], WaitEdgeKind::WaitsOn, 0, 0.0, vec![format!("{rest} more goroutines wait in [{state}] at {}", lock.site)]);
+            b.edge(n, lnode[l], WaitEdgeKind::WaitsOn, 0, 0.0, vec![format!("{rest} more goroutines wait in [{state}] (or a read/write variant) at {}", lock.site)]);
         }
     }
     for (l, lock) in locks.iter().enumerate() {
@@ -152,7 +166,7 @@ pub(crate) fn build(dump: &Dump, cls: &Classified, locks: &[Lock]) -> WaitFor {
     b.out
 }
 
-/// The raw state the waiters of `lock` are in, from its kind.
+/// The state the waiters of `lock` are in, from its kind (for waiters without a node).
 fn waiter_state(lock: &Lock) -> &'static str {
     use super::findings::LockKind::*;
     match lock.kind {
