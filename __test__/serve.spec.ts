@@ -12,6 +12,7 @@ import * as path from 'node:path'
 import test from 'ava'
 import type { Frame as PwFrame, Page } from 'playwright-core'
 
+import { writeMillionDump } from '../bench/million-dump.mjs'
 import { openPage } from './browser'
 import { cli, FIXTURE_DUMPS, ROOT, tmpdir } from './helpers'
 
@@ -221,18 +222,7 @@ test('a generated 1M-goroutine dump: pages of groups answer quickly, never every
   const file = path.join(dir, 'million.txt')
   const N = 1_000_000
   const STACKS = 2000
-  const fd = fs.openSync(file, 'w')
-  let buf = ''
-  for (let i = 1; i <= N; i++) {
-    const k = i % STACKS
-    buf += `goroutine ${i} [chan receive, ${k % 30} minutes]:\nmain.worker${k}(0xc000010000)\n\t/app/w.go:${k + 1} +0x25\ncreated by main.main in goroutine 1\n\t/app/main.go:10 +0x25\n\n`
-    if (buf.length > 1 << 20) {
-      fs.writeSync(fd, buf)
-      buf = ''
-    }
-  }
-  fs.writeSync(fd, buf)
-  fs.closeSync(fd)
+  writeMillionDump(file, N, STACKS)
   const t0 = performance.now()
   const s = await serve([file])
   try {
