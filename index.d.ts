@@ -9,6 +9,36 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * pprof's interactive shell on one fetched profile (merged, base applied, symbolized): set
+ * options line by line and ask for reports; the profile is never fetched again.
+ */
+export declare class PprofSession {
+  /**
+   * Fetch the sources of a pprof command line (`["-sample_index=alloc_space", "heap.pprof"]`:
+   * its flags are the session's first settings) off the main thread; `dump` (a goroutine
+   * dump's path) is read as its goroutine/count profile, as `profileFromStacks` reads it.
+   */
+  static open(args: Array<string>, maxDecompressed?: number | undefined | null, binary?: string | undefined | null, dump?: string | undefined | null): Promise<PprofSession>
+  /** What pprof prints on entering the shell (profile labels, the welcome line). */
+  greeting(): Array<ShellStep>
+  /** What one line does: settings are applied now, the rest is returned in order. */
+  interpret(line: string): Array<ShellStep>
+  /** The report of a `report` step's words, with the current settings, off the main thread. */
+  report(tokens: Array<string>): Promise<ShellReport>
+  /** Words a line may start with (commands, options, choices, sample types), sorted. */
+  get words(): Array<string>
+  /** The profile's function names, each once, sorted (completion of command arguments). */
+  get functionNames(): Array<string>
+  /** The profile's sample type names. */
+  get sampleTypes(): Array<string>
+  /**
+   * The current value of an option (`focus`, `nodecount`), as `o` shows it; null for no
+   * option of that name.
+   */
+  option(name: string): string | null
+}
+
 /** One or more pprof profiles loaded into native memory (several are merged by reports). */
 export declare class Profile {
   /**
@@ -104,6 +134,9 @@ export declare const enum InputKind {
   Binary = 'binary',
 }
 
+/** True when a pprof command line parses and names no report: pprof then enters its shell. */
+export declare function pprofEntersShell(args: Array<string>): boolean
+
 /**
  * The distinct source file names (of functions) and mapping file names of a profile (gzip or
  * not, proto or legacy text), sorted.
@@ -130,6 +163,38 @@ export declare function redactProfileRaw(input: Buffer, rewrites: Record<string,
  * `goroscope.profile.ProfileReport`.
  */
 export declare function runPprofRaw(args: Array<string>, maxDecompressed?: number | undefined | null, binary?: string | undefined | null): Promise<Buffer>
+
+/** A shell report and how its command delivers it (`Post` and `Show` in the core). */
+export interface ShellReport {
+  /** The shell command (`svg`), not the report it printed (`dot`). */
+  command: string
+  /** A FlatBuffers `goroscope.profile.ProfileReport`. */
+  report: Buffer
+  /**
+   * What to do with the report first: render the DOT with Graphviz (`dot`, into `format`),
+   * as SVG (`svg`), make the `proto` a flame graph page (`flame`).
+   */
+  post: 'none' | 'dot' | 'svg' | 'flame'
+  /** Graphviz's output format for `post: 'dot'`. */
+  format: string
+  /**
+   * Where it goes without an output file: standard output, a new `profileNNN.<suffix>` in the
+   * current directory, or a temporary `pprofNNN.<suffix>` opened in the browser or `program`.
+   */
+  show: 'stdout' | 'file' | 'browser' | 'program'
+  suffix: string
+  /** The viewer (with its arguments) for `show: 'program'`. */
+  program: string
+}
+
+/** What one shell line asks the front end to do (`Step` in the core). */
+export interface ShellStep {
+  kind: 'print' | 'error' | 'report' | 'quit'
+  /** The message of `print` and `error` (for standard error). */
+  text: string
+  /** The words of a `report`, for `PprofSession.report`. */
+  tokens: Array<string>
+}
 
 /**
  * What a file (path) or Buffer holds: a goroutine dump (`goroutine-dump`, or

@@ -835,12 +835,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.PprofSession = nativeBinding.PprofSession
 module.exports.Profile = nativeBinding.Profile
 module.exports.StackDump = nativeBinding.StackDump
 module.exports.analyzeStacksRaw = nativeBinding.analyzeStacksRaw
 module.exports.applySymbolNamesRaw = nativeBinding.applySymbolNamesRaw
 module.exports.flameJson = nativeBinding.flameJson
 module.exports.InputKind = nativeBinding.InputKind
+module.exports.pprofEntersShell = nativeBinding.pprofEntersShell
 module.exports.profileFilenamesRaw = nativeBinding.profileFilenamesRaw
 module.exports.profileFromStacks = nativeBinding.profileFromStacks
 module.exports.redactProfileRaw = nativeBinding.redactProfileRaw

@@ -2,7 +2,7 @@
 // with and without API.Authorizations, over TCP and a unix socket) and the Go fixture program
 // (a plain net/http/pprof server), including one that stops answering mid-collection.
 import test from 'ava'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
@@ -12,7 +12,7 @@ import { authHeader, redactor } from '../src/collect/auth'
 import type { Manifest } from '../src/bundle/manifest'
 import { discover, parseApi } from '../src/collect/target'
 import type { NodeReport } from '../src/report-node/analyze'
-import { cli, ROOT, tmpdir } from './helpers'
+import { cli, runAsync, tmpdir } from './helpers'
 import { goBuild, goprogNamed, type Running, startGoprog as startGoprogAt } from './goprog'
 import { IPFS_BIN, kuboAvailable, startKubo, type Kubo } from './kubo'
 
@@ -30,17 +30,6 @@ function reportJSON(file: string): NodeReport {
   const r = cli(['report', file, '--json'])
   if (r.status !== 0) throw new Error(`report exited ${r.status}: ${r.stderr}`)
   return JSON.parse(r.stdout)
-}
-
-function runAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env } })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    p.on('exit', (status) => resolve({ status, stdout, stderr }))
-  })
 }
 
 test('API addresses: multiaddr, unix socket, URL, host:port, $IPFS_PATH/api, default', (t) => {

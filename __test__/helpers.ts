@@ -1,5 +1,5 @@
 // Shared paths and helpers for the ava suites.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -35,3 +35,16 @@ export function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJ
     timeout: 120_000,
   })
 }
+
+/** Run the CLI without blocking this process (servers the test itself runs keep answering). */
+export function runAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env } })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d) => (stdout += d))
+    p.stderr.on('data', (d) => (stderr += d))
+    p.on('exit', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+

@@ -1,6 +1,6 @@
 // The TypeScript import graph of src/: no cycles (type-only imports included), and every import
 // goes down the layers README's Layout table names: the Node API (native, stacks, profile,
-// symbolize, io, generated) ← bundle ← collect | report-node ← render ← server ← cli, with index.ts (the
+// symbolize, io, generated) ← bundle ← collect ← source | report-node ← render ← server ← cli, with index.ts (the
 // public API) re-exporting beside cli; src/pages (browser code) imports nothing of ours. Imports are read with the TypeScript compiler's own
 // pre-processor (static, dynamic `import()` and `require()` alike).
 import test from 'ava'
@@ -15,7 +15,7 @@ const SRC = path.join(ROOT, 'src')
 /** The layer of a module (a path relative to src/, `/`-separated). */
 function layer(rel: string): string {
   const top = rel.split('/')[0]
-  if (['bundle', 'collect', 'report-node', 'render', 'server', 'cli', 'pages'].includes(top)) return top
+  if (['bundle', 'collect', 'source', 'report-node', 'render', 'server', 'cli', 'pages'].includes(top)) return top
   if (rel === 'index.ts') return 'index'
   return 'api'
 }
@@ -27,11 +27,13 @@ const ALLOWED: Record<string, string[]> = {
   api: ['api'],
   bundle: ['api', 'bundle'],
   collect: ['api', 'bundle', 'collect'],
+  // remote sources: fetched with collect's HTTP and API discovery, sniffed and saved through the Node API
+  source: ['api', 'collect', 'source'],
   'report-node': ['api', 'bundle', 'report-node'],
   render: ['api', 'bundle', 'report-node', 'render'],
   // the web UI's server (pprof -http): views over the API and the renderers, started by the CLI
-  server: ['api', 'bundle', 'report-node', 'render', 'server'],
-  cli: ['api', 'bundle', 'collect', 'report-node', 'render', 'server', 'cli'],
+  server: ['api', 'bundle', 'source', 'report-node', 'render', 'server'],
+  cli: ['api', 'bundle', 'collect', 'source', 'report-node', 'render', 'server', 'cli'],
   index: ['api', 'bundle', 'collect', 'report-node', 'render'],
 }
 

@@ -246,7 +246,7 @@ const NEVER_EMITTED_HERE: Record<string, string> = {}
 
 const PROFILES = path.join(ROOT, 'fixtures', 'profiles')
 const EXAMPLE = path.join(ROOT, 'examples', 'kubo-bundle.tar.gz')
-const KINDS = ['-top', '-tree', '-traces', '-tags', '-comments', '-raw', '-peek=.', '-dot']
+const KINDS = ['-top', '-tree', '-traces', '-tags', '-comments', '-raw', '-peek=.', '-dot', '-list=main\\.', '-callgrind']
 
 function json(r: { status: number | null; stdout: string; stderr: string }, what: string): unknown {
   if (r.status !== 0) throw new Error(`${what}: exit ${r.status}: ${r.stderr}`)

@@ -169,8 +169,13 @@ for (const f of fs.readdirSync(FIXTURE_DUMPS).filter((x) => /^go12[67]-.*\.facts
     t.is(json.goroutines, (text.match(/^goroutine \d+ /gm) ?? []).length)
     const groupOf = (id: number) => json.groups.find((g) => g.ids.includes(id))
     let labelled = 0
+    if (c.header_labels === 'none') {
+      // Labels set by the program but not printed (GODEBUG=tracebacklabels=0): none invented.
+      t.true(json.groups.every((g) => g.labels.length === 0))
+      labelled = 10
+    }
     for (const s of facts.situations) {
-      if (!s.labels) continue
+      if (!s.labels || c.header_labels === 'none') continue
       for (const id of s.ids) {
         const sets = groupOf(id)?.labels.map((x) => sorted(x.labels)) ?? []
         t.true(sets.includes(sorted(s.labels)), `${s.name} goroutine ${id}: ${sets.join(' ')}`)

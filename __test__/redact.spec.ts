@@ -1,7 +1,6 @@
 // `goroscope redact` / `collect --redact`: paths, addresses, command lines, environment and host
 // names leave the bundle; lock-holder analysis still works on the redacted goroutine dump.
 import test from 'ava'
-import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
@@ -12,7 +11,7 @@ import type { Manifest } from '../src/bundle/manifest'
 import { analyzeStacks } from '../src/index'
 import { native } from '../src/native'
 import type { NodeReport } from '../src/report-node/analyze'
-import { cli, FIXTURE_DUMPS, ROOT, tmpdir } from './helpers'
+import { cli, FIXTURE_DUMPS, ROOT, runAsync, tmpdir } from './helpers'
 import { goprogNamed, type Running, startGoprog as startGoprogAt } from './goprog'
 
 const EXAMPLE = path.join(ROOT, 'examples', 'kubo-bundle.tar.gz')
@@ -139,17 +138,6 @@ test('redact: a missing input exits 2', (t) => {
 async function startGoprog(): Promise<Running & { bin: string }> {
   const bin = goprogNamed()
   return { ...(await startGoprogAt(bin, ['-many', '50', '-max-life', '3m', '-gc-every', '1s'])), bin }
-}
-
-function runAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), ...args], { env: { ...process.env, NO_COLOR: '1' } })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    p.on('exit', (status) => resolve({ status, stdout, stderr }))
-  })
 }
 
 test.serial('collect --redact --binary from the Go fixture: binary dropped, paths and addresses gone, same convoy holder', async (t) => {

@@ -17,6 +17,7 @@
 #   fixtures/dumps/R-{labels-,}sigquit-system.txt GOTRACEBACK=system SIGQUIT dump after leak detection
 #   fixtures/dumps/R-repanic.txt                 GOTRACEBACK=all "panic: ... [recovered, repanicked]"
 #   fixtures/dumps/go127-panic.txt               GOTRACEBACK=all plain panic (go126 has one already)
+#   fixtures/dumps/go127-nolabels-debug2.txt     goroutine?debug=2 with GODEBUG=tracebacklabels=0
 #   fixtures/dumps/R-synctest.txt                runtime.Stack(all) inside a testing/synctest bubble
 #                                                ("(durable)", ", synctest bubble N"; fixtures/goprog/synctestdump)
 #   fixtures/profiles/R-{labels-,}goroutine.pb.gz, R-goroutineleak.pb.gz  (+ .raw: go tool pprof -raw)
@@ -51,7 +52,11 @@ runtime_set() {
   capture "$r-sigquit" "${opts[@]}" --wait-minutes 1 --leak-debug1 "$out/$r-sigquit-leak.txt" \
     --sigquit system --stderr "$out/$r-sigquit-system.txt" & pids+=($!)
   capture "$r-repanic" "${opts[@]}" --repanic all --stderr "$out/$r-repanic.txt" & pids+=($!)
-  if [[ $r == go127 ]]; then capture "$r-panic" "${opts[@]}" --panic all --stderr "$out/$r-panic.txt" & pids+=($!); fi
+  if [[ $r == go127 ]]; then
+    capture "$r-panic" "${opts[@]}" --panic all --stderr "$out/$r-panic.txt" & pids+=($!)
+    # labels switched off: a Go 1.27 dump for the analyses that do not read labels
+    capture "$r-nolabels" "${opts[@]}" --godebug tracebacklabels=0 --wait-minutes 1 --debug2 "$out/$r-nolabels-debug2.txt" & pids+=($!)
+  fi
   local p; for p in "${pids[@]}"; do wait "$p"; done
 
   # checks: the runtime leaked exactly what the program says
@@ -70,7 +75,10 @@ runtime_set() {
   keep "$r-goroutineleak-debug1.txt" "$r-goroutineleak-debug1.txt" "$r-main" goroutineleak-debug1 true
   keep "$r-sigquit-system.txt" "$r-${pre}sigquit-system.txt" "$r-sigquit" sigquit-system true
   keep "$r-repanic.txt" "$r-repanic.txt" "$r-repanic" repanic false
-  [[ $r == go127 ]] && keep "$r-panic.txt" "$r-panic.txt" "$r-panic" panic false
+  if [[ $r == go127 ]]; then
+    keep "$r-panic.txt" "$r-panic.txt" "$r-panic" panic false
+    keep "$r-nolabels-debug2.txt" "$r-nolabels-debug2.txt" "$r-nolabels" goroutine-debug2 false
+  fi
   for f in "$r-goroutine.pb.gz:$r-${pre}goroutine.pb.gz" "$r-goroutineleak.pb.gz:$r-goroutineleak.pb.gz"; do
     cp "$out/${f%%:*}" "$P/${f#*:}"
     TZ=UTC go tool pprof -raw "$P/${f#*:}" >"$P/${f#*:}.raw"

@@ -9,7 +9,7 @@ import * as fb from './generated/goroscope/profile'
 import { writeAtomic } from './io'
 import { call, native } from './native'
 
-export type ReportKind = 'top' | 'tree' | 'traces' | 'tags' | 'comments' | 'raw' | 'proto' | 'dot'
+export type ReportKind = 'top' | 'tree' | 'traces' | 'tags' | 'comments' | 'raw' | 'proto' | 'dot' | 'callgrind' | 'topproto' | 'list' | 'weblist' | 'disasm'
 export type InlineMark = 'none' | 'inline' | 'partialInline'
 
 // The schema's enums, by the values flatc generates for them (a new enum value fails to compile).
@@ -22,6 +22,11 @@ const KINDS: Record<fb.ReportKind, ReportKind> = {
   [fb.ReportKind.Raw]: 'raw',
   [fb.ReportKind.Proto]: 'proto',
   [fb.ReportKind.Dot]: 'dot',
+  [fb.ReportKind.Callgrind]: 'callgrind',
+  [fb.ReportKind.TopProto]: 'topproto',
+  [fb.ReportKind.List]: 'list',
+  [fb.ReportKind.WebList]: 'weblist',
+  [fb.ReportKind.Disasm]: 'disasm',
 }
 const INLINE: Record<fb.InlineMark, InlineMark> = {
   [fb.InlineMark.None]: 'none',
@@ -106,6 +111,28 @@ export interface TagKey {
   pct: number
   values: TagValue[]
 }
+/** A `-list` line (`*Label`: pprof's strings, `.` for 0). */
+export interface SourceLine {
+  line: number
+  text: string
+  flat: number
+  flatLabel: string
+  cum: number
+  cumLabel: string
+}
+/** A `-list` block: a function's lines in one source file. */
+export interface SourceFunction {
+  name: string
+  file: string
+  flat: number
+  flatLabel: string
+  cum: number
+  cumLabel: string
+  cumPct: number
+  /** Why no lines are shown (file not readable, no source information); '' otherwise. */
+  error: string
+  lines: SourceLine[]
+}
 /** Where hung goroutines are parked, for a profile made from a goroutine dump. */
 export interface HungFunction {
   function: string
@@ -129,6 +156,7 @@ export interface ProfileReportJSON {
   traces?: TraceSample[]
   tags?: TagKey[]
   comments?: string[]
+  list?: SourceFunction[]
   /** `-output`: the file the report was written to (only when one was asked for). */
   output?: string
 }
@@ -262,6 +290,11 @@ export class ProfileReport {
   get text(): string {
     return this.root.text() ?? ''
   }
+  /** `text` as UTF-8 bytes, without making a JS string (a report larger than V8's string limit). */
+  get textBytes(): Buffer {
+    const t = this.root.text(flatbuffers.Encoding.UTF8_BYTES) as Uint8Array | null
+    return t ? Buffer.from(t.buffer, t.byteOffset, t.byteLength) : Buffer.alloc(0)
+  }
   /** What pprof prints on standard error (filter notes, unit conflicts). */
   get warnings(): string[] {
     return strings(this.root.warningsLength(), (i) => this.root.warnings(i))
@@ -329,7 +362,29 @@ export class ProfileReport {
   get comments(): string[] {
     return strings(this.root.commentsLength(), (i) => this.root.comments(i))
   }
-  /** `-proto`: the gzipped profile after filtering. */
+  /** `-list`: one block per function and source file. */
+  get list(): SourceFunction[] {
+    const r = this.root
+    return list(r.listLength(), (i) => r.list(i)!, (f) => ({
+      name: f.name() ?? '',
+      file: f.file() ?? '',
+      flat: num(f.flat()),
+      flatLabel: f.flatLabel() ?? '',
+      cum: num(f.cum()),
+      cumLabel: f.cumLabel() ?? '',
+      cumPct: f.cumPct(),
+      error: f.error() ?? '',
+      lines: list(f.linesLength(), (i) => f.lines(i)!, (l) => ({
+        line: num(l.line()),
+        text: l.text() ?? '',
+        flat: num(l.flat()),
+        flatLabel: l.flatLabel() ?? '',
+        cum: num(l.cum()),
+        cumLabel: l.cumLabel() ?? '',
+      })),
+    }))
+  }
+  /** `-proto`: the gzipped profile after filtering; `-topproto`: the top nodes as a profile. */
   get proto(): Buffer | null {
     const a = this.root.protoArray()
     return a ? Buffer.from(a) : null
@@ -370,15 +425,23 @@ export class ProfileReport {
       case 'comments':
         out.comments = this.comments
         break
+      case 'list':
+        out.list = this.list
+        break
     }
     if (this.output) out.output = this.output
     return out
   }
 }
 
+/** The reports that are a gzipped profile.proto (`proto`, `topproto`), not text. */
+export function isBinary(kind: ReportKind): boolean {
+  return kind === 'proto' || kind === 'topproto'
+}
+
 /** pprof's `-output`: the report goes to that file too (atomically, never a partial file). */
 async function written(report: ProfileReport): Promise<ProfileReport> {
-  if (report.output) await writeAtomic(report.output, report.kind === 'proto' ? (report.proto ?? Buffer.alloc(0)) : report.text)
+  if (report.output) await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.text)
   return report
 }
 

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
-function onPath(cmd: string): string | undefined {
+/** The executable `cmd` found on PATH (with PATHEXT on Windows). */
+export function onPath(cmd: string): string | undefined {
   const exts = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : ['']
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue

@@ -105,3 +105,35 @@ export function yargsOption(f: OwnFlag): { alias?: string; type: 'boolean' | 'st
   const alias = f.spellings?.find((s) => /^-[a-z]$/.test(s))?.slice(1)
   return { ...(alias ? { alias } : {}), type: f.value ? 'string' : 'boolean', describe: f.value ? `${f.describe} [${f.value.name}]` : f.describe }
 }
+
+const wholeSeconds = (v: string, flag: string) => {
+  const n = Number(v)
+  if (!Number.isInteger(n)) throw new UsageError(`${flag} takes whole seconds, not ${JSON.stringify(v)}`)
+  return n
+}
+
+// Where remote sources come from (src/source): pprof's -seconds and -timeout, kubo's API.
+/** A flag pprof spells with one dash: `-NAME V`, `-NAME=V`, and ours, `--NAME V`, `--NAME=V`. */
+const pprofSpelled = (name: string, describe: string, missing: string): OwnFlag => ({
+  name,
+  spellings: [`-${name}`],
+  withEquals: [`--${name}`, `-${name}`],
+  describe,
+  value: { name: 'N', missing, parse: wholeSeconds },
+})
+export const SECONDS_FLAG = pprofSpelled('seconds', 'for a URL source: profile for N seconds (sets seconds=N; a CPU profile is otherwise 30 s, the server default)', 'needs a number of seconds')
+export const TIMEOUT_FLAG = pprofSpelled('timeout', "for a URL source: give up after N seconds (default pprof's: 1.5 × the profiling window, else 60)", 'needs a number of seconds')
+/** A `--NAME VALUE` flag. */
+const valued = (name: string, describe: string, value: NonNullable<OwnFlag['value']>): OwnFlag => ({ name, describe, value })
+export const API_FLAG = valued(
+  'api',
+  "kubo's API for bare profile names (heap, profile, goroutine…): host:port, URL or multiaddr (/unix/… too; default: $IPFS_PATH/api, ~/.ipfs/api, 127.0.0.1:5001)",
+  { name: 'ADDR', missing: 'needs an API address' },
+)
+export const API_AUTH_FLAG = valued('api-auth', 'kubo API.Authorizations secret: bearer:TOKEN or basic:USER:PASS (sent as a header, never printed or saved)', {
+  name: 'SECRET',
+  missing: 'needs a secret',
+})
+export const MAX_FETCH_FLAG = valued('max-fetch', 'refuse a fetched body larger than BYTES (default 1 GiB)', { name: 'BYTES', missing: 'needs a number of bytes', parse: wholeBytes })
+/** The flags of remote sources, on every command that reads a profile, dump, bundle or JSON file. */
+export const SOURCE_FLAGS: OwnFlag[] = [SECONDS_FLAG, TIMEOUT_FLAG, API_FLAG, API_AUTH_FLAG, MAX_FETCH_FLAG]

@@ -14,9 +14,10 @@ import type { Renderer } from '../render/svg'
 import { openInBrowser } from './browser'
 import type { Context, Family } from './family'
 import { UsageError } from './errors'
-import { BINARY_FLAG, MAX_DECOMPRESSED_FLAG, MIN_WAIT_FLAG, NO_BROWSER_FLAG, OUTPUT_FLAG, type OwnFlag, RENDERER_FLAG, splitFlags } from './flags'
+import { BINARY_FLAG, MAX_DECOMPRESSED_FLAG, MIN_WAIT_FLAG, NO_BROWSER_FLAG, OUTPUT_FLAG, type OwnFlag, RENDERER_FLAG, SOURCE_FLAGS, splitFlags } from './flags'
 import { say, warn, writeOut } from './output'
-import { DUMP_HELP, GRAPHS, passThroughCommand, PPROF_FLAGS_HELP, pprofInvocation, withUsage } from './pprof'
+import { DUMP_HELP, GRAPHS, passThroughCommand, PPROF_FLAGS_HELP, pprofInvocation, SOURCES_HELP, withUsage } from './pprof'
+import { resolvePprofArgs } from './sources'
 
 const GRAPH_FLAGS = [RENDERER_FLAG, MIN_WAIT_FLAG, NO_BROWSER_FLAG]
 
@@ -32,6 +33,7 @@ async function dotFor(command: string, args: string[], minWait: number): Promise
   const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
   const { markHung } = require('../render/dot') as typeof import('../render/dot')
   const inv = pprofInvocation('pprof', args)
+  inv.args = await resolvePprofArgs(inv.args)
   const auto = await runPprofOrStacks(['-dot', ...inv.args], { minWait, binary: inv.binary })
   for (const w of auto.report.warnings) warn(w)
   let dot = auto.report.text
@@ -44,6 +46,7 @@ async function flame(args: string[], minWait: number): Promise<void> {
   const { loadFiltered } = require('../render/input') as typeof import('../render/input')
   const { renderFlameHtml } = require('../render/flame') as typeof import('../render/flame')
   const inv = pprofInvocation('pprof', args)
+  inv.args = await resolvePprofArgs(inv.args)
   if (!inv.output) throw new UsageError('flame writes an HTML page: give -o FILE.html')
   const { profile, auto } = await loadFiltered(inv.args, { minWait, binary: inv.binary })
   for (const w of auto.report.warnings) warn(w)
@@ -85,6 +88,6 @@ export function run(command: string, rest: string[]): Promise<number> {
 }
 
 export const family: Family = {
-  commands: (ctx: Context) => GRAPHS.map((c) => passThroughCommand(c, HELP_FLAGS[c.name], `${DUMP_HELP}\n${PPROF_FLAGS_HELP}`, ctx, run)),
+  commands: (ctx: Context) => GRAPHS.map((c) => passThroughCommand(c, [...HELP_FLAGS[c.name], ...SOURCE_FLAGS], `${DUMP_HELP}\n${SOURCES_HELP}\n${PPROF_FLAGS_HELP}`, ctx, run)),
   run,
 }

@@ -25,7 +25,10 @@ export async function serve(args: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message)
   }
-  const session = await ViewSession.open(rest, {
+  // URL and kubo API sources are fetched (and saved) first, as for every pprof command
+  const { resolvePprofArgs } = require('./sources') as typeof import('./sources')
+  const sources = await resolvePprofArgs(rest)
+  const session = await ViewSession.open(sources, {
     binary: own.get('binary') as string | undefined,
     maxDecompressed: own.get('max-decompressed') as number | undefined,
     minWait: own.get('min-wait') as number | undefined,

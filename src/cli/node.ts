@@ -10,6 +10,7 @@ import { escapeControls, jsonText } from '../render/terminal'
 import type { Context, Family } from './family'
 import { InputError } from './errors'
 import { writeOut } from './output'
+import { resolveOne, sourceYargs } from './sources'
 import { toolVersion } from './version'
 
 function summary(r: CollectResult): string {
@@ -47,12 +48,24 @@ async function pool<T, R>(items: T[], limit: number, f: (t: T) => Promise<R>): P
 }
 
 /** A JSON file analysed by `f`; any failure is bad input, named by the file. */
-function analyzeJSON<T>(file: string, f: (v: unknown) => T): T {
+function analyzeJSON<T>(file: string, f: (v: unknown) => T, text?: Buffer): T {
   try {
-    return f(JSON.parse(fs.readFileSync(file, 'utf8')))
+    return f(JSON.parse((text ?? fs.readFileSync(file)).toString('utf8')))
   } catch (e) {
     throw new InputError(`${file}: ${(e as Error).message}`, { cause: e })
   }
+}
+
+/** A JSON source (a file, a URL, or `endpoint` on kubo's API when none is given) analysed by `f`. */
+async function analyzeJSONSource<T>(a: any, endpoint: string, method: 'GET' | 'POST', f: (v: unknown) => T): Promise<T> {
+  const r = await resolveOne(a.file ?? endpoint, 'json', a, { method })
+  return analyzeJSON(r.name, f, r.bytes)
+}
+
+/** The source flags a JSON source takes (no profiling window). */
+function jsonSourceYargs() {
+  const { seconds: _, ...o } = sourceYargs()
+  return o
 }
 
 function nodeCommands(ctx: Context): CommandModule<object, any>[] {
@@ -107,14 +120,17 @@ function nodeCommands(ctx: Context): CommandModule<object, any>[] {
       describe: 'summarise a node from a goroscope bundle, an `ipfs diag profile` zip, a collect-profiles tarball or a directory',
       builder: (y: Argv) =>
         y
-          .positional('bundle', { type: 'string', demandOption: true })
+          .positional('bundle', { type: 'string', demandOption: true, describe: 'the bundle file or directory, or a URL to one (fetched and saved first)' })
           .option('json', { type: 'boolean', default: false, describe: 'print the documented JSON object (docs/report-json.md)' })
           .option('html', { type: 'string', describe: 'also write a self-contained HTML page here' })
           .option('top', { type: 'number', default: 10, describe: 'rows per table' })
-          .option('output', { alias: 'o', type: 'string', describe: 'write the text/JSON report to this file' }),
+          .option('output', { alias: 'o', type: 'string', describe: 'write the text/JSON report to this file' })
+          .option('timeout', { type: 'number', describe: 'for a URL: give up after N seconds (default 60)' })
+          .option('max-fetch', { type: 'number', describe: 'for a URL: refuse a body larger than BYTES (default 1 GiB)' }),
       handler: async (a: any) => {
         const { analyzeSource } = require('../report-node/analyze') as typeof import('../report-node/analyze')
-        const { report, files } = await analyzeSource(a.bundle, { top: a.top, keepFiles: !!a.html })
+        const bundle = (await resolveOne(a.bundle, 'bundle', a)).path!
+        const { report, files } = await analyzeSource(bundle, { top: a.top, keepFiles: !!a.html })
         if (a.html) {
           const { renderHtml } = require('../render/node-html') as typeof import('../render/node-html')
           await writeOut(await renderHtml(report, files), a.html)
@@ -138,24 +154,24 @@ function nodeCommands(ctx: Context): CommandModule<object, any>[] {
       },
     },
     {
-      command: 'vars <file>',
-      describe: 'summarise a /debug/vars JSON file (memstats, GC pauses, badger)',
-      builder: (y: Argv) => y.positional('file', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }),
+      command: 'vars [file]',
+      describe: 'summarise a /debug/vars JSON file (memstats, GC pauses, badger), a URL to one, or (no file) /debug/vars of kubo\'s API',
+      builder: (y: Argv) => y.positional('file', { type: 'string' }).option('json', { type: 'boolean', default: false }).options(jsonSourceYargs()),
       handler: async (a: any) => {
         const { analyzeVars } = require('../report-node/vars') as typeof import('../report-node/vars')
         const { renderMemory } = require('../render/node-text') as typeof import('../render/node-text')
-        const m = analyzeJSON(a.file, analyzeVars)
+        const m = await analyzeJSONSource(a, '/debug/vars', 'GET', analyzeVars)
         await writeOut(a.json ? jsonText(m) : renderMemory(m, null), undefined, true)
       },
     },
     {
-      command: 'sys <file>',
-      describe: 'summarise an `ipfs diag sys` JSON file',
-      builder: (y: Argv) => y.positional('file', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }),
+      command: 'sys [file]',
+      describe: 'summarise an `ipfs diag sys` JSON file, a URL to one, or (no file) kubo\'s /api/v0/diag/sys',
+      builder: (y: Argv) => y.positional('file', { type: 'string' }).option('json', { type: 'boolean', default: false }).options(jsonSourceYargs()),
       handler: async (a: any) => {
         const { analyzeSys } = require('../report-node/sys') as typeof import('../report-node/sys')
         const { renderSys } = require('../render/node-text') as typeof import('../render/node-text')
-        const s = analyzeJSON(a.file, analyzeSys)
+        const s = await analyzeJSONSource(a, '/api/v0/diag/sys', 'POST', analyzeSys)
         await writeOut(a.json ? jsonText(s) : renderSys(s), undefined, true)
       },
     },

@@ -1,5 +1,5 @@
-// The pprof report commands: `goroscope top|text|traces|tree|raw|tags|comments PROFILE…`,
-// `peek REGEX PROFILE…`, `proto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
+// The pprof report commands: `goroscope top|text|traces|tree|raw|tags|comments|callgrind PROFILE…`,
+// `peek|list REGEX PROFILE…`, `proto|topproto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
 // own command line). pprof's single-dash flags (`-nodecount=5`, `-focus re`, …) are not ours to
 // parse: these commands run without yargs (the pass-through, see flags.ts) and hand every
 // argument but goroscope's own flags to the core's flag parser, unchanged and in order. yargs
@@ -8,7 +8,8 @@ import type { Argv, CommandModule } from 'yargs'
 
 import type { Context, Family } from './family'
 import { UsageError } from './errors'
-import { BINARY_FLAG, JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, type OwnFlag, splitFlags, yargsOption } from './flags'
+import { BINARY_FLAG, JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, type OwnFlag, SOURCE_FLAGS, splitFlags, yargsOption } from './flags'
+import { resolvePprofArgs } from './sources'
 import { warn, writeOut } from './output'
 import { jsonText } from '../render/terminal'
 
@@ -16,12 +17,32 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -edgefraction, -focus, -ignore, -hide, -show, -show_from, -prune_from, -tagfocus, -tagignore,
 -tagshow, -taghide, -functions|-filefunctions|-files|-lines|-addresses, -noinlines, -trim, -cum,
 -base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
--all_frames, -mean, -drop_negative, and the legacy -inuse_space, -alloc_objects, -contentions …
+-all_frames, -mean, -drop_negative, -source_path, -trim_path, -symbolize, and the legacy
+-inuse_space, -alloc_objects, -contentions …
 goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek) on
 127.0.0.1 unless a host is named.
 --binary FILE symbolizes address-only profiles from the ELF binary that produced them first.
 --max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).
 Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).
+`
+
+/** What `goroscope pprof --help` says of the shell (README, "Interactive shell"). */
+export const SHELL_HELP = `With no report flag (-top, -dot, …) goroscope pprof PROFILE enters pprof's interactive shell, as
+go tool pprof PROFILE does: the profile is read once, then at the (pprof) prompt type a report
+command (top, top10 -cum, tree, peek REGEX, traces, raw, tags, comments, dot, proto, svg, web, flame,
+… with >FILE to save it), set options (focus=REGEX, hide=, sample_index=alloc_space, nodecount=20,
+granularity=lines, cum=1; NAME= clears one, : clears the filters), o lists the options, help [NAME]
+explains, quit or Ctrl-D leaves. Ctrl-C stops a long report. Standard output gets exactly what
+go tool pprof prints; a script on standard input works (goroscope pprof cpu.pprof < commands.txt).
+History: ~/.goroscope_history.
+`
+
+export const SOURCES_HELP = `A PROFILE may be a URL: http(s)://host:port/debug/pprof/TYPE[?query], or host:port for the CPU
+profile (/debug/pprof/profile), fetched with pprof's -seconds and -timeout rules and saved as pprof
+saves it ($PPROF_TMPDIR, else ~/pprof: pprof.BINARY.TYPES.NNN.pb.gz, printed on stderr). A bare
+profile name (heap, profile, allocs, goroutine, mutex, block, threadcreate) that is not a file is
+fetched from kubo's API: --api ADDR, else $IPFS_PATH/api, ~/.ipfs/api, 127.0.0.1:5001; --api-auth
+SECRET is sent as kubo's Authorization header and never printed or saved.
 `
 
 export const DUMP_HELP = `A text goroutine dump (debug=2, panic, SIGQUIT) in place of the profile is read as a goroutine/count
@@ -48,7 +69,10 @@ const REPORTS: Command[] = [
   { name: 'raw', yargs: 'raw <profile..>', usage: 'raw PROFILE... [pprof flags] [--json] [-o FILE]', describe: "pprof's raw listing of the profile" },
   { name: 'tags', yargs: 'tags <profile..>', usage: 'tags PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's label keys and values, weighted" },
   { name: 'comments', yargs: 'comments <profile..>', usage: 'comments PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's comments" },
+  { name: 'list', yargs: 'list <regex> <profile..>', usage: 'list REGEX PROFILE... [pprof flags] [-source_path DIRS] [-trim_path PREFIXES] [-o FILE]', describe: 'annotated source of the functions matching REGEX, read from local files' },
+  { name: 'callgrind', yargs: 'callgrind <profile..>', usage: 'callgrind PROFILE... [pprof flags] [-o FILE]', describe: 'the call graph in callgrind format (for KCachegrind)' },
   { name: 'proto', yargs: 'proto <profile..>', usage: 'proto PROFILE... [pprof flags] -o FILE', describe: 'write the merged, filtered profile as gzipped profile.proto' },
+  { name: 'topproto', yargs: 'topproto <profile..>', usage: 'topproto PROFILE... [pprof flags] -o FILE', describe: 'write the top entries (cum, flat per node) as gzipped profile.proto' },
   { name: 'pprof', yargs: 'pprof [args..]', usage: 'pprof [pprof flags] PROFILE...', describe: "pprof's own command line (-top, -tree, -dot, … as flags)" },
 ]
 
@@ -63,8 +87,9 @@ export const GRAPHS: Command[] = [
 /** What a usage error of any of these commands prints after its message. */
 export const PPROF_USAGE = `usage:
   goroscope top|text|traces|tree|raw|tags|comments PROFILE... [pprof flags] [--json] [-o FILE]
-  goroscope peek REGEX PROFILE... [pprof flags] [--json] [-o FILE]
-  goroscope proto PROFILE... [pprof flags] -o FILE
+  goroscope peek|list REGEX PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope callgrind PROFILE... [pprof flags] [-o FILE]
+  goroscope proto|topproto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
   goroscope pprof -http=[HOST]:PORT [-no_browser] [pprof flags] PROFILE...
 ${GRAPHS.map((c) => `  goroscope ${c.usage}\n`).join('')}
@@ -87,15 +112,15 @@ export interface PprofInvocation {
 /** Split our own options from pprof's; `command` is the goroscope command name. */
 export function pprofInvocation(command: string, rest: string[]): PprofInvocation {
   const { own, rest: args } = splitFlags(rest, FLAGS)
-  if (command === 'peek') {
+  if (command === 'peek' || command === 'list') {
     const re = args.shift()
-    if (re === undefined || re.startsWith('-')) throw new UsageError('peek needs a regular expression: goroscope peek REGEX PROFILE...')
-    args.unshift(`-peek=${re}`)
+    if (re === undefined || re.startsWith('-')) throw new UsageError(`${command} needs a regular expression: goroscope ${command} REGEX PROFILE...`)
+    args.unshift(`-${command}=${re}`)
   } else if (command !== 'pprof') {
     args.unshift(`-${command}`)
   }
   const output = own.get('output') as string | undefined
-  if (command === 'proto' && !output) throw new UsageError('proto writes a binary profile: give -o FILE')
+  if ((command === 'proto' || command === 'topproto') && !output) throw new UsageError(`${command} writes a binary profile: give -o FILE`)
   return { args, json: own.has('json'), output, binary: own.get('binary') as string | undefined, maxDecompressed: own.get('max-decompressed') as number | undefined }
 }
 
@@ -109,13 +134,25 @@ export async function withUsage<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `goroscope pprof` without a report flag: pprof's interactive shell, as `go tool pprof PROFILE`
+ *  enters it (its exit code); undefined when the command line names a report. */
+async function shellIfNoReport(inv: PprofInvocation): Promise<number | undefined> {
+  const { PprofSession } = require('../pprof-session') as typeof import('../pprof-session')
+  if (inv.json || inv.output || !PprofSession.entersShell(inv.args)) return undefined
+  const { shell } = require('./shell') as typeof import('./shell')
+  return shell(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
+}
+
 export function run(command: string, rest: string[]): Promise<number> {
   return withUsage(async () => {
     // `pprof -http=[host]:port …`: the web UI (http.ts, src/server), loaded only then.
     if (command === 'pprof' && rest.some((a) => /^--?http(=|$)/.test(a))) return (require('./http') as typeof import('./http')).serve(rest)
     const inv = pprofInvocation(command, rest)
-    const { runPprof } = require('../profile') as typeof import('../profile')
+    inv.args = await resolvePprofArgs(inv.args) // URL and kubo API sources → saved files (src/source)
+    const { runPprof, isBinary } = require('../profile') as typeof import('../profile')
     const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
+    const shell = command === 'pprof' ? await shellIfNoReport(inv) : undefined
+    if (shell !== undefined) return shell
     // One goroutine dump is read as its goroutine/count profile (labels as tags), as the
     // drawing commands read it, so that -tagfocus/-tagshow/tags work on dumps too.
     const report =
@@ -123,7 +160,7 @@ export function run(command: string, rest: string[]): Promise<number> {
         ? (await runPprofOrStacks(inv.args, { binary: inv.binary })).report
         : await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)
-    if (report.kind === 'proto') await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
+    if (isBinary(report.kind)) await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
     else await writeOut(report.text, inv.output)
     return 0
@@ -148,6 +185,7 @@ export function passThroughCommand(c: Command, flags: OwnFlag[], epilogue: strin
 }
 
 export const family: Family = {
-  commands: (ctx) => REPORTS.map((c) => passThroughCommand(c, FLAGS, PPROF_FLAGS_HELP, ctx, run)),
+  commands: (ctx) =>
+    REPORTS.map((c) => passThroughCommand(c, [...FLAGS, ...SOURCE_FLAGS], `${c.name === 'pprof' ? `${SHELL_HELP}\n` : ''}${SOURCES_HELP}\n${PPROF_FLAGS_HELP}`, ctx, run)),
   run,
 }

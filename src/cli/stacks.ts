@@ -6,6 +6,7 @@ import { jsonText } from '../render/terminal'
 import { UsageError } from './errors'
 import type { Context, Family } from './family'
 import { writeOut } from './output'
+import { resolveOne, sourceYargs } from './sources'
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -14,7 +15,7 @@ async function readStdin(): Promise<Buffer> {
 }
 
 interface StacksArgs {
-  file: string
+  file?: string
   json: boolean
   'min-wait': number
   state?: string
@@ -32,11 +33,14 @@ interface StacksArgs {
 
 function stacksCommand(ctx: Context): CommandModule<object, any> {
   return {
-    command: 'stacks <file>',
+    command: 'stacks [file]',
     describe: 'analyse a goroutine dump (debug=1/debug=2, panic or SIGQUIT text, gzip or plain): states, hung goroutines, lock holders, leaks',
     builder: (y: Argv) =>
       y
-        .positional('file', { type: 'string', demandOption: true, describe: 'the dump (use - for standard input)' })
+        .positional('file', {
+          type: 'string',
+          describe: "the dump (- for standard input), a URL (http://host:port/debug/pprof/goroutine?debug=2), or none: the goroutines of kubo's API (--api)",
+        })
         .option('json', { type: 'boolean', default: false, describe: 'print the documented JSON object (docs/stacks-json.md)' })
         .option('min-wait', { type: 'number', default: 1, describe: 'minutes from which a group counts as hung' })
         .option('state', { type: 'string', describe: 'keep goroutines whose state contains S, or whose class is S (lock, channel, select, io, syscall, sleep, running, runtime, other)' })
@@ -49,7 +53,8 @@ function stacksCommand(ctx: Context): CommandModule<object, any> {
         .option('diff', { type: 'string', describe: 'a base dump: show which groups grew since it' })
         .option('color', { type: 'boolean', describe: 'force colour on or off (default: on a TTY)' })
         .option('max-decompressed', { type: 'number', describe: 'refuse a gzipped dump that inflates to more than BYTES (default 4 GiB)' })
-        .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (atomically) instead of stdout' }),
+        .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (atomically) instead of stdout' })
+        .options(sourceYargs()),
     handler: async (args) => {
       const a = args as unknown as StacksArgs
       const { analyzeStacks } = require('../stacks') as typeof import('../stacks')
@@ -62,7 +67,10 @@ function stacksCommand(ctx: Context): CommandModule<object, any> {
         if (i <= 0) throw new UsageError(`--label must be KEY=VALUE, not ${JSON.stringify(String(l))}`)
         labels[String(l).slice(0, i)] = String(l).slice(i + 1)
       }
-      const input = stdin ? await readStdin() : a.file
+      // a URL, or kubo's API (no file: its goroutines), is fetched and saved first (src/source)
+      const src = stdin ? null : await resolveOne(a.file ?? 'goroutine', 'dump', args)
+      const input = stdin ? await readStdin() : src!.path!
+      const diff = a.diff === undefined ? undefined : (await resolveOne(a.diff, 'dump', args)).path
       const report = await analyzeStacks(input, {
         labels,
         groupByLabel: a['group-by-label'],
@@ -72,14 +80,14 @@ function stacksCommand(ctx: Context): CommandModule<object, any> {
         top: a.top,
         sort: a.sort,
         similarity: a.exact ? 'exact' : 'loose',
-        diff: a.diff,
+        diff,
         maxDecompressed: a['max-decompressed'],
       })
       if (a.json) {
         await writeOut(jsonText(report.toJSON()), a.output, true)
       } else {
         const color = a.output ? false : wantColor(process.stdout, a.color)
-        const name = stdin ? '<stdin>' : a.file
+        const name = stdin ? '<stdin>' : src!.name
         await writeOut(renderStacksText(report, palette(color), { name, minWait: a['min-wait'], top: a.top ?? 10 }), a.output, true)
       }
     },

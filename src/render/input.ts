@@ -39,17 +39,21 @@ async function fromDump(file: string, args: string[], minWait: number | undefine
   return { report: await profile.report(flags), fromStacks: true, hung: profile.hungFunctions, inputs }
 }
 
+/** The one input of `args` when it is a goroutine dump, to be read as its goroutine/count profile. */
+export async function dumpInput(args: string[], binary?: string): Promise<string | undefined> {
+  const files = inputFiles(args)
+  if (files.length !== 1) return undefined
+  const { kind } = await sniff(files[0])
+  // With a binary to symbolize from, a debug=1 dump is read as pprof reads it (addresses).
+  return kind === 'goroutine-dump' || (kind === 'goroutine-profile' && !binary) ? files[0] : undefined
+}
+
 /** Run `args` (pprof flags and inputs) over profiles, or over one goroutine dump. */
 export async function runPprofOrStacks(args: string[], options: { minWait?: number; binary?: string } = {}): Promise<AutoReport> {
   const files = inputFiles(args)
   const inputs = files.map((f) => path.basename(f))
-  if (files.length === 1) {
-    const { kind } = await sniff(files[0])
-    // With a binary to symbolize from, a debug=1 dump is read as pprof reads it (addresses).
-    if (kind === 'goroutine-dump' || (kind === 'goroutine-profile' && !options.binary)) {
-      return fromDump(files[0], args, options.minWait, inputs)
-    }
-  }
+  const dump = await dumpInput(args, options.binary)
+  if (dump) return fromDump(dump, args, options.minWait, inputs)
   const report = await runPprof(args, options.binary ? { binary: options.binary } : {})
   return { report, fromStacks: false, hung: [], inputs }
 }

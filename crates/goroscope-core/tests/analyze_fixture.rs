@@ -1,5 +1,7 @@
-//! Lock contention on dumps of the fixture Go program (`fixtures/goprog`, Go 1.26): the
-//! `.facts.json` next to each dump names the goroutines that really hold the locks.
+//! Lock contention on dumps of the fixture Go program (`fixtures/goprog`) from both supported
+//! runtimes, Go 1.26.8 and Go 1.27.3 (its capture with GODEBUG=tracebacklabels=0; the labelled
+//! ones need the labels parsed): the `.facts.json` next to each dump names the goroutines that
+//! really hold the locks.
 
 use goroscope_core::source::Source;
 use goroscope_core::stacks::analyze::{analyze, LockKind, Options, WaitEdgeKind, WaitNodeKind};
@@ -22,9 +24,18 @@ fn ids(v: &serde_json::Value) -> Vec<u64> {
     v
 }
 
+/// One dump per runtime, each waited long enough for ", N minutes".
+const DUMPS_BOTH: &[&str] = &["go126-debug2-minutes", "go127-nolabels-debug2"];
+
 #[test]
-fn go126_convoy_holder_is_top_candidate_and_rw_reader_holder_found() {
-    let (d, f) = load("go126-debug2-minutes");
+fn convoy_holder_is_top_candidate_and_rw_reader_holder_found() {
+    for name in DUMPS_BOTH {
+        convoy_and_rw(name);
+    }
+}
+
+fn convoy_and_rw(name: &str) {
+    let (d, f) = load(name);
     let r = analyze(
         &d,
         None,
@@ -50,7 +61,7 @@ fn go126_convoy_holder_is_top_candidate_and_rw_reader_holder_found() {
     assert_eq!(lock.waiters, want);
     assert_eq!(lock.site, m["waiter_function"].as_str().unwrap());
     let top = &lock.candidates[0];
-    assert_eq!(top.goroutine, m["holder"].as_u64().unwrap(), "{:#?}", lock.candidates);
+    assert_eq!(top.goroutine, m["holder"].as_u64().unwrap(), "{name}: {:#?}", lock.candidates);
     assert_eq!(top.state, m["holder_wait_reason"].as_str().unwrap());
     let off = m["mutex_offset"].as_u64().unwrap();
     assert!(
@@ -83,8 +94,14 @@ fn go126_convoy_holder_is_top_candidate_and_rw_reader_holder_found() {
 }
 
 #[test]
-fn go126_situations_are_grouped_with_their_states() {
-    let (d, f) = load("go126-debug2-minutes");
+fn situations_are_grouped_with_their_states() {
+    for name in DUMPS_BOTH {
+        situations_grouped(name);
+    }
+}
+
+fn situations_grouped(name: &str) {
+    let (d, f) = load(name);
     let r = analyze(
         &d,
         None,
@@ -101,7 +118,7 @@ fn go126_situations_are_grouped_with_their_states() {
             .iter()
             .find(|g| g.ids.contains(&want[0]))
             .unwrap_or_else(|| panic!("no group holds {}", want[0]));
-        assert_eq!(g.state, s["wait_reason"].as_str().unwrap(), "{func}");
+        assert_eq!(g.state, s["wait_reason"].as_str().unwrap(), "{name}: {func}");
         assert!(
             want.iter().all(|id| g.ids.contains(id)),
             "{func}: {:?} ⊄ {:?}",

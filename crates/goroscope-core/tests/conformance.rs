@@ -63,11 +63,12 @@ fn corpus(rel: &str) -> PathBuf {
 
 /// Runs one row: parse the input, parse the flags, produce the report.
 fn run_row(row: &Row) -> Result<String, String> {
-    let mut args: Vec<String> = row
+    // pprof's driver tests symbolize with a mock that neither symbolizes nor demangles.
+    let mut args: Vec<String> = std::iter::once("-symbolize=none".to_string()).chain(row
         .args
         .split_whitespace()
         .filter(|a| !a.starts_with("(TZ="))
-        .map(String::from)
+        .map(String::from))
         .collect();
     args.push(row.input.clone());
     let mut inv = driver::parse_command_line(&args).map_err(|e| format!("flags: {e}"))?;
@@ -75,6 +76,27 @@ fn run_row(row: &Row) -> Result<String, String> {
     inv.fetch.sources = inv.fetch.sources.iter().map(|s| Source::Path(corpus(&s.name()))).collect();
     let out = driver::run(inv).map_err(|e| format!("report: {e}"))?;
     Ok(out.text)
+}
+
+/// A binary profile.proto as `-raw` text: the stage-1 rows (`-topproto`) compare profiles, not
+/// gzip bytes.
+fn decoded(bytes: &[u8]) -> String {
+    match goroscope_core::pprof::parse(bytes, "", &Limits::default()) {
+        Ok(p) => goroscope_core::pprof::raw::to_string(&p),
+        Err(e) => format!("undecodable: {e}"),
+    }
+}
+
+/// `driver-stage1` rows: a binary report (`-topproto`), decoded.
+fn stage1_row(row: &Row) -> Result<String, String> {
+    let mut args: Vec<String> = row.args.split_whitespace().map(String::from).collect();
+    args.push(row.input.clone());
+    let mut inv = driver::parse_command_line(&args).map_err(|e| format!("flags: {e}"))?;
+    inv.fetch.sources = inv.fetch.sources.iter().map(|s| Source::Path(corpus(&s.name()))).collect();
+    match driver::run(inv).map_err(|e| format!("report: {e}"))?.data {
+        report::ReportData::TopProto(b) => Ok(decoded(&b)),
+        other => Err(format!("not a topproto report: {other:?}")),
+    }
 }
 
 /// `dot-compose` rows: pprof's `dotgraph_test.go` graphs, built in memory and drawn with
@@ -145,18 +167,31 @@ fn compose_row(id: &str) -> Result<String, String> {
 
 /// `report-library` rows we reproduce through [`report::generate`] (pprof's report library).
 fn library_row(row: &Row) -> Result<String, String> {
+    let p = Source::Path(corpus(&row.input)).load(&Limits::default()).map_err(|e| format!("load: {e}"))?;
+    let p = std::sync::Arc::unwrap_or_clone(p);
     let mut o = match row.id.as_str() {
         // TestSource: OutputFormat=Dot CallTree=true SampleValue=v[1] SampleUnit=cycles
         // TrimPath=/some/path, no trimming, no aggregation.
-        "R02" => report::Options::new(Format::Dot),
+        "R02" => {
+            let mut o = report::Options::new(Format::Dot);
+            o.call_tree = true;
+            o.sample_unit = "cycles".into();
+            o
+        }
+        // TestSource's listing: OutputFormat=List Symbol=. SampleValue=v[1], the unit of
+        // sample type 1, TrimPath=/some/path, run in internal/report (which holds
+        // testdata/source1 and source2: here the search path instead of the cwd).
+        "R01" => {
+            let mut o = report::Options::new(Format::List);
+            o.symbol = Some(regex::Regex::new(".").unwrap());
+            o.sample_unit = p.str(p.sample_types[1].unit).to_string();
+            o.source_path = corpus("internal/report").display().to_string();
+            o
+        }
         id => return Err(format!("{id}: library row not reproduced")),
     };
-    o.call_tree = true;
     o.sample_index = 1;
-    o.sample_unit = "cycles".into();
     o.trim_path = "/some/path".into();
-    let p = Source::Path(corpus(&row.input)).load(&Limits::default()).map_err(|e| format!("load: {e}"))?;
-    let p = std::sync::Arc::unwrap_or_clone(p);
     report::generate(report::Report::new(p, o)).map(|r| r.text).map_err(|e| format!("report: {e}"))
 }
 
@@ -201,14 +236,15 @@ fn conformance_text_reports() {
         let result = match row.kind.as_str() {
             "driver" | "reference-2022" if is_text_report(row) => run_row(row),
             "dot-compose" => compose_row(&row.id),
-            "report-library" => library_row(row),
+            "report-library" | "report-list" => library_row(row),
+            "driver-stage1" => stage1_row(row),
             _ => {
                 failures.push(format!("{}: not a text report; list it in the gaps file as out-of-scope", row.id));
                 continue;
             }
         };
         let want = std::fs::read(corpus(&row.expected)).unwrap_or_else(|e| panic!("{}: {e}", row.expected));
-        let want = String::from_utf8_lossy(&want).into_owned();
+        let want = if row.kind == "driver-stage1" { decoded(&want) } else { String::from_utf8_lossy(&want).into_owned() };
         let ok = matches!(&result, Ok(got) if *got == want);
         match (ok, gap) {
             (true, None) => passed.push(row.id.clone()),

@@ -63,7 +63,7 @@ impl CoreError {
             CoreError::Symbolize { .. } | CoreError::Driver(D::Fetch(FetchError::Symbolize { .. })) => {
                 "GOROSCOPE_SYMBOLIZE"
             }
-            CoreError::Options(_) | CoreError::Driver(D::Flags(_) | D::Config(_)) => "GOROSCOPE_OPTIONS",
+            CoreError::Options(_) | CoreError::Driver(D::Flags(_) | D::Config(_) | D::Shell(_)) => "GOROSCOPE_OPTIONS",
             CoreError::Driver(_) => "GOROSCOPE_REPORT",
         }
     }

@@ -11,6 +11,7 @@ mod error;
 mod profile;
 mod redact;
 mod render;
+mod session;
 mod sniff;
 mod symbolize;
 #[allow(clippy::all, unused_imports, dead_code, non_snake_case, mismatched_lifetime_syntaxes)]

@@ -237,6 +237,49 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
             args.kind = fb::ReportKind::Proto;
             args.proto = Some(b.create_vector(bytes));
         }
+        // The callgrind text is `text`.
+        ReportData::Callgrind => args.kind = fb::ReportKind::Callgrind,
+        ReportData::List(fns) => {
+            args.kind = fb::ReportKind::List;
+            let blocks: Vec<_> = fns
+                .iter()
+                .map(|f| {
+                    let lines: Vec<_> = f
+                        .lines
+                        .iter()
+                        .map(|l| {
+                            let a = fb::SourceLineArgs {
+                                line: l.line,
+                                text: Some(b.create_string(&l.text)),
+                                flat: l.flat,
+                                flat_label: Some(b.create_shared_string(&l.flat_label)),
+                                cum: l.cum,
+                                cum_label: Some(b.create_shared_string(&l.cum_label)),
+                            };
+                            fb::SourceLine::create(&mut b, &a)
+                        })
+                        .collect();
+                    let lines = b.create_vector(&lines);
+                    let a = fb::SourceFunctionArgs {
+                        name: Some(b.create_shared_string(&f.name)),
+                        file: Some(b.create_shared_string(&f.file)),
+                        flat: f.flat,
+                        flat_label: Some(b.create_shared_string(&f.flat_label)),
+                        cum: f.cum,
+                        cum_label: Some(b.create_shared_string(&f.cum_label)),
+                        cum_pct: f.cum_pct,
+                        error: Some(b.create_string(&f.error)),
+                        lines: Some(lines),
+                    };
+                    fb::SourceFunction::create(&mut b, &a)
+                })
+                .collect();
+            args.list = Some(b.create_vector(&blocks));
+        }
+        ReportData::TopProto(bytes) => {
+            args.kind = fb::ReportKind::TopProto;
+            args.proto = Some(b.create_vector(bytes));
+        }
         ReportData::Dot(d) => {
             // The DOT itself is `text`.
             args.kind = fb::ReportKind::Dot;

@@ -7,6 +7,8 @@ export { LabelValues } from './profile/label-values';
 export { ProfileInfo } from './profile/profile-info';
 export { ProfileReport } from './profile/profile-report';
 export { ReportKind } from './profile/report-kind';
+export { SourceFunction } from './profile/source-function';
+export { SourceLine } from './profile/source-line';
 export { TagKey } from './profile/tag-key';
 export { TagValue } from './profile/tag-value';
 export { TopRow } from './profile/top-row';

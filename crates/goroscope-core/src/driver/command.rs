@@ -1,5 +1,5 @@
 //! pprof's report commands (`pprofCommands`): their names, which take a regexp, and the report
-//! [`Format`] each prints. The image formats and the listings this crate does not produce stay
+//! [`Format`] each prints. The image formats (drawn from `dot`) and the visualizers stay
 //! [`Command::Other`].
 
 use crate::report::Format;
@@ -28,11 +28,20 @@ pub enum Command {
     Raw,
     /// `proto`: the profile after filtering, as gzipped profile.proto.
     Proto,
+    /// `callgrind`: the untrimmed graph in callgrind format (`kcachegrind` draws it).
+    Callgrind,
+    /// `topproto`: the top entries as a gzipped profile.proto (one sample per node).
+    TopProto,
+    /// `list REGEX`: annotated source of the matching functions.
+    List(String),
+    /// `weblist REGEX`: annotated source and assembly as a standalone HTML page.
+    WebList(String),
+    /// `disasm REGEX`: annotated assembly of the matching functions, from the binary.
+    Disasm(String),
     /// `dot`: the call graph in Graphviz DOT. The image formats (`svg`, `png`, `web`, …) stay
     /// [`Command::Other`]; [`Command::is_dot_image`] tells which of them draw this DOT.
     Dot,
-    /// A pprof command this crate does not produce (`svg`, `list`, `callgrind`, …), with its
-    /// argument for the regexp-taking ones.
+    /// A pprof command this crate does not produce itself (`svg`, `web`, `kcachegrind`, …).
     Other(String, Option<String>),
 }
 
@@ -41,7 +50,12 @@ impl Command {
     pub fn from_name(name: &str, arg: Option<String>) -> Option<Command> {
         if WITH_REGEXP.contains(&name) {
             let arg = arg.unwrap_or_default();
-            return Some(if name == "peek" { Command::Peek(arg) } else { Command::Other(name.to_string(), Some(arg)) });
+            return Some(match name {
+                "peek" => Command::Peek(arg),
+                "list" => Command::List(arg),
+                "weblist" => Command::WebList(arg),
+                _ => Command::Disasm(arg),
+            });
         }
         if !PLAIN.contains(&name) {
             return None;
@@ -56,6 +70,8 @@ impl Command {
             "raw" => Command::Raw,
             "proto" => Command::Proto,
             "dot" => Command::Dot,
+            "callgrind" => Command::Callgrind,
+            "topproto" => Command::TopProto,
             other => Command::Other(other.to_string(), None),
         })
     }
@@ -73,7 +89,20 @@ impl Command {
             Command::Raw => "raw",
             Command::Proto => "proto",
             Command::Dot => "dot",
+            Command::Callgrind => "callgrind",
+            Command::TopProto => "topproto",
+            Command::List(_) => "list",
+            Command::WebList(_) => "weblist",
+            Command::Disasm(_) => "disasm",
             Command::Other(n, _) => n,
+        }
+    }
+
+    /// The regexp argument of `peek`, `list`, `weblist` and `disasm`.
+    pub fn symbol(&self) -> Option<&str> {
+        match self {
+            Command::Peek(r) | Command::List(r) | Command::WebList(r) | Command::Disasm(r) => Some(r),
+            _ => None,
         }
     }
 
@@ -88,6 +117,11 @@ impl Command {
             Command::Raw => Format::Raw,
             Command::Proto => Format::Proto,
             Command::Dot => Format::Dot,
+            Command::Callgrind => Format::Callgrind,
+            Command::TopProto => Format::TopProto,
+            Command::List(_) => Format::List,
+            Command::WebList(_) => Format::WebList,
+            Command::Disasm(_) => Format::Disasm,
             Command::Other(..) => return None,
         })
     }

@@ -16,7 +16,7 @@ pub enum FieldKind {
 }
 
 /// One configurable field: its name, kind, the choices of a choice field (each with its help),
-/// and its help (first line: a summary; the rest: details).
+/// and its help (first line: a summary; the rest: details; empty for a choice field).
 #[derive(Debug)]
 pub struct Field {
     pub name: &'static str,
@@ -31,56 +31,58 @@ const fn field(name: &'static str, kind: FieldKind, help: &'static str) -> Field
 
 use FieldKind::*;
 
-/// Every field, in pprof's order.
+/// Every field, in pprof's order, with pprof's help texts verbatim (the shell's `help NAME`
+/// prints them as they are: a multi-line help ends in a newline, a one-line one does not).
+/// `sort` and `granularity` have none (pprof documents their choices instead).
 pub static FIELDS: &[Field] = &[
-    field("output", Str, "File to write the report to\nEmpty: the report is returned (printed on standard output)."),
-    field("call_tree", Bool, "Separate nodes for each call path\nA function reached through different callers gets one node per path (dot only)."),
-    field("relative_percentages", Bool, "Percentages of the focused samples\nUnset, percentages stay relative to the whole profile before focusing, for comparison."),
-    field("unit", Str, "Unit to show values in\nminimum (the default) picks one readable unit per report, auto one per value;\nor name one: seconds, ms, ns, MB, kB, bytes, …"),
-    field("compact_labels", Bool, "Short legend\nLeaves out the file, type, time and duration lines."),
-    field("source_path", Str, "Where to look for source files\nA :-separated list; its base names also trim file paths when trim_path is unset."),
-    field("trim_path", Str, "Prefixes to cut from source file paths\nA :-separated list; /proc/self/cwd/ is always cut."),
-    field("intel_syntax", Bool, "Intel assembly syntax\nFor disassembly listings, which this tool does not produce."),
-    field("mean", Bool, "Values divided by the first value (count)\nAverage bytes per allocation, average delay per event."),
-    field("sample_index", Str, "Value to report: a number (from 0) or a sample type name\nEmpty: the profile's default sample type, else its last."),
-    field("divide_by", Float, "Divide every value by this\nFor example the number of processors or of requests."),
-    field("normalize", Bool, "Scale the profile to the base profile's totals\nNeeds base or diff_base."),
+    field("output", Str, "Output filename for file-based outputs\n"),
+    field("call_tree", Bool, "Create a context-sensitive call tree\nTreat locations reached through different paths as separate.\n"),
+    field("relative_percentages", Bool, "Show percentages relative to focused subgraph\nIf unset, percentages are relative to full graph before focusing\nto facilitate comparison with original graph.\n"),
+    field("unit", Str, "Measurement units to display\nScale the sample values to this unit.\nFor time-based profiles, use seconds, milliseconds, nanoseconds, etc.\nFor memory profiles, use megabytes, kilobytes, bytes, etc.\nUsing auto will scale each value independently to the most natural unit.\n"),
+    field("compact_labels", Bool, "Show minimal headers"),
+    field("source_path", Str, "Search path for source files"),
+    field("trim_path", Str, "Path to trim from source paths before search"),
+    field("intel_syntax", Bool, "Show assembly in Intel syntax\nOnly applicable to commands `disasm` and `weblist`\n"),
+    field("mean", Bool, "Average sample value over first value (count)\nFor memory profiles, report average memory per allocation.\nFor time-based profiles, report average time per event.\n"),
+    field("sample_index", Str, "Sample value to report (0-based index or name)\nProfiles contain multiple values per sample.\nUse sample_index=i to select the ith value (starting at 0).\n"),
+    field("divide_by", Float, "Ratio to divide all samples before visualization\nDivide all samples values by a constant, eg the number of processors or jobs.\n"),
+    field("normalize", Bool, "Scales profile based on the base profile.\n"),
     Field {
         name: "sort",
         kind: Choice,
-        choices: &[("cum", "Sort by cumulative value"), ("flat", "Sort by own value")],
-        help: "Sort order of entries",
+        choices: &[("cum", "Sort entries based on cumulative weight\n"), ("flat", "Sort entries based on own weight\n")],
+        help: "",
     },
-    field("tagroot", Str, "Label keys shown as frames at the root of each stack\nA comma-separated list; the first key is the new root."),
-    field("tagleaf", Str, "Label keys shown as frames at the leaf of each stack\nA comma-separated list; the last key is the new leaf."),
-    field("drop_negative", Bool, "Leave out nodes with negative values\nUseful when comparing against a base profile."),
-    field("nodecount", Int, "Most nodes to show\n-1: the format's default (all for text reports, 80 for graphs)."),
-    field("nodefraction", Float, "Leave out nodes below this fraction of the total"),
-    field("edgefraction", Float, "Leave out edges below this fraction of the total"),
-    field("trim", Bool, "Apply nodecount, nodefraction and edgefraction\nfalse shows the whole profile."),
-    field("focus", Str, "Keep samples with a frame matching this regexp\nMatched against function names, file names and binary names."),
-    field("ignore", Str, "Drop samples with a frame matching this regexp\nMatched against function names, file names and binary names."),
-    field("prune_from", Str, "Cut each stack below the frame matching this regexp\nThe matching frame stays; the frames it called go."),
-    field("hide", Str, "Leave out frames matching this regexp\nThe rest of their samples stays."),
-    field("show", Str, "Show only frames matching this regexp"),
-    field("show_from", Str, "Cut each stack above the highest frame matching this regexp"),
-    field("tagfocus", Str, "Keep samples whose labels match\nA regexp (key:value, or key=regexp), or a numeric range: 1kb, 1kb:10kb, bytes=32mb:"),
-    field("tagignore", Str, "Drop samples whose labels match\nA regexp (key:value, or key=regexp), or a numeric range: 1kb, 1kb:10kb, bytes=32mb:"),
-    field("tagshow", Str, "Keep only label keys matching this regexp"),
-    field("taghide", Str, "Leave out label keys matching this regexp"),
-    field("noinlines", Bool, "Count inlined calls in their outermost caller"),
-    field("showcolumns", Bool, "Show column numbers in line-level reports"),
+    field("tagroot", Str, "Adds pseudo stack frames for labels key/value pairs at the callstack root.\nA comma-separated list of label keys.\nThe first key creates frames at the new root.\n"),
+    field("tagleaf", Str, "Adds pseudo stack frames for labels key/value pairs at the callstack leaf.\nA comma-separated list of label keys.\nThe last key creates frames at the new leaf.\n"),
+    field("drop_negative", Bool, "Ignore negative differences\nDo not show any locations with values <0.\n"),
+    field("nodecount", Int, "Max number of nodes to show\nUses heuristics to limit the number of locations to be displayed.\nOn graphs, dotted edges represent paths through nodes that have been removed.\n"),
+    field("nodefraction", Float, "Hide nodes below <f>*total"),
+    field("edgefraction", Float, "Hide edges below <f>*total"),
+    field("trim", Bool, "Honor nodefraction/edgefraction/nodecount defaults\nSet to false to get the full profile, without any trimming.\n"),
+    field("focus", Str, "Restricts to samples going through a node matching regexp\nDiscard samples that do not include a node matching this regexp.\nMatching includes the function name, filename or object name.\n"),
+    field("ignore", Str, "Skips paths going through any nodes matching regexp\nIf set, discard samples that include a node matching this regexp.\nMatching includes the function name, filename or object name.\n"),
+    field("prune_from", Str, "Drops any functions below the matched frame.\nIf set, any frames matching the specified regexp and any frames\nbelow it will be dropped from each sample.\n"),
+    field("hide", Str, "Skips nodes matching regexp\nDiscard nodes that match this location.\nOther nodes from samples that include this location will be shown.\nMatching includes the function name, filename or object name.\n"),
+    field("show", Str, "Only show nodes matching regexp\nIf set, only show nodes that match this location.\nMatching includes the function name, filename or object name.\n"),
+    field("show_from", Str, "Drops functions above the highest matched frame.\nIf set, all frames above the highest match are dropped from every sample.\nMatching includes the function name, filename or object name.\n"),
+    field("tagfocus", Str, "Restricts to samples with tags in range or matched by regexp\nUse name=value syntax to limit the matching to a specific tag.\nNumeric tag filter examples: 1kb, 1kb:10kb, memory=32mb:\nString tag filter examples: foo, foo.*bar, mytag=foo.*bar\n"),
+    field("tagignore", Str, "Discard samples with tags in range or matched by regexp\nUse name=value syntax to limit the matching to a specific tag.\nNumeric tag filter examples: 1kb, 1kb:10kb, memory=32mb:\nString tag filter examples: foo, foo.*bar, mytag=foo.*bar\n"),
+    field("tagshow", Str, "Only consider tags matching this regexp\nDiscard tags that do not match this regexp\n"),
+    field("taghide", Str, "Skip tags matching this regexp\nDiscard tags that match this regexp\n"),
+    field("noinlines", Bool, "Ignore inlines.\nAttributes inlined functions to their first out-of-line caller.\n"),
+    field("showcolumns", Bool, "Show column numbers at the source code line level.\n"),
     Field {
         name: "granularity",
         kind: Choice,
         choices: &[
-            ("functions", "One node per function"),
-            ("filefunctions", "One node per function and file"),
-            ("files", "One node per source file"),
-            ("lines", "One node per source line"),
-            ("addresses", "One node per address, with the address shown"),
+            ("functions", "Aggregate at the function level.\nIgnores the filename where the function was defined.\n"),
+            ("filefunctions", "Aggregate at the function level.\nTakes into account the filename where the function was defined.\n"),
+            ("files", "Aggregate at the file level."),
+            ("lines", "Aggregate at the source code line level."),
+            ("addresses", "Aggregate at the address level.\nIncludes functions' addresses in the output.\n"),
         ],
-        help: "What a node stands for\nUnset: functions (addresses for raw and proto).",
+        help: "",
     },
 ];
 
@@ -295,11 +297,12 @@ impl Config {
     }
 }
 
-/// The help of a field or of one choice of a choice field.
+/// The help of a field or of one choice of a choice field (pprof's `configHelp`: none for the
+/// choice fields themselves).
 pub fn help(name: &str) -> Option<&'static str> {
     let f = field_of(name)?;
     if f.name == name {
-        return Some(f.help);
+        return Some(f.help).filter(|h| !h.is_empty());
     }
     f.choices.iter().find(|(c, _)| *c == name).map(|(_, h)| *h)
 }
@@ -336,11 +339,12 @@ mod tests {
         let l = c.list();
         assert_eq!(l.len(), FIELDS.len());
         for (f, v) in &l {
-            assert!(!f.help.is_empty(), "{}", f.name);
+            assert_eq!(f.help.is_empty(), f.kind == Choice, "{}", f.name);
             assert_eq!(Config::default().get(f.name).as_ref(), Some(v));
         }
-        assert_eq!(help("cum"), Some("Sort by cumulative value"));
-        assert!(help("focus").unwrap().starts_with("Keep samples"));
+        assert_eq!(help("cum"), Some("Sort entries based on cumulative weight\n"));
+        assert_eq!(help("sort"), None);
+        assert!(help("focus").unwrap().starts_with("Restricts to samples"));
         let names: Vec<&str> = l.iter().map(|(f, _)| f.name).collect();
         assert!(names.contains(&"nodecount") && names.contains(&"granularity") && !names.contains(&"base"));
     }

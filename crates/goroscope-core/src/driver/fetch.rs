@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::Error;
 use crate::pprof::{self, merge, Limits, Profile, ProfileError};
+use crate::symbolize::demangle::DemangleMode;
 use crate::symbolize::{self, Prefer, SymbolizeError};
 
 /// Where a profile comes from.
@@ -132,6 +133,11 @@ pub fn fetch(f: Fetch) -> Result<Fetched, Error> {
         let owned = |v: Vec<Arc<Profile>>| v.into_iter().map(Arc::unwrap_or_clone).collect();
         Arc::new(combine_with_base(owned(sources), owned(bases), f.diff_base, f.normalize).map_err(Error::Merge)?)
     };
+    // pprof simplifies already demangled names as the last step of symbolizing the merged profile.
+    let mode = SymbolizeMode::parse(&f.symbolize, &mut Vec::new());
+    if mode.enabled && symbolize::demangle::would_change(&p, mode.force, mode.demangle) {
+        symbolize::demangle::demangle(Arc::make_mut(&mut p), mode.force, mode.demangle);
+    }
     if !f.all_frames && !p.str(p.drop_frames).is_empty() {
         // pprof ignores an invalid drop_frames/keep_frames expression; so do we, with a warning.
         if let Err(e) = crate::pprof::prune::remove_uninteresting(Arc::make_mut(&mut p)) {
@@ -183,23 +189,30 @@ fn read_binary(path: &std::path::Path) -> Result<(String, Vec<u8>), FetchError> 
 
 /// What `-symbolize` asks of the local symbolizer (pprof `Symbolizer.Symbolize`).
 struct SymbolizeMode {
+    /// False for `none`: no symbolization, no demangling.
+    enabled: bool,
     local: bool,
     force: bool,
+    demangle: DemangleMode,
 }
 
 impl SymbolizeMode {
     fn parse(mode: &str, warnings: &mut Vec<String>) -> SymbolizeMode {
-        let mut m = SymbolizeMode { local: true, force: false };
+        let mut m = SymbolizeMode { enabled: true, local: true, force: false, demangle: DemangleMode::Default };
         for o in mode.to_lowercase().split(':') {
             match o {
                 "" => {}
-                "none" | "no" => return SymbolizeMode { local: false, force: false },
+                "none" | "no" => {
+                    return SymbolizeMode { enabled: false, local: false, force: false, demangle: DemangleMode::Default }
+                }
                 "local" | "fastlocal" => m.local = true,
                 "remote" => m.local = false,
                 "force" => m.force = true,
                 o => match o.strip_prefix("demangle=").unwrap_or(o) {
-                    // Go names need no demangling; the modes are accepted as pprof accepts them.
-                    "full" | "none" | "templates" => m.force = true,
+                    d @ ("full" | "none" | "templates") => {
+                        m.force = true;
+                        m.demangle = DemangleMode::from_name(d).unwrap_or_default();
+                    }
                     "default" => {}
                     _ => {
                         warnings.push(format!("ignoring unrecognized symbolization option: {mode}"));

@@ -4,7 +4,8 @@
 //! `generateRawReport`: command overrides, numeric label units, report options, aggregation.
 //! [`crate::report`] then prints; nothing below this module knows about flags.
 //!
-//! One-shot use is [`run`]; a shell or a web UI holds a [`Session`] and asks it for reports.
+//! One-shot use is [`run`]; a shell ([`shell`]) or a web UI holds a [`Session`] and asks it for
+//! reports.
 
 pub mod command;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod fetch;
 pub mod flags;
 pub mod focus;
 pub mod session;
+pub mod shell;
 pub mod tagroot;
 
 pub use command::Command;
@@ -58,6 +60,9 @@ pub enum Error {
     SymbolRegex(String, regex::Error),
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A shell line that names no report (`bogus`, `peek` without its regexp).
+    #[error(transparent)]
+    Shell(#[from] shell::ShellError),
 }
 
 /// The whole of `go tool pprof <flags> <sources>`: fetch the invocation's sources (and bases),
@@ -76,15 +81,31 @@ pub fn apply_command_overrides(cmd: &Command, cfg: &Config) -> Config {
     let mut cfg = cfg.clone();
     let mut trim = cfg.trim;
     match cmd {
+        Command::Disasm(_) => {
+            trim = false;
+            cfg.granularity = "addresses".into();
+            // One source line per address, or inlined frames would count twice.
+            cfg.noinlines = true;
+        }
+        Command::WebList(_) => {
+            trim = false;
+            cfg.granularity = "addresses".into();
+            // The page expands inlined calls.
+            cfg.noinlines = false;
+        }
         Command::Peek(_) => trim = false,
-        Command::Text | Command::Top => {
+        Command::List(_) => {
+            trim = false;
+            cfg.granularity = "lines".into();
+        }
+        Command::Text | Command::Top | Command::TopProto => {
             cfg.nodecount.get_or_insert(0);
         }
         _ => {
             cfg.nodecount.get_or_insert(80);
         }
     }
-    if matches!(cmd, Command::Raw | Command::Proto) {
+    if matches!(cmd, Command::Raw | Command::Proto | Command::Callgrind) {
         trim = false;
         cfg.granularity = "addresses".into();
     }
@@ -133,9 +154,9 @@ fn report_options(
     if cfg.divide_by == 0.0 {
         return Err(Error::ZeroDivisor);
     }
-    let symbol = match cmd {
-        Command::Peek(re) => Some(Regex::new(re).map_err(|e| Error::SymbolRegex(re.clone(), e))?),
-        _ => None,
+    let symbol = match cmd.symbol() {
+        Some(re) => Some(Regex::new(re).map_err(|e| Error::SymbolRegex(re.to_string(), e))?),
+        None => None,
     };
     let title = match p.mappings.first().map(|m| p.str(m.filename)) {
         Some(f) if !f.is_empty() => crate::graph::base_name(f).to_string(),
@@ -175,6 +196,10 @@ pub fn generate_report(
     mut warnings: Vec<String>,
 ) -> Result<ProfileReport, Error> {
     let format = cmd.format().ok_or_else(|| Error::Unsupported(cmd.name().to_string()))?;
+    // The views that need the binary's instructions are not produced yet.
+    if matches!(format, report::Format::WebList | report::Format::Disasm) {
+        return Err(Error::Unsupported(cmd.name().to_string()));
+    }
     let units = num_label_units(&p, &mut warnings);
     let cfg = apply_command_overrides(cmd, cfg);
     // Label pseudo frames before filtering, so filters can match them.

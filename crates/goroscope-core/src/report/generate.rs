@@ -1,7 +1,7 @@
 //! A [`Report`] (pprof's `report.Report`: a profile ready to print with its options and total)
 //! and [`generate`], which renders it in its format.
 
-use super::{dot, tags, text, traces, tree, Format, Options, ProfileReport, ReportData, ReportError};
+use super::{callgrind, dot, source, tags, topproto, text, traces, tree, Format, Options, ProfileReport, ReportData, ReportError};
 use crate::graph::{self, NodeTable, TrimOptions, Trimmed};
 use crate::measurement;
 use crate::pprof::filter;
@@ -53,7 +53,13 @@ impl Report {
     pub fn trimmed_graph(&mut self, visual: bool) -> Trimmed {
         self.prepare_for_graph();
         let p = &self.prof;
-        let table = Arc::new(NodeTable::new(p, false, false));
+        // Binary names are kept only for the reports tied to a binary (pprof `ObjNames`);
+        // elsewhere they would split functions across binaries.
+        let obj_names = matches!(
+            self.options.format,
+            Format::Raw | Format::List | Format::WebList | Format::Disasm | Format::Callgrind
+        );
+        let table = Arc::new(NodeTable::new(p, obj_names, false));
         let idx = self.options.sample_index;
         let sv = move |v: &[i64]| v[idx];
         let dv = |v: &[i64]| v[0];
@@ -68,7 +74,7 @@ impl Report {
         o.numeric_tag_keys =
             vec![("bytes".into(), self.options.num_label_units.get("bytes").cloned().unwrap_or_default())];
         // pprof honours -call_tree only for dot and callgrind.
-        o.call_tree = self.options.call_tree && visual;
+        o.call_tree = self.options.call_tree && (visual || self.options.format == Format::Callgrind);
         o.drop_negative = self.options.drop_negative;
         let t = TrimOptions {
             node_count: self.options.node_count,
@@ -219,6 +225,11 @@ pub fn generate(mut rpt: Report) -> Result<ProfileReport, ReportError> {
             (String::new(), Vec::new(), ReportData::Proto(crate::pprof::encode::encode(&rpt.prof)))
         }
         Format::Dot => dot::print_dot(&mut rpt),
+        Format::Callgrind => callgrind::print_callgrind(&mut rpt),
+        Format::List => source::print_source(&mut rpt)?,
+        Format::TopProto => topproto::print_top_proto(&mut rpt),
+        Format::WebList => return Err(ReportError::Unsupported("weblist")),
+        Format::Disasm => return Err(ReportError::Unsupported("disasm")),
     };
     let o = rpt.options;
     Ok(ProfileReport {

@@ -9,15 +9,19 @@
 
 pub mod tabwriter;
 
+mod callgrind;
 mod dot;
 mod generate;
 mod legend;
+mod source;
 mod tags;
 mod text;
+mod topproto;
 mod traces;
 mod tree;
 
 pub use generate::{generate, Report};
+pub(crate) use legend::profile_labels;
 
 use std::collections::HashMap;
 
@@ -42,6 +46,16 @@ pub enum Format {
     Proto,
     /// `-dot`: the call graph in Graphviz DOT.
     Dot,
+    /// `-callgrind`.
+    Callgrind,
+    /// `-topproto`: the top nodes as gzipped profile.proto.
+    TopProto,
+    /// `-list`: annotated source (with [`Options::symbol`]).
+    List,
+    /// `-weblist`: annotated source and assembly, a standalone HTML page.
+    WebList,
+    /// `-disasm`: annotated assembly.
+    Disasm,
 }
 
 /// How to print a report (pprof's `report.Options`): the value column, units and trimming are
@@ -144,6 +158,12 @@ pub enum ReportData {
     Proto(Vec<u8>),
     /// `-dot`: the DOT is [`ProfileReport::text`].
     Dot(DotReport),
+    /// `-callgrind`: the callgrind text is [`ProfileReport::text`].
+    Callgrind,
+    /// `-topproto`: gzipped profile.proto bytes.
+    TopProto(Vec<u8>),
+    /// `-list`: one block per function and source file.
+    List(Vec<SourceFunction>),
 }
 
 /// `-dot`: what the drawn graph holds.
@@ -162,6 +182,36 @@ pub struct DotReport {
     pub dropped_edges: usize,
     /// Nodes before top-N selection.
     pub node_count_before_limit: usize,
+}
+
+/// One `-list` block: a function's lines in one source file. Values are in sample units;
+/// `*_label` are pprof's strings (`.` for a zero line value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceFunction {
+    pub name: String,
+    /// The file as the profile names it (after `-trim_path`); empty: the function has none.
+    pub file: String,
+    pub flat: i64,
+    pub flat_label: String,
+    pub cum: i64,
+    pub cum_label: String,
+    /// cum relative to the report total.
+    pub cum_pct: f64,
+    /// Why no lines are shown: the file could not be read (pprof's ` Error: …`), or
+    /// `No source information for NAME`; empty otherwise.
+    pub error: String,
+    pub lines: Vec<SourceLine>,
+}
+
+/// A listed source line and the values of the samples on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceLine {
+    pub line: i64,
+    pub text: String,
+    pub flat: i64,
+    pub flat_label: String,
+    pub cum: i64,
+    pub cum_label: String,
 }
 
 /// Whether a node was reached through inlined calls.
@@ -297,4 +347,7 @@ pub enum ReportError {
     NoSampleTypes,
     #[error("no matches found for regexp: {0}")]
     NoMatches(String),
+    /// `weblist` and `disasm` (they need the binary's instructions).
+    #[error("report format {0:?} is not supported yet")]
+    Unsupported(&'static str),
 }

@@ -14,7 +14,8 @@
 //!   dumps as on Go's own goroutine profile; and `leaked=true` on goroutines the runtime marked
 //!   ` (leaked)`. Goroutines that differ only in labels are separate samples, as in Go's.
 //! - Functions are interned per (function, file), locations per (function, file, line); one
-//!   mapping named after the dump, so the legend says `File: <dump>`.
+//!   mapping named after the dump, so the legend says `File: <dump>` (except for a debug=1
+//!   goroutine profile, which pprof reads with an unnamed mapping).
 //! - `created by` records and ancestors are not part of the stacks (Go's goroutine profile
 //!   does not have them either).
 //!
@@ -246,7 +247,11 @@ impl<'d> Builder<'d> {
 /// Convert `dump` (named `name` in the legend) to a pprof profile; `min_wait` chooses which
 /// goroutines count as hung (0: every goroutine that printed minutes).
 pub fn to_profile(dump: &Dump, name: &str, min_wait: u32) -> StacksProfile {
-    let mut b = Builder::new(dump, name);
+    // A debug=1 goroutine profile is one pprof reads itself, with a mapping of no name (its DOT
+    // graph is "unnamed", its legend has no File: line): the same here.
+    let debug1 = crate::sniff::sniff_prefix(&dump.source.bytes()[..dump.source.bytes().len().min(4096)], false).kind
+        == crate::sniff::InputKind::GoroutineProfile;
+    let mut b = Builder::new(dump, if debug1 { "" } else { name });
     for g in &dump.goroutines {
         let frames = dump.frames_of(g);
         let locs: Vec<u32> = frames.iter().map(|f| b.location(f)).collect();

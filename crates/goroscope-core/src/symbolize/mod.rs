@@ -11,6 +11,7 @@
 //! the ELF segment that holds that offset (non-PIE Go binaries come out unchanged; PIE bases are
 //! subtracted). A binary that matches no mapping is an error and the profile is left as it was.
 
+pub mod demangle;
 pub mod dwarf;
 pub mod elf;
 pub mod gopclntab;

@@ -40,10 +40,12 @@ pub fn load(path: &str) -> Result<pprof::Profile, String> {
     Source::Path(path.into()).load(&Fetch::default().limits).map(std::sync::Arc::unwrap_or_clone).map_err(|e| e.to_string())
 }
 
-/// Our side of a case: the driver on `args` and `file` (which may hold several sources
-/// separated by `,`).
+/// Our side of a case: the driver on `-symbolize=none`, `args` and `file` (which may hold several
+/// sources separated by `,`).
 pub fn ours(args: &[String], file: &Path) -> Result<String, String> {
-    let mut a = args.to_vec();
+    // The same -symbolize=none as the oracle's side (no symbolization, no demangling).
+    let mut a = vec!["-symbolize=none".to_string()];
+    a.extend_from_slice(args);
     a.extend(file.display().to_string().split(',').map(String::from));
     run(&a).map(|o| o.text)
 }

@@ -101,10 +101,10 @@ impl ::flatbuffers::SimpleToVerifyInSlice for InlineMark {}
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
 pub const ENUM_MIN_REPORT_KIND: u8 = 0;
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
-pub const ENUM_MAX_REPORT_KIND: u8 = 7;
+pub const ENUM_MAX_REPORT_KIND: u8 = 12;
 #[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
 #[allow(non_camel_case_types)]
-pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 8] = [
+pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 13] = [
   ReportKind::Top,
   ReportKind::Tree,
   ReportKind::Traces,
@@ -113,6 +113,11 @@ pub const ENUM_VALUES_REPORT_KIND: [ReportKind; 8] = [
   ReportKind::Raw,
   ReportKind::Proto,
   ReportKind::Dot,
+  ReportKind::Callgrind,
+  ReportKind::TopProto,
+  ReportKind::List,
+  ReportKind::WebList,
+  ReportKind::Disasm,
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -128,9 +133,14 @@ impl ReportKind {
   pub const Raw: Self = Self(5);
   pub const Proto: Self = Self(6);
   pub const Dot: Self = Self(7);
+  pub const Callgrind: Self = Self(8);
+  pub const TopProto: Self = Self(9);
+  pub const List: Self = Self(10);
+  pub const WebList: Self = Self(11);
+  pub const Disasm: Self = Self(12);
 
   pub const ENUM_MIN: u8 = 0;
-  pub const ENUM_MAX: u8 = 7;
+  pub const ENUM_MAX: u8 = 12;
   pub const ENUM_VALUES: &'static [Self] = &[
     Self::Top,
     Self::Tree,
@@ -140,6 +150,11 @@ impl ReportKind {
     Self::Raw,
     Self::Proto,
     Self::Dot,
+    Self::Callgrind,
+    Self::TopProto,
+    Self::List,
+    Self::WebList,
+    Self::Disasm,
   ];
   /// Returns the variant's name or "" if unknown.
   pub fn variant_name(self) -> Option<&'static str> {
@@ -152,6 +167,11 @@ impl ReportKind {
       Self::Raw => Some("Raw"),
       Self::Proto => Some("Proto"),
       Self::Dot => Some("Dot"),
+      Self::Callgrind => Some("Callgrind"),
+      Self::TopProto => Some("TopProto"),
+      Self::List => Some("List"),
+      Self::WebList => Some("WebList"),
+      Self::Disasm => Some("Disasm"),
       _ => None,
     }
   }
@@ -1949,6 +1969,422 @@ impl ::core::fmt::Debug for TagKey<'_> {
       ds.finish()
   }
 }
+pub enum SourceLineOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// A `-list` line and the values of the samples on it (`*_label`: pprof's strings, `.` for 0).
+pub struct SourceLine<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for SourceLine<'a> {
+  type Inner = SourceLine<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> SourceLine<'a> {
+  pub const VT_LINE: ::flatbuffers::VOffsetT = 4;
+  pub const VT_TEXT: ::flatbuffers::VOffsetT = 6;
+  pub const VT_FLAT: ::flatbuffers::VOffsetT = 8;
+  pub const VT_FLAT_LABEL: ::flatbuffers::VOffsetT = 10;
+  pub const VT_CUM: ::flatbuffers::VOffsetT = 12;
+  pub const VT_CUM_LABEL: ::flatbuffers::VOffsetT = 14;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    SourceLine { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args SourceLineArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<SourceLine<'bldr>> {
+    let mut builder = SourceLineBuilder::new(_fbb);
+    builder.add_cum(args.cum);
+    builder.add_flat(args.flat);
+    builder.add_line(args.line);
+    if let Some(x) = args.cum_label { builder.add_cum_label(x); }
+    if let Some(x) = args.flat_label { builder.add_flat_label(x); }
+    if let Some(x) = args.text { builder.add_text(x); }
+    builder.finish()
+  }
+
+
+  #[inline]
+  pub fn line(&self) -> i64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<i64>(SourceLine::VT_LINE, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn text(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceLine::VT_TEXT, None)}
+  }
+  #[inline]
+  pub fn flat(&self) -> i64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<i64>(SourceLine::VT_FLAT, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn flat_label(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceLine::VT_FLAT_LABEL, None)}
+  }
+  #[inline]
+  pub fn cum(&self) -> i64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<i64>(SourceLine::VT_CUM, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn cum_label(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceLine::VT_CUM_LABEL, None)}
+  }
+}
+
+impl ::flatbuffers::Verifiable for SourceLine<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<i64>("line", Self::VT_LINE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("text", Self::VT_TEXT, false)?
+     .visit_field::<i64>("flat", Self::VT_FLAT, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("flat_label", Self::VT_FLAT_LABEL, false)?
+     .visit_field::<i64>("cum", Self::VT_CUM, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("cum_label", Self::VT_CUM_LABEL, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct SourceLineArgs<'a> {
+    pub line: i64,
+    pub text: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub flat: i64,
+    pub flat_label: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub cum: i64,
+    pub cum_label: Option<::flatbuffers::WIPOffset<&'a str>>,
+}
+impl<'a> Default for SourceLineArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    SourceLineArgs {
+      line: 0,
+      text: None,
+      flat: 0,
+      flat_label: None,
+      cum: 0,
+      cum_label: None,
+    }
+  }
+}
+
+pub struct SourceLineBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> SourceLineBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_line(&mut self, line: i64) {
+    self.fbb_.push_slot::<i64>(SourceLine::VT_LINE, line, 0);
+  }
+  #[inline]
+  pub fn add_text(&mut self, text: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceLine::VT_TEXT, text);
+  }
+  #[inline]
+  pub fn add_flat(&mut self, flat: i64) {
+    self.fbb_.push_slot::<i64>(SourceLine::VT_FLAT, flat, 0);
+  }
+  #[inline]
+  pub fn add_flat_label(&mut self, flat_label: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceLine::VT_FLAT_LABEL, flat_label);
+  }
+  #[inline]
+  pub fn add_cum(&mut self, cum: i64) {
+    self.fbb_.push_slot::<i64>(SourceLine::VT_CUM, cum, 0);
+  }
+  #[inline]
+  pub fn add_cum_label(&mut self, cum_label: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceLine::VT_CUM_LABEL, cum_label);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> SourceLineBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    SourceLineBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<SourceLine<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for SourceLine<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("SourceLine");
+      ds.field("line", &self.line());
+      ds.field("text", &self.text());
+      ds.field("flat", &self.flat());
+      ds.field("flat_label", &self.flat_label());
+      ds.field("cum", &self.cum());
+      ds.field("cum_label", &self.cum_label());
+      ds.finish()
+  }
+}
+pub enum SourceFunctionOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// A `-list` block: a function's lines in one source file.
+pub struct SourceFunction<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for SourceFunction<'a> {
+  type Inner = SourceFunction<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> SourceFunction<'a> {
+  pub const VT_NAME: ::flatbuffers::VOffsetT = 4;
+  pub const VT_FILE: ::flatbuffers::VOffsetT = 6;
+  pub const VT_FLAT: ::flatbuffers::VOffsetT = 8;
+  pub const VT_FLAT_LABEL: ::flatbuffers::VOffsetT = 10;
+  pub const VT_CUM: ::flatbuffers::VOffsetT = 12;
+  pub const VT_CUM_LABEL: ::flatbuffers::VOffsetT = 14;
+  pub const VT_CUM_PCT: ::flatbuffers::VOffsetT = 16;
+  pub const VT_ERROR: ::flatbuffers::VOffsetT = 18;
+  pub const VT_LINES: ::flatbuffers::VOffsetT = 20;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    SourceFunction { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args SourceFunctionArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<SourceFunction<'bldr>> {
+    let mut builder = SourceFunctionBuilder::new(_fbb);
+    builder.add_cum_pct(args.cum_pct);
+    builder.add_cum(args.cum);
+    builder.add_flat(args.flat);
+    if let Some(x) = args.lines { builder.add_lines(x); }
+    if let Some(x) = args.error { builder.add_error(x); }
+    if let Some(x) = args.cum_label { builder.add_cum_label(x); }
+    if let Some(x) = args.flat_label { builder.add_flat_label(x); }
+    if let Some(x) = args.file { builder.add_file(x); }
+    if let Some(x) = args.name { builder.add_name(x); }
+    builder.finish()
+  }
+
+
+  #[inline]
+  pub fn name(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceFunction::VT_NAME, None)}
+  }
+  #[inline]
+  pub fn file(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceFunction::VT_FILE, None)}
+  }
+  #[inline]
+  pub fn flat(&self) -> i64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<i64>(SourceFunction::VT_FLAT, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn flat_label(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceFunction::VT_FLAT_LABEL, None)}
+  }
+  #[inline]
+  pub fn cum(&self) -> i64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<i64>(SourceFunction::VT_CUM, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn cum_label(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceFunction::VT_CUM_LABEL, None)}
+  }
+  #[inline]
+  pub fn cum_pct(&self) -> f64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<f64>(SourceFunction::VT_CUM_PCT, Some(0.0)).unwrap()}
+  }
+  /// Why no lines are shown (the file could not be read; no source information); empty otherwise.
+  #[inline]
+  pub fn error(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceFunction::VT_ERROR, None)}
+  }
+  #[inline]
+  pub fn lines(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<SourceLine<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<SourceLine>>>>(SourceFunction::VT_LINES, None)}
+  }
+}
+
+impl ::flatbuffers::Verifiable for SourceFunction<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("name", Self::VT_NAME, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("file", Self::VT_FILE, false)?
+     .visit_field::<i64>("flat", Self::VT_FLAT, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("flat_label", Self::VT_FLAT_LABEL, false)?
+     .visit_field::<i64>("cum", Self::VT_CUM, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("cum_label", Self::VT_CUM_LABEL, false)?
+     .visit_field::<f64>("cum_pct", Self::VT_CUM_PCT, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("error", Self::VT_ERROR, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<SourceLine>>>>("lines", Self::VT_LINES, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct SourceFunctionArgs<'a> {
+    pub name: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub file: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub flat: i64,
+    pub flat_label: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub cum: i64,
+    pub cum_label: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub cum_pct: f64,
+    pub error: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub lines: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<SourceLine<'a>>>>>,
+}
+impl<'a> Default for SourceFunctionArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    SourceFunctionArgs {
+      name: None,
+      file: None,
+      flat: 0,
+      flat_label: None,
+      cum: 0,
+      cum_label: None,
+      cum_pct: 0.0,
+      error: None,
+      lines: None,
+    }
+  }
+}
+
+pub struct SourceFunctionBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> SourceFunctionBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_name(&mut self, name: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceFunction::VT_NAME, name);
+  }
+  #[inline]
+  pub fn add_file(&mut self, file: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceFunction::VT_FILE, file);
+  }
+  #[inline]
+  pub fn add_flat(&mut self, flat: i64) {
+    self.fbb_.push_slot::<i64>(SourceFunction::VT_FLAT, flat, 0);
+  }
+  #[inline]
+  pub fn add_flat_label(&mut self, flat_label: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceFunction::VT_FLAT_LABEL, flat_label);
+  }
+  #[inline]
+  pub fn add_cum(&mut self, cum: i64) {
+    self.fbb_.push_slot::<i64>(SourceFunction::VT_CUM, cum, 0);
+  }
+  #[inline]
+  pub fn add_cum_label(&mut self, cum_label: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceFunction::VT_CUM_LABEL, cum_label);
+  }
+  #[inline]
+  pub fn add_cum_pct(&mut self, cum_pct: f64) {
+    self.fbb_.push_slot::<f64>(SourceFunction::VT_CUM_PCT, cum_pct, 0.0);
+  }
+  #[inline]
+  pub fn add_error(&mut self, error: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceFunction::VT_ERROR, error);
+  }
+  #[inline]
+  pub fn add_lines(&mut self, lines: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<SourceLine<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceFunction::VT_LINES, lines);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> SourceFunctionBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    SourceFunctionBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<SourceFunction<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for SourceFunction<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("SourceFunction");
+      ds.field("name", &self.name());
+      ds.field("file", &self.file());
+      ds.field("flat", &self.flat());
+      ds.field("flat_label", &self.flat_label());
+      ds.field("cum", &self.cum());
+      ds.field("cum_label", &self.cum_label());
+      ds.field("cum_pct", &self.cum_pct());
+      ds.field("error", &self.error());
+      ds.field("lines", &self.lines());
+      ds.finish()
+  }
+}
 pub enum ProfileReportOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
@@ -1984,6 +2420,7 @@ impl<'a> ProfileReport<'a> {
   pub const VT_COMMENTS: ::flatbuffers::VOffsetT = 34;
   pub const VT_PROTO: ::flatbuffers::VOffsetT = 36;
   pub const VT_OUTPUT: ::flatbuffers::VOffsetT = 38;
+  pub const VT_LIST: ::flatbuffers::VOffsetT = 40;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -1999,6 +2436,7 @@ impl<'a> ProfileReport<'a> {
     builder.add_dropped_nodes(args.dropped_nodes);
     builder.add_shown_total(args.shown_total);
     builder.add_total(args.total);
+    if let Some(x) = args.list { builder.add_list(x); }
     if let Some(x) = args.output { builder.add_output(x); }
     if let Some(x) = args.proto { builder.add_proto(x); }
     if let Some(x) = args.comments { builder.add_comments(x); }
@@ -2130,7 +2568,7 @@ impl<'a> ProfileReport<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(ProfileReport::VT_COMMENTS, None)}
   }
-  /// `-proto`: the gzipped profile.proto after filtering.
+  /// `-proto`: the gzipped profile.proto after filtering; `-topproto`: the top nodes as one.
   #[inline]
   pub fn proto(&self) -> Option<::flatbuffers::Vector<'a, u8>> {
     // Safety:
@@ -2145,6 +2583,14 @@ impl<'a> ProfileReport<'a> {
     // Created from valid Table for this object
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(ProfileReport::VT_OUTPUT, None)}
+  }
+  /// `-list`: one block per function and source file.
+  #[inline]
+  pub fn list(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<SourceFunction<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<SourceFunction>>>>(ProfileReport::VT_LIST, None)}
   }
 }
 
@@ -2172,6 +2618,7 @@ impl ::flatbuffers::Verifiable for ProfileReport<'_> {
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<&'_ str>>>>("comments", Self::VT_COMMENTS, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, u8>>>("proto", Self::VT_PROTO, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("output", Self::VT_OUTPUT, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<SourceFunction>>>>("list", Self::VT_LIST, false)?
      .finish();
     Ok(())
   }
@@ -2195,6 +2642,7 @@ pub struct ProfileReportArgs<'a> {
     pub comments: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>,
     pub proto: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, u8>>>,
     pub output: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub list: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<SourceFunction<'a>>>>>,
 }
 impl<'a> Default for ProfileReportArgs<'a> {
   #[inline]
@@ -2218,6 +2666,7 @@ impl<'a> Default for ProfileReportArgs<'a> {
       comments: None,
       proto: None,
       output: None,
+      list: None,
     }
   }
 }
@@ -2300,6 +2749,10 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> ProfileReportBuilder<'a, 'b, 
     self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_OUTPUT, output);
   }
   #[inline]
+  pub fn add_list(&mut self, list: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<SourceFunction<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_LIST, list);
+  }
+  #[inline]
   pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> ProfileReportBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
     ProfileReportBuilder {
@@ -2335,6 +2788,7 @@ impl ::core::fmt::Debug for ProfileReport<'_> {
       ds.field("comments", &self.comments());
       ds.field("proto", &self.proto());
       ds.field("output", &self.output());
+      ds.field("list", &self.list());
       ds.finish()
   }
 }

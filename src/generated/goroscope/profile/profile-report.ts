@@ -5,6 +5,7 @@
 import * as flatbuffers from 'flatbuffers';
 
 import { ReportKind } from '../../goroscope/profile/report-kind';
+import { SourceFunction } from '../../goroscope/profile/source-function';
 import { TagKey } from '../../goroscope/profile/tag-key';
 import { TopRow } from '../../goroscope/profile/top-row';
 import { TraceSample } from '../../goroscope/profile/trace-sample';
@@ -165,7 +166,7 @@ commentsLength():number {
 }
 
 /**
- * `-proto`: the gzipped profile.proto after filtering.
+ * `-proto`: the gzipped profile.proto after filtering; `-topproto`: the top nodes as one.
  */
 proto(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 36);
@@ -192,8 +193,21 @@ output(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * `-list`: one block per function and source file.
+ */
+list(index: number, obj?:SourceFunction):SourceFunction|null {
+  const offset = this.bb!.__offset(this.bb_pos, 40);
+  return offset ? (obj || new SourceFunction()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+listLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 40);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
 static startProfileReport(builder:flatbuffers.Builder) {
-  builder.startObject(18);
+  builder.startObject(19);
 }
 
 static addKind(builder:flatbuffers.Builder, kind:ReportKind) {
@@ -364,6 +378,22 @@ static addOutput(builder:flatbuffers.Builder, outputOffset:flatbuffers.Offset) {
   builder.addFieldOffset(17, outputOffset, 0);
 }
 
+static addList(builder:flatbuffers.Builder, listOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(18, listOffset, 0);
+}
+
+static createListVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startListVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static endProfileReport(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
@@ -377,7 +407,7 @@ static finishSizePrefixedProfileReportBuffer(builder:flatbuffers.Builder, offset
   builder.finish(offset, undefined, true);
 }
 
-static createProfileReport(builder:flatbuffers.Builder, kind:ReportKind, textOffset:flatbuffers.Offset, warningsOffset:flatbuffers.Offset, legendOffset:flatbuffers.Offset, total:bigint, sampleTypeOffset:flatbuffers.Offset, sampleUnitOffset:flatbuffers.Offset, outputUnitOffset:flatbuffers.Offset, shownTotal:bigint, droppedNodes:bigint, nodeCountBeforeLimit:bigint, topOffset:flatbuffers.Offset, treeOffset:flatbuffers.Offset, tracesOffset:flatbuffers.Offset, tagsOffset:flatbuffers.Offset, commentsOffset:flatbuffers.Offset, protoOffset:flatbuffers.Offset, outputOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createProfileReport(builder:flatbuffers.Builder, kind:ReportKind, textOffset:flatbuffers.Offset, warningsOffset:flatbuffers.Offset, legendOffset:flatbuffers.Offset, total:bigint, sampleTypeOffset:flatbuffers.Offset, sampleUnitOffset:flatbuffers.Offset, outputUnitOffset:flatbuffers.Offset, shownTotal:bigint, droppedNodes:bigint, nodeCountBeforeLimit:bigint, topOffset:flatbuffers.Offset, treeOffset:flatbuffers.Offset, tracesOffset:flatbuffers.Offset, tagsOffset:flatbuffers.Offset, commentsOffset:flatbuffers.Offset, protoOffset:flatbuffers.Offset, outputOffset:flatbuffers.Offset, listOffset:flatbuffers.Offset):flatbuffers.Offset {
   ProfileReport.startProfileReport(builder);
   ProfileReport.addKind(builder, kind);
   ProfileReport.addText(builder, textOffset);
@@ -397,6 +427,7 @@ static createProfileReport(builder:flatbuffers.Builder, kind:ReportKind, textOff
   ProfileReport.addComments(builder, commentsOffset);
   ProfileReport.addProto(builder, protoOffset);
   ProfileReport.addOutput(builder, outputOffset);
+  ProfileReport.addList(builder, listOffset);
   return ProfileReport.endProfileReport(builder);
 }
 }

@@ -10,5 +10,10 @@ export enum ReportKind {
   Comments = 4,
   Raw = 5,
   Proto = 6,
-  Dot = 7
+  Dot = 7,
+  Callgrind = 8,
+  TopProto = 9,
+  List = 10,
+  WebList = 11,
+  Disasm = 12
 }

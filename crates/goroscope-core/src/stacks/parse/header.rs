@@ -66,7 +66,6 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
     }
     debug_assert!(close <= len);
     let mut s = lb + 1..close;
-    let ends = |s: &Range<usize>, suffix: &[u8]| t[s.clone()].ends_with(suffix);
     // `, synctest bubble N`: found from the right by its digits (no substring search per header).
     let mut bubble = None;
     let digits = t[s.clone()].iter().rev().take_while(|c| c.is_ascii_digit()).count();
@@ -75,12 +74,12 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
         s.end -= digits + 18;
     }
     let mut locked = false;
-    if ends(&s, b", locked to thread") {
+    if t[s.clone()].ends_with(b", locked to thread") {
         locked = true;
         s.end -= 18;
     }
     let mut minutes = None;
-    if ends(&s, b" minutes") {
+    if t[s.clone()].ends_with(b" minutes") {
         let body = &t[s.start..s.end - 8];
         if let Some(c) = memmem::rfind(body, b", ") {
             if let Some(v) = parse_dec(&body[c + 2..]) {
@@ -89,18 +88,24 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
             }
         }
     }
-    let flag = |s: &mut Range<usize>, suffix: &[u8]| {
-        let hit = ends(s, suffix) && s.end - s.start > suffix.len();
-        if hit {
-            s.end -= suffix.len();
-        }
-        hit
-    };
-    let mut durable = flag(&mut s, b" (durable)");
-    let scan = flag(&mut s, b" (scan)");
-    let leaked = flag(&mut s, b" (leaked)");
-    durable |= flag(&mut s, b" (durable)");
+    let (mut durable, mut scan, mut leaked) = (false, false, false);
+    if t[s.end - 1] == b')' {
+        durable = strip(t, &mut s, b" (durable)");
+        scan = strip(t, &mut s, b" (scan)");
+        leaked = strip(t, &mut s, b" (leaked)");
+        durable |= strip(t, &mut s, b" (durable)");
+    }
     Some(Header { id, gp, m, mp, state: s, minutes, locked, scan, leaked, durable, bubble, labels, unterminated })
+}
+
+/// Take `suffix` off the end of the status `s` (never all of it); whether it was there.
+#[inline]
+fn strip(t: &[u8], s: &mut Range<usize>, suffix: &[u8]) -> bool {
+    let hit = s.end - s.start > suffix.len() && t[s.clone()].ends_with(suffix);
+    if hit {
+        s.end -= suffix.len();
+    }
+    hit
 }
 
 /// Where the bracket closes, the extent of the label set, what is missing at the end of the line.
@@ -110,7 +115,8 @@ type Extent = (usize, Option<Range<usize>>, Option<&'static str>);
 fn extent(t: &[u8], lb: usize) -> Option<Extent> {
     let len = t.len();
     let ends_bracket = t.ends_with(b"]:");
-    if ends_bracket && t[len - 3] != b'}' && memchr(b'{', &t[lb..]).is_none() {
+    // `contains`, not memchr's `memchr`: statuses are short, the call costs more than the scan.
+    if ends_bracket && t[len - 3] != b'}' && !t[lb..len - 3].contains(&b'{') {
         // No labels (the common case; a status never holds `{`).
         return Some((len - 2, None, None));
     }
