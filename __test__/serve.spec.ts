@@ -27,9 +27,9 @@ interface Served {
 }
 
 /** Start `goroscope serve --http 127.0.0.1:0 --no-browser ARGS` and wait for its address. */
-function serve(args: string[]): Promise<Served> {
+function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), 'serve', '--http', '127.0.0.1:0', '--no-browser', ...args], {
-    env: { ...process.env, BROWSER: '' },
+    env: { ...process.env, BROWSER: '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   return new Promise((resolve, reject) => {
@@ -257,13 +257,21 @@ test('a generated 1M-goroutine dump: pages of groups answer quickly, never every
   }
 })
 
-test('a bundle and a second dump side by side: the bundle\'s dump, and the labelled dump\'s deadlock cycle', async (t) => {
+test('a bundle and a dump from a URL side by side: the bundle\'s dump, and the labelled dump\'s deadlock cycle', async (t) => {
   const labelled = path.join(FIXTURE_DUMPS, 'go126-labels-debug2.txt')
   const facts = JSON.parse(fs.readFileSync(path.join(FIXTURE_DUMPS, 'go126-labels-debug2.facts.json'), 'utf8'))
-  const s = await serve([path.join(ROOT, 'examples', 'kubo-bundle.tar.gz'), labelled])
+  // the labelled dump comes over HTTP (a URL input is fetched and saved, as for `goroscope stacks`)
+  const origin = http.createServer((_req, res) => res.end(fs.readFileSync(labelled)))
+  await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r))
+  const port = (origin.address() as { port: number }).port
+  const saved = tmpdir('goroscope-serve-saved-')
+  const s = await serve([path.join(ROOT, 'examples', 'kubo-bundle.tar.gz'), `http://127.0.0.1:${port}/debug/pprof/goroutine`], { PPROF_TMPDIR: saved })
+  origin.close()
   try {
+    t.true(fs.readdirSync(saved).some((f) => f.startsWith('pprof.goroutine.debug2.')), 'the fetched dump was saved')
     const inputs = JSON.parse((await get(`${s.url}api/dump/inputs`)).body)
-    t.deepEqual(inputs.map((i: { name: string }) => i.name), ['kubo-bundle.tar.gz:goroutines.stacks', 'go126-labels-debug2.txt'])
+    t.is(inputs[0].name, 'kubo-bundle.tar.gz:goroutines.stacks')
+    t.regex(inputs[1].name, /^pprof\.goroutine\.debug2\.\d+\.txt$/)
     t.true(inputs[0].goroutines > 0)
     const want = stacksJson([labelled, '--label', 'role=waiter'])
     const sum = JSON.parse((await get(`${s.url}api/dump/summary?input=1&label=role%3Dwaiter`)).body)

@@ -1,7 +1,8 @@
-// `goroscope serve [--http host:port] [--no-browser] DUMP|BUNDLE…`: load every goroutine dump
-// once (a bundle's dumps: every `stacks` entry of a goroscope bundle, `ipfs diag profile` zip or
-// directory), serve the goroutine explorer (src/server/explorer.ts) until interrupted, and open
-// it in the browser unless --no-browser. Loopback only unless another interface is named.
+// `goroscope serve [--http host:port] [--no-browser] DUMP|BUNDLE|URL…`: load every goroutine dump
+// once (a URL: fetched and saved first, as for `goroscope stacks`; a bundle: every `stacks` entry
+// of a goroscope bundle, `ipfs diag profile` zip or directory), serve the goroutine explorer
+// (src/server/explorer.ts) until interrupted, and open it in the browser unless --no-browser.
+// Loopback only unless another interface is named.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
@@ -12,6 +13,7 @@ import { openInBrowser } from './browser'
 import { UsageError } from './errors'
 import type { Family } from './family'
 import { say, warn } from './output'
+import { resolveOne, sourceYargs } from './sources'
 
 /** The dumps of one command-line input: the file itself, or the `stacks` entries of a bundle. */
 async function load(file: string): Promise<DumpInput[]> {
@@ -37,13 +39,14 @@ const serveCommand: CommandModule<object, any> = {
   builder: (y: Argv) =>
     y
       .usage(
-        'goroscope serve [--http HOST:PORT] [--no-browser] DUMP|BUNDLE…\n\n' +
+        'goroscope serve [--http HOST:PORT] [--no-browser] DUMP|BUNDLE|URL…\n\n' +
           'Serve a goroutine explorer for each dump (a bundle: each dump it holds): states and classes, groups of identical stacks (paged), filters (state or class, label, regexp on frames, min-wait), hung groups, goroutines the runtime proved leaked, and the wait-for graph: waiters → lock → ranked holder → what the holder waits on, cycles (likely deadlocks) in red, the evidence of each edge on hover.\n\n' +
           'Listens on 127.0.0.1 unless --http names another interface; requests whose Host header is not the bound address are refused.',
       )
       .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'goroutine dumps (debug=1/2, panic, SIGQUIT) or bundles' })
       .option('http', { type: 'string', default: '127.0.0.1:0', describe: 'listen on [host]:port (no host: 127.0.0.1; port 0: a free one)' })
-      .option('browser', { type: 'boolean', default: true, describe: 'open the explorer in a browser (--no-browser: do not)' }),
+      .option('browser', { type: 'boolean', default: true, describe: 'open the explorer in a browser (--no-browser: do not)' })
+      .options(sourceYargs()),
   handler: async (a: any) => {
     const { isLoopback, parseListen } = require('../server/host') as typeof import('../server/host')
     const { startServer } = require('../server/index') as typeof import('../server/index')
@@ -55,7 +58,8 @@ const serveCommand: CommandModule<object, any> = {
       throw new UsageError((e as Error).message.replace('-http=', '--http '))
     }
     const inputs: DumpInput[] = []
-    for (const f of a.inputs as string[]) inputs.push(...(await load(f)))
+    // a URL (or kubo's API with --api) is fetched and saved first, as `goroscope stacks` does
+    for (const f of a.inputs as string[]) inputs.push(...(await load((await resolveOne(f, 'dump', a)).path!)))
     if (!isLoopback(listen.host)) warn(`warning: serving on ${listen.host}, reachable from other machines; anyone who can connect reads the dumps`)
     const running = await startServer({ ...listen, router: explorerRoutes(inputs) })
     const url = `${running.url}explorer`
