@@ -268,7 +268,7 @@ function readField(schema, t, j, src, locals) {
       locals.push(`const ${o} = new fb.${f.type}()`)
       e = `vec(${acc}Length(), (i) => ${acc}(i, ${o})!, read${f.type})`
     } else {
-      const one = INT64.has(f.type) ? `${acc}(i)!` : `${acc}(i)`
+      const one = f.type === 'string' ? `${acc}(i)` : `${acc}(i)!`
       e = `vec(${acc}Length(), (i) => ${one}, (x) => ${readValue(schema, { ...f, vector: f.type === 'string', optional: false }, 'x')})`
     }
   } else if (schema.tables.has(f.type)) {

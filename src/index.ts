@@ -18,7 +18,13 @@ export type {
   StacksJSON,
   StacksOptions,
   StateClass,
+  WaitCycle,
+  WaitEdge,
+  WaitEdgeKind,
+  WaitFor,
   WaitMinutes,
+  WaitNode,
+  WaitNodeKind,
   Warning,
 } from './stacks'
 export { GoroscopeError } from './native'

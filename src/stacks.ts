@@ -26,7 +26,13 @@ export type {
   RaceAccess,
   RaceCreation,
   StateClass,
+  WaitCycle,
+  WaitEdge,
+  WaitEdgeKind,
+  WaitFor,
   WaitMinutes,
+  WaitNode,
+  WaitNodeKind,
   Warning,
 } from './generated/stacks-json'
 

@@ -10,6 +10,7 @@ const FAMILIES: Record<string, () => Family> = {
   graph: () => (require('./graph') as typeof import('./graph')).family,
   symbolize: () => (require('./symbolize') as typeof import('./symbolize')).family,
   node: () => (require('./node') as typeof import('./node')).family,
+  serve: () => (require('./serve') as typeof import('./serve')).family,
 }
 
 /** Command name → family, in the order `goroscope --help` lists them. */
@@ -38,6 +39,7 @@ export const COMMANDS: Record<string, keyof typeof FAMILIES> = {
   redact: 'node',
   vars: 'node',
   sys: 'node',
+  serve: 'serve',
 }
 
 export function family(name: string): Family {

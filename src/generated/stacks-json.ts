@@ -54,6 +54,31 @@ export function readLockKind(v: fb.LockKind): LockKind {
   return LOCK_KIND_NAMES[v] ?? 'semaphore'
 }
 
+/** What a node of the wait-for graph stands for. */
+export type WaitNodeKind = 'goroutine' | 'lock' | 'waiters' | 'blocked'
+const WAIT_NODE_KIND_NAMES: Record<fb.WaitNodeKind, WaitNodeKind> = {
+  [fb.WaitNodeKind.Goroutine]: 'goroutine',
+  [fb.WaitNodeKind.Lock]: 'lock',
+  [fb.WaitNodeKind.Waiters]: 'waiters',
+  [fb.WaitNodeKind.Blocked]: 'blocked',
+}
+/** The JSON name of a `WaitNodeKind` (an unknown value reads as `blocked`). */
+export function readWaitNodeKind(v: fb.WaitNodeKind): WaitNodeKind {
+  return WAIT_NODE_KIND_NAMES[v] ?? 'blocked'
+}
+
+/** What an edge of the wait-for graph says. */
+export type WaitEdgeKind = 'waitsOn' | 'heldBy' | 'blockedIn'
+const WAIT_EDGE_KIND_NAMES: Record<fb.WaitEdgeKind, WaitEdgeKind> = {
+  [fb.WaitEdgeKind.WaitsOn]: 'waitsOn',
+  [fb.WaitEdgeKind.HeldBy]: 'heldBy',
+  [fb.WaitEdgeKind.BlockedIn]: 'blockedIn',
+}
+/** The JSON name of a `WaitEdgeKind` (an unknown value reads as `blockedIn`). */
+export function readWaitEdgeKind(v: fb.WaitEdgeKind): WaitEdgeKind {
+  return WAIT_EDGE_KIND_NAMES[v] ?? 'blockedIn'
+}
+
 /** The goroutines of one raw state. */
 export interface StateCount {
   /** the raw state as Go printed it */
@@ -314,6 +339,105 @@ export function readLock(t: fb.Lock): Lock {
   }
 }
 
+/** One node of the wait-for graph. */
+export interface WaitNode {
+  /** what the node stands for */
+  kind: WaitNodeKind
+  /** the goroutine id (goroutine nodes, and the holder of a blocked node); 0 otherwise */
+  goroutine: number
+  /** the lock's address (lock and waiters nodes); `0x0` otherwise or when unknown */
+  lock: string
+  /** goroutine: its raw state; lock: the waiters' site; waiters: `N more waiters`; blocked: the state and parking function */
+  label: string
+  /** lock: its waiters; waiters: how many; 1 otherwise */
+  count: number
+  /** the node is part of a cycle */
+  inCycle: boolean
+}
+
+export function readWaitNode(t: fb.WaitNode): WaitNode {
+  return {
+    kind: readWaitNodeKind(t.kind()),
+    goroutine: Number(t.goroutine()),
+    lock: '0x' + t.lock().toString(16),
+    label: t.label() ?? '',
+    count: Number(t.count()),
+    inCycle: t.inCycle(),
+  }
+}
+
+/** One edge of the wait-for graph, with the evidence for it. */
+export interface WaitEdge {
+  /** index into `waitFor.nodes` of the waiting side */
+  from: number
+  /** index into `waitFor.nodes` of what it waits on */
+  to: number
+  /** what the edge says */
+  kind: WaitEdgeKind
+  /** heldBy: the candidate's rank (0 = best); 0 otherwise */
+  rank: number
+  /** heldBy: the candidate's score; 0 otherwise */
+  score: number
+  /** human-readable reasons, most important first */
+  evidence: string[]
+  /** the edge is part of a cycle */
+  inCycle: boolean
+}
+
+export function readWaitEdge(t: fb.WaitEdge): WaitEdge {
+  return {
+    from: t.from(),
+    to: t.to(),
+    kind: readWaitEdgeKind(t.kind()),
+    rank: t.rank(),
+    score: t.score(),
+    evidence: vec(t.evidenceLength(), (i) => t.evidence(i), (x) => x),
+    inCycle: t.inCycle(),
+  }
+}
+
+/** A cycle of the wait-for graph (waitsOn and best-ranked heldBy edges): a likely deadlock. */
+export interface WaitCycle {
+  /** goroutine ids in the cycle, ascending */
+  goroutines: number[]
+  /** lock addresses in the cycle, ascending */
+  locks: string[]
+  /** indices into `waitFor.edges` of the cycle's edges */
+  edges: number[]
+  /** one sentence on what the cycle means */
+  summary: string
+}
+
+export function readWaitCycle(t: fb.WaitCycle): WaitCycle {
+  return {
+    goroutines: vec(t.goroutinesLength(), (i) => t.goroutines(i)!, (x) => Number(x)),
+    locks: vec(t.locksLength(), (i) => t.locks(i)!, (x) => '0x' + x.toString(16)),
+    edges: vec(t.edgesLength(), (i) => t.edges(i)!, (x) => x),
+    summary: t.summary() ?? '',
+  }
+}
+
+/** Who waits on whom: waiters → lock → ranked holder → what the holder waits on, chained across goroutines, with the cycles. */
+export interface WaitFor {
+  /** goroutines, locks, counted waiters and what holders are blocked in (at most 16 plain waiter nodes per lock) */
+  nodes: WaitNode[]
+  /** the edges, waitsOn first, then heldBy, then blockedIn */
+  edges: WaitEdge[]
+  /** the cycles (likely deadlocks), by smallest goroutine id */
+  cycles: WaitCycle[]
+}
+
+export function readWaitFor(t: fb.WaitFor): WaitFor {
+  const nodesObj = new fb.WaitNode()
+  const edgesObj = new fb.WaitEdge()
+  const cyclesObj = new fb.WaitCycle()
+  return {
+    nodes: vec(t.nodesLength(), (i) => t.nodes(i, nodesObj)!, readWaitNode),
+    edges: vec(t.edgesLength(), (i) => t.edges(i, edgesObj)!, readWaitEdge),
+    cycles: vec(t.cyclesLength(), (i) => t.cycles(i, cyclesObj)!, readWaitCycle),
+  }
+}
+
 /** How one group changed since the base dump. */
 export interface GroupDelta {
   /** index into `groups` when the group is present now (null when it vanished or was cut by `--top`) */
@@ -443,6 +567,8 @@ export interface FindingsJSON {
   hung: Group[]
   /** locks with waiters, most waiters first */
   contention: Lock[]
+  /** the wait-for graph of `contention`, with its cycles (deadlocks) */
+  waitFor: WaitFor | null
   /** with `--diff BASE`: the groups that changed, largest growth first; null without a base */
   diff: GroupDelta[] | null
   /** race-detector reports (`WARNING: DATA RACE`), in input order (not filtered by `--state`/`--match`) */
@@ -468,6 +594,7 @@ export class FindingsView {
   #groups: Group[] | undefined
   #hung: Group[] | undefined
   #contention: Lock[] | undefined
+  #waitFor: WaitFor | null | undefined
   #diff: GroupDelta[] | null | undefined
   #races: Race[] | undefined
   #warnings: Warning[] | undefined
@@ -534,6 +661,14 @@ export class FindingsView {
     }
     return this.#contention
   }
+  /** the wait-for graph of `contention`, with its cycles (deadlocks) */
+  get waitFor(): WaitFor | null {
+    if (this.#waitFor === undefined) {
+      const waitFor = this.root.waitFor()
+      this.#waitFor = waitFor ? readWaitFor(waitFor) : null
+    }
+    return this.#waitFor
+  }
   /** with `--diff BASE`: the groups that changed, largest growth first; null without a base */
   get diff(): GroupDelta[] | null {
     if (this.#diff === undefined) {
@@ -587,6 +722,7 @@ export class FindingsView {
       groups: this.groups,
       hung: this.hung,
       contention: this.contention,
+      waitFor: this.waitFor,
       diff: this.diff,
       races: this.races,
       truncated: this.truncated,

@@ -32,8 +32,10 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 export interface ServerOptions extends Listen {
-  /** The loaded input. */
-  session: ViewSession
+  /** The loaded input (the pprof web UI). */
+  session?: ViewSession
+  /** Serve these routes instead of the pprof web UI's (`goroscope serve`: src/server/explorer.ts). */
+  router?: Router
   /** pprof's settings.json (default: settingsFile()). */
   settings?: string
 }
@@ -48,7 +50,7 @@ function asset(file: string): string {
   return fs.readFileSync(path.join(packageRoot(), 'dist', 'pages', file), 'utf8')
 }
 
-export function routes(o: ServerOptions): Router {
+export function routes(o: ServerOptions & { session: ViewSession }): Router {
   const s = o.session
   const file = o.settings ?? settingsFile()
   const r = new Router()
@@ -105,7 +107,7 @@ function failure(e: unknown): Answer {
 
 /** Start the web UI; resolves once it listens (port 0: a free one). */
 export function startServer(o: ServerOptions): Promise<RunningServer> {
-  const router = routes(o)
+  const router = o.router ?? routes(o as ServerOptions & { session: ViewSession })
   let hosts = new Set<string>()
   const server = http.createServer(async (req, res) => {
     const host = (req.headers.host ?? '').toLowerCase()

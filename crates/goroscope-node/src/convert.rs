@@ -260,6 +260,84 @@ impl Table for a::Lock {
     }
 }
 
+fn wait_node_kind(k: a::WaitNodeKind) -> fb::WaitNodeKind {
+    match k {
+        a::WaitNodeKind::Goroutine => fb::WaitNodeKind::Goroutine,
+        a::WaitNodeKind::Lock => fb::WaitNodeKind::Lock,
+        a::WaitNodeKind::Waiters => fb::WaitNodeKind::Waiters,
+        a::WaitNodeKind::Blocked => fb::WaitNodeKind::Blocked,
+    }
+}
+
+fn wait_edge_kind(k: a::WaitEdgeKind) -> fb::WaitEdgeKind {
+    match k {
+        a::WaitEdgeKind::WaitsOn => fb::WaitEdgeKind::WaitsOn,
+        a::WaitEdgeKind::HeldBy => fb::WaitEdgeKind::HeldBy,
+        a::WaitEdgeKind::BlockedIn => fb::WaitEdgeKind::BlockedIn,
+    }
+}
+
+impl Table for a::WaitNode {
+    type Fb<'a> = fb::WaitNode<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::WaitNode { kind, goroutine, lock, label, count, in_cycle } = self;
+        let args = fb::WaitNodeArgs {
+            kind: wait_node_kind(*kind),
+            goroutine: *goroutine,
+            lock: *lock,
+            label: Some(b.create_shared_string(label)),
+            count: *count,
+            in_cycle: *in_cycle,
+        };
+        fb::WaitNode::create(b, &args)
+    }
+}
+
+impl Table for a::WaitEdge {
+    type Fb<'a> = fb::WaitEdge<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::WaitEdge { from, to, kind, rank, score, evidence, in_cycle } = self;
+        let evidence: Vec<_> = evidence.iter().map(|e| b.create_shared_string(e)).collect();
+        let args = fb::WaitEdgeArgs {
+            from: *from,
+            to: *to,
+            kind: wait_edge_kind(*kind),
+            rank: *rank,
+            score: *score,
+            evidence: Some(b.create_vector(&evidence)),
+            in_cycle: *in_cycle,
+        };
+        fb::WaitEdge::create(b, &args)
+    }
+}
+
+impl Table for a::WaitCycle {
+    type Fb<'a> = fb::WaitCycle<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::WaitCycle { goroutines, locks, edges, summary } = self;
+        let args = fb::WaitCycleArgs {
+            goroutines: Some(b.create_vector(goroutines)),
+            locks: Some(b.create_vector(locks)),
+            edges: Some(b.create_vector(edges)),
+            summary: Some(b.create_string(summary)),
+        };
+        fb::WaitCycle::create(b, &args)
+    }
+}
+
+impl Table for a::WaitFor {
+    type Fb<'a> = fb::WaitFor<'a>;
+    fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
+        let a::WaitFor { nodes, edges, cycles } = self;
+        let args = fb::WaitForArgs {
+            nodes: Some(tables(b, nodes)),
+            edges: Some(tables(b, edges)),
+            cycles: Some(tables(b, cycles)),
+        };
+        fb::WaitFor::create(b, &args)
+    }
+}
+
 impl Table for a::GroupDelta {
     type Fb<'a> = fb::GroupDelta<'a>;
     fn write<'a>(&self, b: &mut B<'a>) -> WIPOffset<Self::Fb<'a>> {
@@ -336,6 +414,7 @@ impl Table for a::Findings {
             groups,
             hung,
             contention,
+            wait_for,
             diff,
             races,
             truncated,
@@ -354,6 +433,7 @@ impl Table for a::Findings {
             groups: Some(tables(b, groups)),
             hung: Some(tables(b, hung)),
             contention: Some(tables(b, contention)),
+            wait_for: Some(wait_for.write(b)),
             has_diff: diff.is_some(),
             diff: diff.as_ref().map(|d| tables(b, d)),
             races: Some(tables(b, races)),

@@ -10,13 +10,18 @@ export async function getJSON<T>(path: string, q: URLSearchParams): Promise<T> {
   const spinner = document.getElementById('spinner')!
   spinner.hidden = false
   try {
-    const s = q.toString()
-    const r = await fetch(`${path}${s ? '?' + s : ''}`, { signal: ac.signal })
-    if (!r.ok) throw new HttpError((await r.text()).trim() || `${r.status} ${r.statusText}`)
-    return (await r.json()) as T
+    return await fetchJSON<T>(path, q, ac.signal)
   } finally {
     if (current === ac) spinner.hidden = true
   }
+}
+
+/** `path?q` as JSON; an error answer is an HttpError with the server's text. */
+export async function fetchJSON<T>(path: string, q: URLSearchParams, signal: AbortSignal): Promise<T> {
+  const s = q.toString()
+  const r = await fetch(`${path}${s ? '?' + s : ''}`, { signal })
+  if (!r.ok) throw new HttpError((await r.text()).trim() || `${r.status} ${r.statusText}`)
+  return (await r.json()) as T
 }
 
 export function isAbort(e: unknown): boolean {

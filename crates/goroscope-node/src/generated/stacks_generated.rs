@@ -229,6 +229,195 @@ impl<'a> ::flatbuffers::Verifiable for LockKind {
 }
 
 impl ::flatbuffers::SimpleToVerifyInSlice for LockKind {}
+#[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
+pub const ENUM_MIN_WAIT_NODE_KIND: u8 = 0;
+#[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
+pub const ENUM_MAX_WAIT_NODE_KIND: u8 = 3;
+#[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
+#[allow(non_camel_case_types)]
+pub const ENUM_VALUES_WAIT_NODE_KIND: [WaitNodeKind; 4] = [
+  WaitNodeKind::Goroutine,
+  WaitNodeKind::Lock,
+  WaitNodeKind::Waiters,
+  WaitNodeKind::Blocked,
+];
+
+/// What a node of the wait-for graph stands for.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[repr(transparent)]
+pub struct WaitNodeKind(pub u8);
+#[allow(non_upper_case_globals)]
+impl WaitNodeKind {
+  /// one goroutine
+  pub const Goroutine: Self = Self(0);
+  /// a lock with waiters
+  pub const Lock: Self = Self(1);
+  /// the rest of a big convoy's waiters, counted in one node
+  pub const Waiters: Self = Self(2);
+  /// what a holder is parked in when it is not a lock we found (a channel, IO, …)
+  pub const Blocked: Self = Self(3);
+
+  pub const ENUM_MIN: u8 = 0;
+  pub const ENUM_MAX: u8 = 3;
+  pub const ENUM_VALUES: &'static [Self] = &[
+    Self::Goroutine,
+    Self::Lock,
+    Self::Waiters,
+    Self::Blocked,
+  ];
+  /// Returns the variant's name or "" if unknown.
+  pub fn variant_name(self) -> Option<&'static str> {
+    match self {
+      Self::Goroutine => Some("Goroutine"),
+      Self::Lock => Some("Lock"),
+      Self::Waiters => Some("Waiters"),
+      Self::Blocked => Some("Blocked"),
+      _ => None,
+    }
+  }
+}
+impl ::core::fmt::Debug for WaitNodeKind {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter) -> ::core::fmt::Result {
+    if let Some(name) = self.variant_name() {
+      f.write_str(name)
+    } else {
+      f.write_fmt(format_args!("<UNKNOWN {:?}>", self.0))
+    }
+  }
+}
+impl<'a> ::flatbuffers::Follow<'a> for WaitNodeKind {
+  type Inner = Self;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    let b = unsafe { ::flatbuffers::read_scalar_at::<u8>(buf, loc) };
+    Self(b)
+  }
+}
+
+impl ::flatbuffers::Push for WaitNodeKind {
+    type Output = WaitNodeKind;
+    #[inline]
+    unsafe fn push(&self, dst: &mut [u8], _written_len: usize) {
+        unsafe { ::flatbuffers::emplace_scalar::<u8>(dst, self.0) };
+    }
+}
+
+impl ::flatbuffers::EndianScalar for WaitNodeKind {
+  type Scalar = u8;
+  #[inline]
+  fn to_little_endian(self) -> u8 {
+    self.0.to_le()
+  }
+  #[inline]
+  #[allow(clippy::wrong_self_convention)]
+  fn from_little_endian(v: u8) -> Self {
+    let b = u8::from_le(v);
+    Self(b)
+  }
+}
+
+impl<'a> ::flatbuffers::Verifiable for WaitNodeKind {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    u8::run_verifier(v, pos)
+  }
+}
+
+impl ::flatbuffers::SimpleToVerifyInSlice for WaitNodeKind {}
+#[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
+pub const ENUM_MIN_WAIT_EDGE_KIND: u8 = 0;
+#[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
+pub const ENUM_MAX_WAIT_EDGE_KIND: u8 = 2;
+#[deprecated(since = "2.0.0", note = "Use associated constants instead. This will no longer be generated in 2021.")]
+#[allow(non_camel_case_types)]
+pub const ENUM_VALUES_WAIT_EDGE_KIND: [WaitEdgeKind; 3] = [
+  WaitEdgeKind::WaitsOn,
+  WaitEdgeKind::HeldBy,
+  WaitEdgeKind::BlockedIn,
+];
+
+/// What an edge of the wait-for graph says.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[repr(transparent)]
+pub struct WaitEdgeKind(pub u8);
+#[allow(non_upper_case_globals)]
+impl WaitEdgeKind {
+  /// goroutine (or waiters) → the lock it waits on
+  pub const WaitsOn: Self = Self(0);
+  /// lock → a ranked candidate holder (circumstantial evidence, never proof)
+  pub const HeldBy: Self = Self(1);
+  /// holder → what it is blocked in
+  pub const BlockedIn: Self = Self(2);
+
+  pub const ENUM_MIN: u8 = 0;
+  pub const ENUM_MAX: u8 = 2;
+  pub const ENUM_VALUES: &'static [Self] = &[
+    Self::WaitsOn,
+    Self::HeldBy,
+    Self::BlockedIn,
+  ];
+  /// Returns the variant's name or "" if unknown.
+  pub fn variant_name(self) -> Option<&'static str> {
+    match self {
+      Self::WaitsOn => Some("WaitsOn"),
+      Self::HeldBy => Some("HeldBy"),
+      Self::BlockedIn => Some("BlockedIn"),
+      _ => None,
+    }
+  }
+}
+impl ::core::fmt::Debug for WaitEdgeKind {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter) -> ::core::fmt::Result {
+    if let Some(name) = self.variant_name() {
+      f.write_str(name)
+    } else {
+      f.write_fmt(format_args!("<UNKNOWN {:?}>", self.0))
+    }
+  }
+}
+impl<'a> ::flatbuffers::Follow<'a> for WaitEdgeKind {
+  type Inner = Self;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    let b = unsafe { ::flatbuffers::read_scalar_at::<u8>(buf, loc) };
+    Self(b)
+  }
+}
+
+impl ::flatbuffers::Push for WaitEdgeKind {
+    type Output = WaitEdgeKind;
+    #[inline]
+    unsafe fn push(&self, dst: &mut [u8], _written_len: usize) {
+        unsafe { ::flatbuffers::emplace_scalar::<u8>(dst, self.0) };
+    }
+}
+
+impl ::flatbuffers::EndianScalar for WaitEdgeKind {
+  type Scalar = u8;
+  #[inline]
+  fn to_little_endian(self) -> u8 {
+    self.0.to_le()
+  }
+  #[inline]
+  #[allow(clippy::wrong_self_convention)]
+  fn from_little_endian(v: u8) -> Self {
+    let b = u8::from_le(v);
+    Self(b)
+  }
+}
+
+impl<'a> ::flatbuffers::Verifiable for WaitEdgeKind {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    u8::run_verifier(v, pos)
+  }
+}
+
+impl ::flatbuffers::SimpleToVerifyInSlice for WaitEdgeKind {}
 pub enum StateCountOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
@@ -1965,6 +2154,686 @@ impl ::core::fmt::Debug for Lock<'_> {
       ds.finish()
   }
 }
+pub enum WaitNodeOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// One node of the wait-for graph.
+pub struct WaitNode<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for WaitNode<'a> {
+  type Inner = WaitNode<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> WaitNode<'a> {
+  pub const VT_KIND: ::flatbuffers::VOffsetT = 4;
+  pub const VT_GOROUTINE: ::flatbuffers::VOffsetT = 6;
+  pub const VT_LOCK: ::flatbuffers::VOffsetT = 8;
+  pub const VT_LABEL: ::flatbuffers::VOffsetT = 10;
+  pub const VT_COUNT: ::flatbuffers::VOffsetT = 12;
+  pub const VT_IN_CYCLE: ::flatbuffers::VOffsetT = 14;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    WaitNode { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args WaitNodeArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<WaitNode<'bldr>> {
+    let mut builder = WaitNodeBuilder::new(_fbb);
+    builder.add_count(args.count);
+    builder.add_lock(args.lock);
+    builder.add_goroutine(args.goroutine);
+    if let Some(x) = args.label { builder.add_label(x); }
+    builder.add_in_cycle(args.in_cycle);
+    builder.add_kind(args.kind);
+    builder.finish()
+  }
+
+
+  /// what the node stands for
+  #[inline]
+  pub fn kind(&self) -> WaitNodeKind {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<WaitNodeKind>(WaitNode::VT_KIND, Some(WaitNodeKind::Goroutine)).unwrap()}
+  }
+  /// the goroutine id (goroutine nodes, and the holder of a blocked node); 0 otherwise
+  #[inline]
+  pub fn goroutine(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(WaitNode::VT_GOROUTINE, Some(0)).unwrap()}
+  }
+  /// the lock's address (lock and waiters nodes); `0x0` otherwise or when unknown
+  #[inline]
+  pub fn lock(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(WaitNode::VT_LOCK, Some(0)).unwrap()}
+  }
+  /// goroutine: its raw state; lock: the waiters' site; waiters: `N more waiters`; blocked: the state and parking function
+  #[inline]
+  pub fn label(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(WaitNode::VT_LABEL, None)}
+  }
+  /// lock: its waiters; waiters: how many; 1 otherwise
+  #[inline]
+  pub fn count(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(WaitNode::VT_COUNT, Some(0)).unwrap()}
+  }
+  /// the node is part of a cycle
+  #[inline]
+  pub fn in_cycle(&self) -> bool {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<bool>(WaitNode::VT_IN_CYCLE, Some(false)).unwrap()}
+  }
+}
+
+impl ::flatbuffers::Verifiable for WaitNode<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<WaitNodeKind>("kind", Self::VT_KIND, false)?
+     .visit_field::<u64>("goroutine", Self::VT_GOROUTINE, false)?
+     .visit_field::<u64>("lock", Self::VT_LOCK, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("label", Self::VT_LABEL, false)?
+     .visit_field::<u64>("count", Self::VT_COUNT, false)?
+     .visit_field::<bool>("in_cycle", Self::VT_IN_CYCLE, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct WaitNodeArgs<'a> {
+    pub kind: WaitNodeKind,
+    pub goroutine: u64,
+    pub lock: u64,
+    pub label: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub count: u64,
+    pub in_cycle: bool,
+}
+impl<'a> Default for WaitNodeArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    WaitNodeArgs {
+      kind: WaitNodeKind::Goroutine,
+      goroutine: 0,
+      lock: 0,
+      label: None,
+      count: 0,
+      in_cycle: false,
+    }
+  }
+}
+
+pub struct WaitNodeBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> WaitNodeBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_kind(&mut self, kind: WaitNodeKind) {
+    self.fbb_.push_slot::<WaitNodeKind>(WaitNode::VT_KIND, kind, WaitNodeKind::Goroutine);
+  }
+  #[inline]
+  pub fn add_goroutine(&mut self, goroutine: u64) {
+    self.fbb_.push_slot::<u64>(WaitNode::VT_GOROUTINE, goroutine, 0);
+  }
+  #[inline]
+  pub fn add_lock(&mut self, lock: u64) {
+    self.fbb_.push_slot::<u64>(WaitNode::VT_LOCK, lock, 0);
+  }
+  #[inline]
+  pub fn add_label(&mut self, label: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitNode::VT_LABEL, label);
+  }
+  #[inline]
+  pub fn add_count(&mut self, count: u64) {
+    self.fbb_.push_slot::<u64>(WaitNode::VT_COUNT, count, 0);
+  }
+  #[inline]
+  pub fn add_in_cycle(&mut self, in_cycle: bool) {
+    self.fbb_.push_slot::<bool>(WaitNode::VT_IN_CYCLE, in_cycle, false);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> WaitNodeBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    WaitNodeBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<WaitNode<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for WaitNode<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("WaitNode");
+      ds.field("kind", &self.kind());
+      ds.field("goroutine", &self.goroutine());
+      ds.field("lock", &self.lock());
+      ds.field("label", &self.label());
+      ds.field("count", &self.count());
+      ds.field("in_cycle", &self.in_cycle());
+      ds.finish()
+  }
+}
+pub enum WaitEdgeOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// One edge of the wait-for graph, with the evidence for it.
+pub struct WaitEdge<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for WaitEdge<'a> {
+  type Inner = WaitEdge<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> WaitEdge<'a> {
+  pub const VT_FROM: ::flatbuffers::VOffsetT = 4;
+  pub const VT_TO: ::flatbuffers::VOffsetT = 6;
+  pub const VT_KIND: ::flatbuffers::VOffsetT = 8;
+  pub const VT_RANK: ::flatbuffers::VOffsetT = 10;
+  pub const VT_SCORE: ::flatbuffers::VOffsetT = 12;
+  pub const VT_EVIDENCE: ::flatbuffers::VOffsetT = 14;
+  pub const VT_IN_CYCLE: ::flatbuffers::VOffsetT = 16;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    WaitEdge { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args WaitEdgeArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<WaitEdge<'bldr>> {
+    let mut builder = WaitEdgeBuilder::new(_fbb);
+    builder.add_score(args.score);
+    if let Some(x) = args.evidence { builder.add_evidence(x); }
+    builder.add_rank(args.rank);
+    builder.add_to(args.to);
+    builder.add_from(args.from);
+    builder.add_in_cycle(args.in_cycle);
+    builder.add_kind(args.kind);
+    builder.finish()
+  }
+
+
+  /// index into `waitFor.nodes` of the waiting side
+  #[inline]
+  pub fn from(&self) -> u32 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u32>(WaitEdge::VT_FROM, Some(0)).unwrap()}
+  }
+  /// index into `waitFor.nodes` of what it waits on
+  #[inline]
+  pub fn to(&self) -> u32 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u32>(WaitEdge::VT_TO, Some(0)).unwrap()}
+  }
+  /// what the edge says
+  #[inline]
+  pub fn kind(&self) -> WaitEdgeKind {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<WaitEdgeKind>(WaitEdge::VT_KIND, Some(WaitEdgeKind::WaitsOn)).unwrap()}
+  }
+  /// heldBy: the candidate's rank (0 = best); 0 otherwise
+  #[inline]
+  pub fn rank(&self) -> u32 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u32>(WaitEdge::VT_RANK, Some(0)).unwrap()}
+  }
+  /// heldBy: the candidate's score; 0 otherwise
+  #[inline]
+  pub fn score(&self) -> f64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<f64>(WaitEdge::VT_SCORE, Some(0.0)).unwrap()}
+  }
+  /// human-readable reasons, most important first
+  #[inline]
+  pub fn evidence(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>(WaitEdge::VT_EVIDENCE, None)}
+  }
+  /// the edge is part of a cycle
+  #[inline]
+  pub fn in_cycle(&self) -> bool {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<bool>(WaitEdge::VT_IN_CYCLE, Some(false)).unwrap()}
+  }
+}
+
+impl ::flatbuffers::Verifiable for WaitEdge<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<u32>("from", Self::VT_FROM, false)?
+     .visit_field::<u32>("to", Self::VT_TO, false)?
+     .visit_field::<WaitEdgeKind>("kind", Self::VT_KIND, false)?
+     .visit_field::<u32>("rank", Self::VT_RANK, false)?
+     .visit_field::<f64>("score", Self::VT_SCORE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<&'_ str>>>>("evidence", Self::VT_EVIDENCE, false)?
+     .visit_field::<bool>("in_cycle", Self::VT_IN_CYCLE, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct WaitEdgeArgs<'a> {
+    pub from: u32,
+    pub to: u32,
+    pub kind: WaitEdgeKind,
+    pub rank: u32,
+    pub score: f64,
+    pub evidence: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<&'a str>>>>,
+    pub in_cycle: bool,
+}
+impl<'a> Default for WaitEdgeArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    WaitEdgeArgs {
+      from: 0,
+      to: 0,
+      kind: WaitEdgeKind::WaitsOn,
+      rank: 0,
+      score: 0.0,
+      evidence: None,
+      in_cycle: false,
+    }
+  }
+}
+
+pub struct WaitEdgeBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> WaitEdgeBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_from(&mut self, from: u32) {
+    self.fbb_.push_slot::<u32>(WaitEdge::VT_FROM, from, 0);
+  }
+  #[inline]
+  pub fn add_to(&mut self, to: u32) {
+    self.fbb_.push_slot::<u32>(WaitEdge::VT_TO, to, 0);
+  }
+  #[inline]
+  pub fn add_kind(&mut self, kind: WaitEdgeKind) {
+    self.fbb_.push_slot::<WaitEdgeKind>(WaitEdge::VT_KIND, kind, WaitEdgeKind::WaitsOn);
+  }
+  #[inline]
+  pub fn add_rank(&mut self, rank: u32) {
+    self.fbb_.push_slot::<u32>(WaitEdge::VT_RANK, rank, 0);
+  }
+  #[inline]
+  pub fn add_score(&mut self, score: f64) {
+    self.fbb_.push_slot::<f64>(WaitEdge::VT_SCORE, score, 0.0);
+  }
+  #[inline]
+  pub fn add_evidence(&mut self, evidence: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<&'b  str>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitEdge::VT_EVIDENCE, evidence);
+  }
+  #[inline]
+  pub fn add_in_cycle(&mut self, in_cycle: bool) {
+    self.fbb_.push_slot::<bool>(WaitEdge::VT_IN_CYCLE, in_cycle, false);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> WaitEdgeBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    WaitEdgeBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<WaitEdge<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for WaitEdge<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("WaitEdge");
+      ds.field("from", &self.from());
+      ds.field("to", &self.to());
+      ds.field("kind", &self.kind());
+      ds.field("rank", &self.rank());
+      ds.field("score", &self.score());
+      ds.field("evidence", &self.evidence());
+      ds.field("in_cycle", &self.in_cycle());
+      ds.finish()
+  }
+}
+pub enum WaitCycleOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// A cycle of the wait-for graph (waitsOn and best-ranked heldBy edges): a likely deadlock.
+pub struct WaitCycle<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for WaitCycle<'a> {
+  type Inner = WaitCycle<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> WaitCycle<'a> {
+  pub const VT_GOROUTINES: ::flatbuffers::VOffsetT = 4;
+  pub const VT_LOCKS: ::flatbuffers::VOffsetT = 6;
+  pub const VT_EDGES: ::flatbuffers::VOffsetT = 8;
+  pub const VT_SUMMARY: ::flatbuffers::VOffsetT = 10;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    WaitCycle { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args WaitCycleArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<WaitCycle<'bldr>> {
+    let mut builder = WaitCycleBuilder::new(_fbb);
+    if let Some(x) = args.summary { builder.add_summary(x); }
+    if let Some(x) = args.edges { builder.add_edges(x); }
+    if let Some(x) = args.locks { builder.add_locks(x); }
+    if let Some(x) = args.goroutines { builder.add_goroutines(x); }
+    builder.finish()
+  }
+
+
+  /// goroutine ids in the cycle, ascending
+  #[inline]
+  pub fn goroutines(&self) -> Option<::flatbuffers::Vector<'a, u64>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u64>>>(WaitCycle::VT_GOROUTINES, None)}
+  }
+  /// lock addresses in the cycle, ascending
+  #[inline]
+  pub fn locks(&self) -> Option<::flatbuffers::Vector<'a, u64>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u64>>>(WaitCycle::VT_LOCKS, None)}
+  }
+  /// indices into `waitFor.edges` of the cycle's edges
+  #[inline]
+  pub fn edges(&self) -> Option<::flatbuffers::Vector<'a, u32>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u32>>>(WaitCycle::VT_EDGES, None)}
+  }
+  /// one sentence on what the cycle means
+  #[inline]
+  pub fn summary(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(WaitCycle::VT_SUMMARY, None)}
+  }
+}
+
+impl ::flatbuffers::Verifiable for WaitCycle<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, u64>>>("goroutines", Self::VT_GOROUTINES, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, u64>>>("locks", Self::VT_LOCKS, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, u32>>>("edges", Self::VT_EDGES, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("summary", Self::VT_SUMMARY, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct WaitCycleArgs<'a> {
+    pub goroutines: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, u64>>>,
+    pub locks: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, u64>>>,
+    pub edges: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, u32>>>,
+    pub summary: Option<::flatbuffers::WIPOffset<&'a str>>,
+}
+impl<'a> Default for WaitCycleArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    WaitCycleArgs {
+      goroutines: None,
+      locks: None,
+      edges: None,
+      summary: None,
+    }
+  }
+}
+
+pub struct WaitCycleBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> WaitCycleBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_goroutines(&mut self, goroutines: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , u64>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitCycle::VT_GOROUTINES, goroutines);
+  }
+  #[inline]
+  pub fn add_locks(&mut self, locks: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , u64>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitCycle::VT_LOCKS, locks);
+  }
+  #[inline]
+  pub fn add_edges(&mut self, edges: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , u32>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitCycle::VT_EDGES, edges);
+  }
+  #[inline]
+  pub fn add_summary(&mut self, summary: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitCycle::VT_SUMMARY, summary);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> WaitCycleBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    WaitCycleBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<WaitCycle<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for WaitCycle<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("WaitCycle");
+      ds.field("goroutines", &self.goroutines());
+      ds.field("locks", &self.locks());
+      ds.field("edges", &self.edges());
+      ds.field("summary", &self.summary());
+      ds.finish()
+  }
+}
+pub enum WaitForOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// Who waits on whom: waiters → lock → ranked holder → what the holder waits on, chained across goroutines, with the cycles.
+pub struct WaitFor<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for WaitFor<'a> {
+  type Inner = WaitFor<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> WaitFor<'a> {
+  pub const VT_NODES: ::flatbuffers::VOffsetT = 4;
+  pub const VT_EDGES: ::flatbuffers::VOffsetT = 6;
+  pub const VT_CYCLES: ::flatbuffers::VOffsetT = 8;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    WaitFor { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args WaitForArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<WaitFor<'bldr>> {
+    let mut builder = WaitForBuilder::new(_fbb);
+    if let Some(x) = args.cycles { builder.add_cycles(x); }
+    if let Some(x) = args.edges { builder.add_edges(x); }
+    if let Some(x) = args.nodes { builder.add_nodes(x); }
+    builder.finish()
+  }
+
+
+  /// goroutines, locks, counted waiters and what holders are blocked in (at most 16 plain waiter nodes per lock)
+  #[inline]
+  pub fn nodes(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitNode<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitNode>>>>(WaitFor::VT_NODES, None)}
+  }
+  /// the edges, waitsOn first, then heldBy, then blockedIn
+  #[inline]
+  pub fn edges(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitEdge<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitEdge>>>>(WaitFor::VT_EDGES, None)}
+  }
+  /// the cycles (likely deadlocks), by smallest goroutine id
+  #[inline]
+  pub fn cycles(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitCycle<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitCycle>>>>(WaitFor::VT_CYCLES, None)}
+  }
+}
+
+impl ::flatbuffers::Verifiable for WaitFor<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<WaitNode>>>>("nodes", Self::VT_NODES, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<WaitEdge>>>>("edges", Self::VT_EDGES, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<WaitCycle>>>>("cycles", Self::VT_CYCLES, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct WaitForArgs<'a> {
+    pub nodes: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitNode<'a>>>>>,
+    pub edges: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitEdge<'a>>>>>,
+    pub cycles: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<WaitCycle<'a>>>>>,
+}
+impl<'a> Default for WaitForArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    WaitForArgs {
+      nodes: None,
+      edges: None,
+      cycles: None,
+    }
+  }
+}
+
+pub struct WaitForBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> WaitForBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_nodes(&mut self, nodes: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<WaitNode<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitFor::VT_NODES, nodes);
+  }
+  #[inline]
+  pub fn add_edges(&mut self, edges: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<WaitEdge<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitFor::VT_EDGES, edges);
+  }
+  #[inline]
+  pub fn add_cycles(&mut self, cycles: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<WaitCycle<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(WaitFor::VT_CYCLES, cycles);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> WaitForBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    WaitForBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<WaitFor<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for WaitFor<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("WaitFor");
+      ds.field("nodes", &self.nodes());
+      ds.field("edges", &self.edges());
+      ds.field("cycles", &self.cycles());
+      ds.finish()
+  }
+}
 pub enum GroupDeltaOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
@@ -2751,14 +3620,15 @@ impl<'a> Findings<'a> {
   pub const VT_GROUPS: ::flatbuffers::VOffsetT = 16;
   pub const VT_HUNG: ::flatbuffers::VOffsetT = 18;
   pub const VT_CONTENTION: ::flatbuffers::VOffsetT = 20;
-  pub const VT_HAS_DIFF: ::flatbuffers::VOffsetT = 22;
-  pub const VT_DIFF: ::flatbuffers::VOffsetT = 24;
-  pub const VT_RACES: ::flatbuffers::VOffsetT = 26;
-  pub const VT_TRUNCATED: ::flatbuffers::VOffsetT = 28;
-  pub const VT_WARNINGS: ::flatbuffers::VOffsetT = 30;
-  pub const VT_PRELUDE: ::flatbuffers::VOffsetT = 32;
-  pub const VT_PANIC_RECOVERED: ::flatbuffers::VOffsetT = 34;
-  pub const VT_PANIC_REPANICKED: ::flatbuffers::VOffsetT = 36;
+  pub const VT_WAIT_FOR: ::flatbuffers::VOffsetT = 22;
+  pub const VT_HAS_DIFF: ::flatbuffers::VOffsetT = 24;
+  pub const VT_DIFF: ::flatbuffers::VOffsetT = 26;
+  pub const VT_RACES: ::flatbuffers::VOffsetT = 28;
+  pub const VT_TRUNCATED: ::flatbuffers::VOffsetT = 30;
+  pub const VT_WARNINGS: ::flatbuffers::VOffsetT = 32;
+  pub const VT_PRELUDE: ::flatbuffers::VOffsetT = 34;
+  pub const VT_PANIC_RECOVERED: ::flatbuffers::VOffsetT = 36;
+  pub const VT_PANIC_REPANICKED: ::flatbuffers::VOffsetT = 38;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -2777,6 +3647,7 @@ impl<'a> Findings<'a> {
     if let Some(x) = args.warnings { builder.add_warnings(x); }
     if let Some(x) = args.races { builder.add_races(x); }
     if let Some(x) = args.diff { builder.add_diff(x); }
+    if let Some(x) = args.wait_for { builder.add_wait_for(x); }
     if let Some(x) = args.contention { builder.add_contention(x); }
     if let Some(x) = args.hung { builder.add_hung(x); }
     if let Some(x) = args.groups { builder.add_groups(x); }
@@ -2863,6 +3734,14 @@ impl<'a> Findings<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Lock>>>>(Findings::VT_CONTENTION, None)}
   }
+  /// the wait-for graph of `contention`, with its cycles (deadlocks)
+  #[inline]
+  pub fn wait_for(&self) -> Option<WaitFor<'a>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<WaitFor>>(Findings::VT_WAIT_FOR, None)}
+  }
   /// a base dump was given (`diff` is meaningful)
   #[inline]
   pub fn has_diff(&self) -> bool {
@@ -2944,6 +3823,7 @@ impl ::flatbuffers::Verifiable for Findings<'_> {
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Group>>>>("groups", Self::VT_GROUPS, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Group>>>>("hung", Self::VT_HUNG, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Lock>>>>("contention", Self::VT_CONTENTION, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<WaitFor>>("wait_for", Self::VT_WAIT_FOR, false)?
      .visit_field::<bool>("has_diff", Self::VT_HAS_DIFF, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<GroupDelta>>>>("diff", Self::VT_DIFF, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<Race>>>>("races", Self::VT_RACES, false)?
@@ -2966,6 +3846,7 @@ pub struct FindingsArgs<'a> {
     pub groups: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group<'a>>>>>,
     pub hung: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Group<'a>>>>>,
     pub contention: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Lock<'a>>>>>,
+    pub wait_for: Option<::flatbuffers::WIPOffset<WaitFor<'a>>>,
     pub has_diff: bool,
     pub diff: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<GroupDelta<'a>>>>>,
     pub races: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<Race<'a>>>>>,
@@ -2988,6 +3869,7 @@ impl<'a> Default for FindingsArgs<'a> {
       groups: None,
       hung: None,
       contention: None,
+      wait_for: None,
       has_diff: false,
       diff: None,
       races: None,
@@ -3040,6 +3922,10 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> FindingsBuilder<'a, 'b, A> {
   #[inline]
   pub fn add_contention(&mut self, contention: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<Lock<'b >>>>) {
     self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(Findings::VT_CONTENTION, contention);
+  }
+  #[inline]
+  pub fn add_wait_for(&mut self, wait_for: ::flatbuffers::WIPOffset<WaitFor<'b >>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<WaitFor>>(Findings::VT_WAIT_FOR, wait_for);
   }
   #[inline]
   pub fn add_has_diff(&mut self, has_diff: bool) {
@@ -3100,6 +3986,7 @@ impl ::core::fmt::Debug for Findings<'_> {
       ds.field("groups", &self.groups());
       ds.field("hung", &self.hung());
       ds.field("contention", &self.contention());
+      ds.field("wait_for", &self.wait_for());
       ds.field("has_diff", &self.has_diff());
       ds.field("diff", &self.diff());
       ds.field("races", &self.races());

@@ -11,6 +11,7 @@ import { Leak } from '../../goroscope/stacks/leak';
 import { Lock } from '../../goroscope/stacks/lock';
 import { Race } from '../../goroscope/stacks/race';
 import { StateCount } from '../../goroscope/stacks/state-count';
+import { WaitFor } from '../../goroscope/stacks/wait-for';
 import { Warning } from '../../goroscope/stacks/warning';
 
 
@@ -138,10 +139,18 @@ contentionLength():number {
 }
 
 /**
+ * the wait-for graph of `contention`, with its cycles (deadlocks)
+ */
+waitFor(obj?:WaitFor):WaitFor|null {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? (obj || new WaitFor()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
+}
+
+/**
  * a base dump was given (`diff` is meaningful)
  */
 hasDiff():boolean {
-  const offset = this.bb!.__offset(this.bb_pos, 22);
+  const offset = this.bb!.__offset(this.bb_pos, 24);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
@@ -149,12 +158,12 @@ hasDiff():boolean {
  * with `--diff BASE`: the groups that changed, largest growth first; null without a base
  */
 diff(index: number, obj?:GroupDelta):GroupDelta|null {
-  const offset = this.bb!.__offset(this.bb_pos, 24);
+  const offset = this.bb!.__offset(this.bb_pos, 26);
   return offset ? (obj || new GroupDelta()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 diffLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 24);
+  const offset = this.bb!.__offset(this.bb_pos, 26);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -162,12 +171,12 @@ diffLength():number {
  * race-detector reports (`WARNING: DATA RACE`), in input order (not filtered by `--state`/`--match`)
  */
 races(index: number, obj?:Race):Race|null {
-  const offset = this.bb!.__offset(this.bb_pos, 26);
+  const offset = this.bb!.__offset(this.bb_pos, 28);
   return offset ? (obj || new Race()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 racesLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 26);
+  const offset = this.bb!.__offset(this.bb_pos, 28);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -175,7 +184,7 @@ racesLength():number {
  * the input ended inside a goroutine (a dump cut at 64 MiB, …)
  */
 truncated():boolean {
-  const offset = this.bb!.__offset(this.bb_pos, 28);
+  const offset = this.bb!.__offset(this.bb_pos, 30);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
@@ -183,12 +192,12 @@ truncated():boolean {
  * problems found while parsing that did not stop it, in input order
  */
 warnings(index: number, obj?:Warning):Warning|null {
-  const offset = this.bb!.__offset(this.bb_pos, 30);
+  const offset = this.bb!.__offset(this.bb_pos, 32);
   return offset ? (obj || new Warning()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
 }
 
 warningsLength():number {
-  const offset = this.bb!.__offset(this.bb_pos, 30);
+  const offset = this.bb!.__offset(this.bb_pos, 32);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
@@ -198,7 +207,7 @@ warningsLength():number {
 prelude():string|null
 prelude(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
 prelude(optionalEncoding?:any):string|Uint8Array|null {
-  const offset = this.bb!.__offset(this.bb_pos, 32);
+  const offset = this.bb!.__offset(this.bb_pos, 34);
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
@@ -206,7 +215,7 @@ prelude(optionalEncoding?:any):string|Uint8Array|null {
  * the prelude printed `panic: … [recovered]` (a panic was recovered before the fatal one)
  */
 panicRecovered():boolean {
-  const offset = this.bb!.__offset(this.bb_pos, 34);
+  const offset = this.bb!.__offset(this.bb_pos, 36);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
@@ -214,12 +223,12 @@ panicRecovered():boolean {
  * the prelude printed `panic: … [recovered, repanicked]` (a recovered panic was raised again)
  */
 panicRepanicked():boolean {
-  const offset = this.bb!.__offset(this.bb_pos, 36);
+  const offset = this.bb!.__offset(this.bb_pos, 38);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
 static startFindings(builder:flatbuffers.Builder) {
-  builder.startObject(17);
+  builder.startObject(18);
 }
 
 static addGoroutines(builder:flatbuffers.Builder, goroutines:bigint) {
@@ -330,12 +339,16 @@ static startContentionVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(4, numElems, 4);
 }
 
+static addWaitFor(builder:flatbuffers.Builder, waitForOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(9, waitForOffset, 0);
+}
+
 static addHasDiff(builder:flatbuffers.Builder, hasDiff:boolean) {
-  builder.addFieldInt8(9, +hasDiff, +false);
+  builder.addFieldInt8(10, +hasDiff, +false);
 }
 
 static addDiff(builder:flatbuffers.Builder, diffOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(10, diffOffset, 0);
+  builder.addFieldOffset(11, diffOffset, 0);
 }
 
 static createDiffVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -351,7 +364,7 @@ static startDiffVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addRaces(builder:flatbuffers.Builder, racesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(11, racesOffset, 0);
+  builder.addFieldOffset(12, racesOffset, 0);
 }
 
 static createRacesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -367,11 +380,11 @@ static startRacesVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addTruncated(builder:flatbuffers.Builder, truncated:boolean) {
-  builder.addFieldInt8(12, +truncated, +false);
+  builder.addFieldInt8(13, +truncated, +false);
 }
 
 static addWarnings(builder:flatbuffers.Builder, warningsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(13, warningsOffset, 0);
+  builder.addFieldOffset(14, warningsOffset, 0);
 }
 
 static createWarningsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
@@ -387,15 +400,15 @@ static startWarningsVector(builder:flatbuffers.Builder, numElems:number) {
 }
 
 static addPrelude(builder:flatbuffers.Builder, preludeOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(14, preludeOffset, 0);
+  builder.addFieldOffset(15, preludeOffset, 0);
 }
 
 static addPanicRecovered(builder:flatbuffers.Builder, panicRecovered:boolean) {
-  builder.addFieldInt8(15, +panicRecovered, +false);
+  builder.addFieldInt8(16, +panicRecovered, +false);
 }
 
 static addPanicRepanicked(builder:flatbuffers.Builder, panicRepanicked:boolean) {
-  builder.addFieldInt8(16, +panicRepanicked, +false);
+  builder.addFieldInt8(17, +panicRepanicked, +false);
 }
 
 static endFindings(builder:flatbuffers.Builder):flatbuffers.Offset {
@@ -411,25 +424,4 @@ static finishSizePrefixedFindingsBuffer(builder:flatbuffers.Builder, offset:flat
   builder.finish(offset, undefined, true);
 }
 
-static createFindings(builder:flatbuffers.Builder, goroutines:bigint, matched:bigint, leaked:bigint, leaksOffset:flatbuffers.Offset, statesOffset:flatbuffers.Offset, classesOffset:flatbuffers.Offset, groupsOffset:flatbuffers.Offset, hungOffset:flatbuffers.Offset, contentionOffset:flatbuffers.Offset, hasDiff:boolean, diffOffset:flatbuffers.Offset, racesOffset:flatbuffers.Offset, truncated:boolean, warningsOffset:flatbuffers.Offset, preludeOffset:flatbuffers.Offset, panicRecovered:boolean, panicRepanicked:boolean):flatbuffers.Offset {
-  Findings.startFindings(builder);
-  Findings.addGoroutines(builder, goroutines);
-  Findings.addMatched(builder, matched);
-  Findings.addLeaked(builder, leaked);
-  Findings.addLeaks(builder, leaksOffset);
-  Findings.addStates(builder, statesOffset);
-  Findings.addClasses(builder, classesOffset);
-  Findings.addGroups(builder, groupsOffset);
-  Findings.addHung(builder, hungOffset);
-  Findings.addContention(builder, contentionOffset);
-  Findings.addHasDiff(builder, hasDiff);
-  Findings.addDiff(builder, diffOffset);
-  Findings.addRaces(builder, racesOffset);
-  Findings.addTruncated(builder, truncated);
-  Findings.addWarnings(builder, warningsOffset);
-  Findings.addPrelude(builder, preludeOffset);
-  Findings.addPanicRecovered(builder, panicRecovered);
-  Findings.addPanicRepanicked(builder, panicRepanicked);
-  return Findings.endFindings(builder);
-}
 }

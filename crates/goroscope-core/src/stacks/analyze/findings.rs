@@ -167,6 +167,79 @@ pub struct Lock {
     pub note: Option<String>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum WaitNodeKind {
+    #[default]
+    Goroutine,
+    Lock,
+    /// The rest of a big convoy's waiters, counted in one node.
+    Waiters,
+    /// What a holder is parked in when it is not a lock we found (a channel, IO, …).
+    Blocked,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum WaitEdgeKind {
+    /// goroutine (or waiters) → the lock it waits on
+    #[default]
+    WaitsOn,
+    /// lock → a ranked candidate holder
+    HeldBy,
+    /// holder → what it is blocked in
+    BlockedIn,
+}
+
+/// One node of the wait-for graph.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct WaitNode {
+    pub kind: WaitNodeKind,
+    /// The goroutine (for `Goroutine`, and the holder of a `Blocked` node); 0 otherwise.
+    pub goroutine: u64,
+    /// The lock's address (`Lock`, `Waiters`); 0 otherwise or when unknown.
+    pub lock: u64,
+    /// Goroutine: its raw state; lock: the waiters' site; waiters: "N more waiters";
+    /// blocked: the state and parking function.
+    pub label: String,
+    /// Lock: its waiters; waiters: how many; 1 otherwise.
+    pub count: u64,
+    pub in_cycle: bool,
+}
+
+/// One edge of the wait-for graph, with the evidence for it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct WaitEdge {
+    /// Indices into `WaitFor::nodes`.
+    pub from: u32,
+    pub to: u32,
+    pub kind: WaitEdgeKind,
+    /// For `HeldBy`: the candidate's rank (0 = best); 0 otherwise.
+    pub rank: u32,
+    /// For `HeldBy`: the candidate's score; 0 otherwise.
+    pub score: f64,
+    pub evidence: Vec<String>,
+    pub in_cycle: bool,
+}
+
+/// A cycle of the wait-for graph (waitsOn and best-ranked heldBy edges): a likely deadlock.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct WaitCycle {
+    /// Goroutine ids in the cycle, ascending.
+    pub goroutines: Vec<u64>,
+    /// Lock addresses in the cycle, ascending.
+    pub locks: Vec<u64>,
+    /// Indices into `WaitFor::edges` of the cycle's edges.
+    pub edges: Vec<u32>,
+    pub summary: String,
+}
+
+/// Who waits on whom: waiters → lock → ranked holder → what the holder waits on, chained.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct WaitFor {
+    pub nodes: Vec<WaitNode>,
+    pub edges: Vec<WaitEdge>,
+    pub cycles: Vec<WaitCycle>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupDelta {
     /// Index into `Findings::groups` for groups present now; None for groups that vanished.
@@ -233,6 +306,8 @@ pub struct Findings {
     pub hung: Vec<Group>,
     /// Locks, most waiters first.
     pub contention: Vec<Lock>,
+    /// The wait-for graph of `contention`, with its cycles.
+    pub wait_for: WaitFor,
     /// With a base dump: groups that changed, largest growth first.
     pub diff: Option<Vec<GroupDelta>>,
     /// Race-detector reports, in input order (not filtered by `state`/`match`).

@@ -10,6 +10,7 @@
 //! | `leaks.rs` | goroutines the runtime proved leaked, by creation site and parking frame |
 //! | `labelsets.rs` | the distinct label sets of a group or leak; the `label` filter |
 //! | `contention/` | lock waiters, their locks and candidate holders (five phases, see its doc) |
+//! | `waitfor.rs` | the wait-for graph over the contention findings, and its cycles (deadlocks) |
 //! | `diff.rs` | groups that grew or shrank since a base dump |
 //! | `scalars.rs` | the hex scalars of an argument list, without allocating |
 
@@ -21,6 +22,7 @@ mod hung;
 mod labelsets;
 mod leaks;
 mod scalars;
+mod waitfor;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]
@@ -29,6 +31,7 @@ pub mod findings;
 
 pub use classify::{class_name, classify_state, explanation};
 pub use findings::*;
+pub use waitfor::WAITER_NODES;
 
 use regex::Regex;
 
@@ -90,6 +93,7 @@ pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Findings {
     let shown = opts.top.map_or(accs.len(), |t| t.min(accs.len()));
     let groups = accs[..shown].iter().map(|a| group::to_group(dump, &cls, a, by)).collect();
     let contention = contention::find(dump, &cls, &sel);
+    let wait_for = waitfor::build(dump, &cls, &contention);
     let diff = base.map(|b| diff::diff(dump, &cls, &accs, shown, b, opts));
     Findings {
         goroutines: dump.total(),
@@ -101,6 +105,7 @@ pub fn analyze(dump: &Dump, base: Option<&Dump>, opts: &Options) -> Findings {
         groups,
         hung,
         contention,
+        wait_for,
         diff,
         races: races(dump),
         truncated: dump.truncated,

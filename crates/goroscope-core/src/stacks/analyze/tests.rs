@@ -527,3 +527,60 @@ fn leaks_lead_with_their_count() {
     let r = analyze(&d, None, &Options { labels: vec![("tenant".into(), "a b".into())], ..opts() });
     assert_eq!((r.leaked, r.leaks[0].ids.clone()), (1, vec![1]));
 }
+
+#[test]
+fn wait_for_chains_holders_across_locks_and_counts_big_convoys() {
+    let mut b = Builder::default();
+    // 40 waiters on lock A
+    for id in 1..=40 {
+        b.g(
+            id,
+            "semacquire",
+            Some(30),
+            &[
+                ("sync.runtime_Semacquire", "0xa004", 47),
+                ("sync.(*Mutex).Lock", "0xa000", 83),
+                ("main.a", "0x1", 10),
+            ],
+        );
+    }
+    // A's holder carries A's address and itself waits on lock B (far enough from A that A is no
+    // container of B)
+    b.g(
+        100,
+        "semacquire",
+        Some(31),
+        &[
+            ("sync.runtime_Semacquire", "0xf0004", 47),
+            ("sync.(*Mutex).Lock", "0xf0000", 83),
+            ("main.holdA", "0xa000, 0xf0000", 20),
+        ],
+    );
+    // B's holder is parked on a channel
+    b.g(200, "chan receive", Some(32), &[("main.holdB", "0xf0000", 30)]);
+    let d = b.build();
+    let r = analyze(&d, None, &opts());
+    let w = &r.wait_for;
+    assert!(w.cycles.is_empty(), "{:#?}", w.cycles);
+    let node = |k: WaitNodeKind, f: &dyn Fn(&WaitNode) -> bool| w.nodes.iter().position(|n| n.kind == k && f(n)).unwrap() as u32;
+    let la = node(WaitNodeKind::Lock, &|n| n.lock == 0xa000);
+    let lb = node(WaitNodeKind::Lock, &|n| n.lock == 0xf0000);
+    let g100 = node(WaitNodeKind::Goroutine, &|n| n.goroutine == 100);
+    let g200 = node(WaitNodeKind::Goroutine, &|n| n.goroutine == 200);
+    let edge = |from: u32, to: u32| w.edges.iter().find(|e| e.from == from && e.to == to).unwrap_or_else(|| panic!("{from} → {to}: {:#?}", w.edges));
+    assert_eq!(w.nodes[la as usize].count, 40);
+    let into_a: Vec<&WaitEdge> = w.edges.iter().filter(|e| e.to == la && e.kind == WaitEdgeKind::WaitsOn).collect();
+    assert_eq!(into_a.len(), WAITER_NODES + 1, "16 waiter nodes and one counting the rest");
+    let rest = into_a.iter().map(|e| &w.nodes[e.from as usize]).find(|n| n.kind == WaitNodeKind::Waiters).unwrap();
+    assert_eq!(rest.count, 40 - WAITER_NODES as u64);
+    let held = edge(la, g100);
+    assert_eq!((held.kind, held.rank), (WaitEdgeKind::HeldBy, 0));
+    assert!(held.evidence.iter().any(|e| e.contains("= lock")), "{:?}", held.evidence);
+    assert_eq!(edge(g100, lb).kind, WaitEdgeKind::WaitsOn);
+    assert_eq!(edge(lb, g200).kind, WaitEdgeKind::HeldBy);
+    let blocked = w.edges.iter().find(|e| e.from == g200 && e.kind == WaitEdgeKind::BlockedIn).unwrap();
+    assert_eq!(w.nodes[blocked.to as usize].label, "chan receive in main.holdB");
+    assert!(blocked.evidence[0].contains("32 minutes"));
+    // no blockedIn for a holder that waits on a lock we found
+    assert!(!w.edges.iter().any(|e| e.from == g100 && e.kind == WaitEdgeKind::BlockedIn));
+}
