@@ -1,7 +1,7 @@
 // pprof profiles through the Node API and the CLI, with `go tool pprof` (Go 1.26) as the oracle
 // and the corpus conformance table through the whole N-API path.
 import test from 'ava'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
@@ -146,6 +146,30 @@ test('CLI: proto writes a filtered profile that go tool pprof reads back', (t) =
   t.is(r.status, 0, r.stderr)
   t.is(zlib.gunzipSync(fs.readFileSync(out)).length > 0, true)
   t.is(goPprof(['-top', out]), goPprof(['-top', '-focus=busyLoop', SAMPLE_CPU]).replace(/^Active filters:\n   focus=busyLoop\n/m, ''))
+})
+
+test('CLI: a report larger than a JS string (traces of 400k samples) reaches a file and stdout whole', (t) => {
+  const dir = tmpdir()
+  const prof = path.join(dir, 'p400k.pb.gz')
+  execFileSync(process.execPath, [path.join(ROOT, 'bench', 'gen-profile.mjs'), '--samples', '400000', '--out', prof], { stdio: 'ignore' })
+  const head = cli(['top', prof, '-nodecount=1']).stdout.split('\n').slice(0, 3).join('\n')
+  const LIMIT = 0x1fffffe8 // V8's longest string: the text was once made one and failed here
+  const viaStdout = path.join(dir, 'stdout.txt')
+  const fd = fs.openSync(viaStdout, 'w')
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), 'traces', prof], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 300_000 })
+  fs.closeSync(fd)
+  t.is(r.status, 0, r.stderr)
+  const size = fs.statSync(viaStdout).size
+  t.true(size > LIMIT, `${size} bytes`)
+  const fh = fs.openSync(viaStdout, 'r')
+  const first = Buffer.alloc(4096)
+  fs.readSync(fh, first, 0, first.length, 0)
+  const last = Buffer.alloc(1)
+  fs.readSync(fh, last, 0, 1, size - 1)
+  fs.closeSync(fh)
+  t.true(first.toString().startsWith(head), 'the header is the report\'s')
+  t.is(last.toString(), '\n')
+  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 test('bad profiles: clear errors, exit 2, nothing written', async (t) => {

@@ -162,7 +162,9 @@ export function run(command: string, rest: string[]): Promise<number> {
     for (const w of report.warnings) warn(w)
     if (isBinary(report.kind)) await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
-    else await writeOut(report.text, inv.output)
+    // To a file or a pipe the report goes as the core's UTF-8 bytes: `traces` of a big profile
+    // passes V8's string limit (512 MiB). A terminal gets the string, escaped.
+    else await writeOut(inv.output || !process.stdout.isTTY ? report.textBytes : report.text, inv.output)
     return 0
   })
 }
