@@ -1,10 +1,9 @@
 // Load: 20 large inputs (10 goroutine dumps of ~25 MB, 10 profile.proto files of ~20 MB)
 // analysed concurrently through the Node API. The work runs on the libuv pool, so the event loop
 // must stay responsive and memory must stay bounded (peak RSS, sampled). Responsiveness is
-// asserted on the JS thread's own CPU time (from /proc, not disturbed by what else the machine
-// runs): the thread only schedules work and reads results. The event-loop delay
-// (monitorEventLoopDelay) is recorded too, but on a shared 2-core machine its tail is the OS
-// scheduler's, so it gets only a bound that a synchronous parse on the JS thread would break.
+// asserted twice: on the event-loop delay (monitorEventLoopDelay) and on the JS thread's own CPU
+// time (from /proc, which other processes on the machine do not disturb): the thread only
+// schedules work and reads results.
 // RELIABILITY.md records the numbers; LOAD_REPORT=1 prints them.
 import test from 'ava'
 import * as fs from 'node:fs'
@@ -185,11 +184,11 @@ test('20 large dumps and profiles concurrently: event loop responsive, memory bo
     // took. Parsing even one 25 MB dump on it would cost it about a second.
     t.true(mainCpuS < 0.05 * processCpuS, `JS thread used ${mainCpuS.toFixed(2)} s of ${processCpuS.toFixed(1)} s CPU`)
     t.true(mainCpuS < 3, `JS thread used ${mainCpuS.toFixed(2)} s of CPU`)
-    // Timers stay roughly on time; the tail is the scheduler's when the machine is shared.
-    t.true(report.delayP99ms < 1000, `event-loop delay p99 ${report.delayP99ms} ms`)
+    // And timers stay on time (the bound leaves room for a busy 2-core machine).
+    t.true(report.delayP99ms < 150, `event-loop delay p99 ${report.delayP99ms} ms`)
     // At most 4 inputs are in flight (the libuv pool); the growth must stay within a small
     // multiple of all the input together.
-    t.true(peakRss - baseRss < 6 * inputBytes, `RSS grew ${Math.round((peakRss - baseRss) / 2 ** 20)} MB for ${report.inputMB} MB of input`)
+    t.true(peakRss - baseRss < 5 * inputBytes, `RSS grew ${Math.round((peakRss - baseRss) / 2 ** 20)} MB for ${report.inputMB} MB of input`)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
