@@ -16,6 +16,8 @@ interface Input {
   bundle?: number
   node?: { kind: string; version: string | null; golang: string | null }
   profiles?: { file: string; profileType: string }[]
+  /** A bundle's dumps, `bundle:entry`, beside `explorer`. */
+  dumps?: string[]
 }
 
 const $ = (id: string) => document.getElementById(id)!
@@ -41,7 +43,7 @@ function render(inputs: Input[]): void {
     const v = i.node!
     box.insertBefore(el('p', 'what', `bundle of a ${v.kind} node${v.version ? ` ${v.version}` : ''}${v.golang ? `, ${v.golang}` : ''}: ${i.profiles!.length} profiles, ${i.explorer.length} goroutine dumps`), links)
     links.appendChild(link(`bundle/${i.bundle}/`, 'node summary', 'summary'))
-    for (const d of i.explorer) links.appendChild(link(`explorer?input=${d}`, 'goroutine explorer', 'explorer'))
+    i.explorer.forEach((d, k) => links.appendChild(link(`explorer?input=${d}`, `${i.dumps![k].slice(i.name.length + 1)} in the explorer`, 'explorer')))
     i.profiles!.forEach((p, k) => links.appendChild(link(`bundle/${i.bundle}/profile/${k}/ui/flamegraph`, `${p.file} (${p.profileType})`, 'profile')))
   })
 }

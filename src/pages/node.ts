@@ -72,7 +72,7 @@ function renderNode(b: Bundle): void {
   const n = r.node
   const rows: [string, string, string?][] = []
   for (const [label, key] of [['kind', 'kind'], ['version', 'version'], ['commit', 'commit'], ['Go', 'golang'], ['system', 'system'], ['repo', 'repo'], ['API', 'api'], ['collected on', 'collectedOn'], ['started', 'started'], ['seconds', 'seconds']] as const) {
-    if (n[key] !== null && n[key] !== undefined) rows.push([label, String(n[key]), key])
+    if (n[key] !== null && n[key] !== undefined && n[key] !== '') rows.push([label, String(n[key]), key])
   }
   node.appendChild(kv(rows)).id = 'node-table'
   const c = r.collection
@@ -149,6 +149,7 @@ function renderMemory(b: Bundle): void {
   rows.push(['GC CPU fraction', m.gcCPUFraction.toFixed(6), 'gcCPUFraction'], ['longest recent pause', exact(m.pauseMaxNs, 'nanoseconds'), 'pauseMaxNs'], ['mean recent pause', exact(m.pauseMeanNs, 'nanoseconds'), 'pauseMeanNs'])
   if (m.lastGC) rows.push(['last GC', m.lastGC, 'lastGC'])
   sec.appendChild(kv(rows)).id = 'memory-table'
+  memoryChart(sec, m)
   sec.appendChild(el('h2', undefined, `Recent GC pauses (${m.recentPauses.length}, oldest left)`))
   const chart = sec.appendChild(el('div'))
   chart.id = 'gc-chart'
@@ -167,6 +168,33 @@ function renderMemory(b: Bundle): void {
       scales: { x: { time: true } },
     },
     [xs, ys],
+    chart,
+  )
+}
+
+/** Where the memory the runtime got from the OS goes, as bars (MiB): the memstats snapshot. */
+function memoryChart(sec: HTMLElement, m: Record<string, number>): void {
+  const parts: [string, number][] = [
+    ['live heap', m.heapAlloc],
+    ['fragmentation', m.fragmentation],
+    ['idle, retained', m.retained],
+    ['released', m.heapReleased],
+    ['stacks', m.stackInuse],
+    ['other runtime', Math.max(0, m.sys - m.heapSys - m.stackSys)],
+  ]
+  const chart = sec.appendChild(el('div'))
+  chart.id = 'memory-chart'
+  chart.dataset.bars = String(parts.length)
+  new uPlot(
+    {
+      width: Math.min(900, Math.max(320, document.body.clientWidth - 40)),
+      height: 220,
+      series: [{}, { label: 'MiB', fill: 'rgba(74,123,208,0.6)', stroke: '#4a7bd0', paths: uPlot.paths.bars!({ size: [0.6] }), points: { show: false } }],
+      scales: { x: { time: false, range: [-0.5, parts.length - 0.5] } },
+      axes: [{ values: (_u, ticks) => ticks.map((t) => parts[t]?.[0] ?? ''), splits: () => parts.map((_, i) => i) }, { label: 'MiB' }],
+      legend: { show: false },
+    },
+    [parts.map((_, i) => i), parts.map(([, v]) => v / 1048576)],
     chart,
   )
 }

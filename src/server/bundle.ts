@@ -93,6 +93,7 @@ export function serveRoutes(r: Router, inputs: ServeInput[], explorer: DumpInput
               bundle: bundles.indexOf(i.bundle),
               node: i.bundle.report.node,
               explorer: i.bundle.dumps.map(inputOf),
+              dumps: i.bundle.dumps.map((d) => d.name),
               profiles: i.bundle.profiles.map((p) => ({ file: p.file, profileType: p.profileType })),
             },
       ),
