@@ -270,3 +270,24 @@ test.serial('safety: foreign Host refused, nothing outside the inputs, names fro
     t.deepEqual(errors, [])
   })
 })
+
+test('bad input: a cut bundle, a file that is no input, a bad --diff base: exit 2 naming the file and where, no server', async (t) => {
+  const w = world!
+  const dir = tmpdir()
+  const whole = fs.readFileSync(w.bundle)
+  const cut = path.join(dir, 'cut.tar.gz')
+  fs.writeFileSync(cut, whole.subarray(0, 200))
+  const notes = path.join(dir, 'notes.txt')
+  fs.writeFileSync(notes, 'just some notes\n')
+  for (const [args, want] of [
+    [[cut], /cut\.tar\.gz: neither a goroutine dump nor a bundle holding a dump or a profile; .*(truncated|unexpected end)/],
+    [[notes], /notes\.txt: neither a goroutine dump nor a bundle/],
+    [['--diff', notes, w.now], /notes\.txt:1: not a goroutine dump \(offset 0\)/],
+    [[path.join(dir, 'missing.tar.gz')], /missing\.tar\.gz: no such file or directory/],
+  ] as const) {
+    const r = await runAsync(['serve', '--http', '127.0.0.1:0', '--no-browser', ...args])
+    t.is(r.status, 2, r.stderr)
+    t.regex(r.stderr, want)
+    t.notRegex(r.stderr, /Serving/)
+  }
+})

@@ -31,7 +31,11 @@ async function load(file: string, base: BaseDump | undefined): Promise<ServeInpu
     for (const c of files) if (c.kind === 'stacks') out.push(await DumpInput.fromBuffer(`${name}:${c.name}`, c.data, base))
     return out
   })
-  if (bundle.dumps.length === 0 && bundle.profiles.length === 0) throw new UsageError(`${file}: neither a goroutine dump nor a bundle holding a dump or a profile`)
+  if (bundle.dumps.length === 0 && bundle.profiles.length === 0) {
+    // what the reader had to skip says why (a cut archive: where it ends)
+    const why = bundle.report.skipped.map((k) => `; ${k.name}: ${k.reason}`).join('')
+    throw new UsageError(`${file}: neither a goroutine dump nor a bundle holding a dump or a profile${why}`)
+  }
   return { kind: 'bundle', name, bundle }
 }
 
