@@ -4,11 +4,12 @@
 // every name from the profile reaches the DOM as text only. Served by src/server.
 import './webui/style.css'
 
-import { getJSON, isAbort } from './webui/api'
+import { getBytes, getJSON, isAbort } from './webui/api'
 import { clear, el } from './webui/dom'
-import { renderFlame, type FlameTree } from './webui/flame'
+import { renderFlame } from './webui/flame'
+import { decodeFlame } from './webui/flame-data'
 import { renderGraph } from './webui/graph'
-import { hideMenu } from './webui/menu'
+import { hideMenu, openMenu } from './webui/menu'
 import { go, listen, optionName, query, REFINE, view } from './webui/state'
 import { renderTop, type TopRow } from './webui/top'
 
@@ -90,10 +91,9 @@ async function render(): Promise<void> {
   main.dataset.view = v
   try {
     if (v === 'flamegraph') {
-      const r = await getJSON<Legend & { flame: FlameTree; after: FlameTree | null }>('/api/flame', q)
-      showLegend(r)
-      const type = q.get('si') ?? info.defaultSampleType
-      renderFlame(main, r.after ?? r.flame, type, r.after ? r.flame : null)
+      const d = decodeFlame(await getBytes('/api/flame', q))
+      showLegend(d)
+      renderFlame(main, d, { type: q.get('si') ?? info.defaultSampleType, tip: $('tip'), onContextMenu: openMenu })
     } else if (v === 'top') {
       const r = await getJSON<Legend & { rows: TopRow[] }>('/api/top', q)
       showLegend(r)

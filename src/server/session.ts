@@ -83,13 +83,9 @@ export class ViewSession {
     return this.cached('r' + JSON.stringify(viewFlags), signal, () => this.profile.report([...this.flags, ...viewFlags]))
   }
 
-  /** The flame graph JSON (crates/goroscope-core/src/flame.rs) of the profile filtered by `refine`. */
-  flame(refine: string[], signal?: AbortSignal): Promise<string> {
-    return this.cached('f' + JSON.stringify(refine), signal, async () => {
-      const r = await this.profile.report([...this.flags, '-proto', ...refine])
-      const filtered = await Profile.load(r.proto ?? Buffer.alloc(0))
-      return filtered.flameJSON(this.inputs.join(', ') || 'profile')
-    })
+  /** The flame report bytes (crates/goroscope-core/src/flame.rs) of the profile refined by `refine`. */
+  flame(refine: string[], signal?: AbortSignal): Promise<Buffer> {
+    return this.cached('f' + JSON.stringify(refine), signal, () => this.profile.flameReport([...this.flags, ...refine], this.inputs.join(', ') || 'profile'))
   }
 
   private cached<T>(key: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {

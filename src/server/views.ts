@@ -14,7 +14,7 @@ import type { ViewSession } from './session'
 export interface Answer {
   status: number
   type: string
-  body: string
+  body: string | Uint8Array
   /** Extra response headers (a view's own Content-Security-Policy). */
   headers?: Record<string, string>
 }
@@ -92,18 +92,11 @@ export async function graphSvg(s: ViewSession, q: URLSearchParams, signal: Abort
 }
 
 /**
- * The flame graph: the core's flame JSON of the refined profile, with the legend of the same
- * refine (the legend of `top` with the same flags). With `-diff_base`, `after` is the tree of the new profile alone (the base samples,
- * labelled `pprof::base`, ignored) and `flame` the difference, for the page's colouring.
+ * The flame graph: the core's flame report of the refined profile (the folded tree pruned to
+ * what the page can draw, its legend and total) as the bytes the page reads in place
+ * (src/pages/webui/flame-data.ts). With `-diff_base` the tree carries the base samples' share
+ * of every frame, for the page's colouring.
  */
 export async function flame(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
-  const flags = flagsOf(q)
-  const [tree, legend, after] = await Promise.all([
-    s.flame(flags, signal),
-    s.report(['-top', ...flags], signal),
-    s.diff ? s.flame([...flags, '-tagignore=pprof::base=true'], signal) : Promise.resolve('null'),
-  ])
-  // The trees are JSON already (and large): spliced in, not parsed again.
-  const head = JSON.stringify({ legend: legend.legend, warnings: legend.warnings, total: legend.total })
-  return { status: 200, type: JSON_TYPE, body: `${head.slice(0, -1)},"flame":${tree},"after":${after}}` }
+  return { status: 200, type: 'application/octet-stream', body: await s.flame(flagsOf(q), signal) }
 }
