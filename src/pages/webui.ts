@@ -99,9 +99,26 @@ async function render(): Promise<void> {
       showLegend(r)
       renderTop(main, r.rows)
     } else if (v === 'peek') {
-      const r = await getJSON<Legend & { text: string }>('/api/peek', q)
+      const r = await getJSON<Legend & { text: string; lines: number }>('/api/peek', q)
       showLegend(r)
       main.replaceChildren(el('pre', 'peek', r.text))
+      const shown = r.text.split('\n').length - (r.text.endsWith('\n') ? 1 : 0)
+      if (shown < r.lines) {
+        // the rest only when asked for: the whole text can be megabytes
+        const more = el('button', 'peek-all', `Show all ${r.lines} lines (${shown} shown)`)
+        more.type = 'button'
+        more.addEventListener('click', async () => {
+          const all = new URLSearchParams(q)
+          all.set('all', '1')
+          try {
+            const full = await getJSON<{ text: string }>('/api/peek', all)
+            main.replaceChildren(el('pre', 'peek', full.text))
+          } catch (e) {
+            showError(e)
+          }
+        })
+        main.appendChild(more)
+      }
     } else if (v === 'graph') {
       const r = await getJSON<Legend>('/api/graph', q)
       showLegend(r)
