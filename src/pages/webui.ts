@@ -1,6 +1,7 @@
 // goroscope's web UI for profiles (`goroscope pprof -http`): one page whose view is the URL's
 // path (/ui/flamegraph, /ui/graph, /ui/top, /ui/peek, /ui/source, /ui/disasm) and whose refine
-// options are its query, in pprof's names. The data comes from the server's /api/ routes;
+// options are its query, in pprof's names. The data comes from the server's api/ routes beside
+// ui/ (paths relative to the page: `goroscope serve` mounts one per bundle profile under a prefix);
 // every name from the profile reaches the DOM as text only. Served by src/server.
 import './webui/style.css'
 
@@ -91,15 +92,15 @@ async function render(): Promise<void> {
   main.dataset.view = v
   try {
     if (v === 'flamegraph') {
-      const d = decodeFlame(await getBytes('/api/flame', q))
+      const d = decodeFlame(await getBytes('../api/flame', q))
       showLegend(d)
       renderFlame(main, d, { type: q.get('si') ?? info.defaultSampleType, tip: $('tip'), onContextMenu: openMenu })
     } else if (v === 'top') {
-      const r = await getJSON<Legend & { rows: TopRow[] }>('/api/top', q)
+      const r = await getJSON<Legend & { rows: TopRow[] }>('../api/top', q)
       showLegend(r)
       renderTop(main, r.rows)
     } else if (v === 'peek') {
-      const r = await getJSON<Legend & { text: string; lines: number }>('/api/peek', q)
+      const r = await getJSON<Legend & { text: string; lines: number }>('../api/peek', q)
       showLegend(r)
       main.replaceChildren(el('pre', 'peek', r.text))
       const shown = r.text.split('\n').length - (r.text.endsWith('\n') ? 1 : 0)
@@ -111,7 +112,7 @@ async function render(): Promise<void> {
           const all = new URLSearchParams(q)
           all.set('all', '1')
           try {
-            const full = await getJSON<{ text: string }>('/api/peek', all)
+            const full = await getJSON<{ text: string }>('../api/peek', all)
             main.replaceChildren(el('pre', 'peek', full.text))
           } catch (e) {
             showError(e)
@@ -120,7 +121,7 @@ async function render(): Promise<void> {
         main.appendChild(more)
       }
     } else if (v === 'graph') {
-      const r = await getJSON<Legend>('/api/graph', q)
+      const r = await getJSON<Legend>('../api/graph', q)
       showLegend(r)
       renderGraph(main, q)
     } else {
@@ -134,7 +135,7 @@ async function render(): Promise<void> {
 }
 
 async function configs(): Promise<void> {
-  const r = await fetch('/api/configs')
+  const r = await fetch('../api/configs')
   if (!r.ok) return
   const { configs: list } = (await r.json()) as { configs: Array<{ name: string; query: string }> }
   const sel = $<HTMLSelectElement>('config-menu')
@@ -193,17 +194,17 @@ function controls(): void {
     if (!name.value) return
     const q = query()
     q.set('config', name.value)
-    void post('/ui/saveconfig', q)
+    void post('saveconfig', q)
   })
   $('config-delete').addEventListener('click', () => {
     const n = name.value || menu.selectedOptions[0]?.textContent || ''
-    if (n && menu.value !== '') void post('/ui/deleteconfig', new URLSearchParams({ config: n }))
-    else if (name.value) void post('/ui/deleteconfig', new URLSearchParams({ config: name.value }))
+    if (n && menu.value !== '') void post('deleteconfig', new URLSearchParams({ config: n }))
+    else if (name.value) void post('deleteconfig', new URLSearchParams({ config: name.value }))
   })
 }
 
 async function main(): Promise<void> {
-  const r = await fetch('/api/info')
+  const r = await fetch('../api/info')
   info = (await r.json()) as Info
   $('title').textContent = info.inputs.join(', ') || 'profile'
   if (info.diff) $('title').appendChild(el('span', 'diff', ' (diff against base)'))
