@@ -417,3 +417,36 @@ test('large.cpu: peek sends the first 2000 lines and the line count, the rest on
     await srv.close()
   }
 })
+
+test('one flame renderer: `goroscope flame -o` draws the same frames as the web UI flame view', async (t) => {
+  const dir = tmpdir('goroscope-webui-flame-')
+  const file = path.join(dir, 'allocs.html')
+  t.is(cli(['flame', ALLOCS, '-o', file]).status, 0)
+  const frames = (page: Page) =>
+    page.$$eval('.frame', (fs) =>
+      fs
+        .map((f) => {
+          const e = f as HTMLElement
+          return `${e.dataset.node} ${e.dataset.value} ${e.style.top} ${Math.round(e.getBoundingClientRect().width)} ${e.textContent}`
+        })
+        .sort(),
+    )
+  let page1: string[] = []
+  await openPage(file, async (page, errors) => {
+    await page.waitForSelector('.frame')
+    page1 = await frames(page)
+    t.deepEqual(errors, [])
+  })
+  const s = await serve([ALLOCS])
+  try {
+    await openPage(`${s.url}ui/flamegraph`, async (page, errors) => {
+      await page.waitForSelector('.frame')
+      const web = await frames(page)
+      t.true(web.length > 5)
+      t.deepEqual(web, page1)
+      t.deepEqual(errors, [])
+    })
+  } finally {
+    stop(s)
+  }
+})
