@@ -6,6 +6,7 @@ import './webui/style.css'
 
 import { getJSON, isAbort } from './webui/api'
 import { clear, el } from './webui/dom'
+import { renderDisasm } from './webui/disasm'
 import { renderFlame, type FlameTree } from './webui/flame'
 import { renderGraph } from './webui/graph'
 import { hideMenu } from './webui/menu'
@@ -102,6 +103,10 @@ async function render(): Promise<void> {
       const r = await getJSON<Legend & { text: string }>('/api/peek', q)
       showLegend(r)
       main.replaceChildren(el('pre', 'peek', r.text))
+    } else if (v === 'disasm') {
+      const r = await getJSON<Legend & { text: string }>('/api/disasm', q)
+      showLegend(r)
+      renderDisasm(main, r.text)
     } else if (v === 'graph') {
       const r = await getJSON<Legend>('/api/graph', q)
       showLegend(r)
@@ -109,7 +114,7 @@ async function render(): Promise<void> {
     } else {
       $('legend').textContent = ''
       clear($('errors'))
-      main.replaceChildren(el('p', 'missing', `${LABELS[v] ?? v}: this goroscope has no ${v === 'source' ? 'list' : 'disasm'} report yet.`))
+      main.replaceChildren(el('p', 'missing', `${LABELS[v] ?? v}: this goroscope has no ${v === 'source' ? 'list' : v} report yet.`))
     }
   } catch (e) {
     showError(e)

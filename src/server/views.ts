@@ -35,8 +35,8 @@ export function info(s: ViewSession): Answer {
     defaultSampleType: i.defaultSampleType || i.sampleTypes[i.sampleTypes.length - 1]?.type || '',
     diff: s.diff,
     fromStacks: s.fromStacks,
-    // The list/disasm reports are not in this build's driver yet.
-    views: ['flamegraph', 'graph', 'top', 'peek'],
+    // The list report is not in this build's web UI yet.
+    views: ['flamegraph', 'graph', 'top', 'peek', 'disasm'],
   })
 }
 
@@ -64,6 +64,15 @@ function withPercentLabels<R extends object>(rows: R[], text: string): Array<R &
 /** `peek`: callers and callees of what `f` matches, by line, focused on it (pprof's peek view). */
 export async function peek(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
   const r = await s.report([`-peek=${q.get('f') ?? ''}`, '-lines', ...flagsOf(q)], signal)
+  return json({ legend: r.legend, warnings: r.warnings, total: r.total, text: r.text })
+}
+
+/**
+ * `disasm`: the annotated assembly of the symbols `f` matches (`goroscope disasm F FLAGS`), as
+ * pprof's web UI shows it: the report's text, here with its instruction lines split into fields.
+ */
+export async function disasm(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
+  const r = await s.report([`-disasm=${q.get('f') ?? ''}`, ...flagsOf(q)], signal)
   return json({ legend: r.legend, warnings: r.warnings, total: r.total, text: r.text })
 }
 

@@ -183,21 +183,24 @@ fn report_options(
         num_label_units,
         symbol,
         title,
+        binary: None,
+        intel_syntax: cfg.intel_syntax,
     })
 }
 
 /// pprof's `generateRawReport` + `report.Generate`: the report `cmd` of a fetched profile `p`
 /// (which it edits: filters and aggregation work in place) with the settings `cfg`. `warnings`
-/// are the fetch's; the report's own follow them.
+/// are the fetch's; the report's own follow them. `binary` is the one given with the profile.
 pub fn generate_report(
     mut p: Profile,
     cmd: &Command,
     cfg: &Config,
     mut warnings: Vec<String>,
+    binary: Option<report::ObjectFile>,
 ) -> Result<ProfileReport, Error> {
     let format = cmd.format().ok_or_else(|| Error::Unsupported(cmd.name().to_string()))?;
-    // The views that need the binary's instructions are not produced yet.
-    if matches!(format, report::Format::WebList | report::Format::Disasm) {
+    // weblist (source with assembly) is not produced yet.
+    if format == report::Format::WebList {
         return Err(Error::Unsupported(cmd.name().to_string()));
     }
     let units = num_label_units(&p, &mut warnings);
@@ -210,7 +213,8 @@ pub fn generate_report(
     if relative {
         focus.apply(&mut p, &units, &mut warnings);
     }
-    let options = report_options(&p, cmd, format, &cfg, units)?;
+    let mut options = report_options(&p, cmd, format, &cfg, units)?;
+    options.binary = binary;
     let mut rpt = report::Report::new(p, options);
     if !relative {
         focus.apply(&mut rpt.prof, &rpt.options.num_label_units, &mut warnings);
