@@ -6,7 +6,7 @@
 // (`-ldflags=-s -w`), which pprof cannot list, is listed from Go's pclntab. Bad binaries (another
 // program's, another architecture's, not ELF) are refused by name; a regexp matching nothing says
 // so. Then the web UI's Disassemble view, in headless Chromium, shows the CLI's listing.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
@@ -15,6 +15,7 @@ import test from 'ava'
 import { openPage } from './browser'
 import { goBuild, type GoRuntime, RUNTIMES } from './goprog'
 import { cli, ROOT, tmpdir } from './helpers'
+import { serve, stop } from './webui-serve'
 
 const dir = tmpdir('goroscope-disasm-')
 const SHOTS = tmpdir('goroscope-disasm-shots-')
@@ -168,28 +169,6 @@ test('bad binaries are refused by name; a regexp that matches nothing says so; n
   t.false(fs.existsSync(out))
 })
 
-interface Served {
-  url: string
-  child: ChildProcess
-}
-
-function serve(args: string[]): Promise<Served> {
-  const config = tmpdir('goroscope-disasm-config-')
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), 'pprof', '-http=127.0.0.1:0', '-no_browser', ...args], {
-    env: { ...process.env, XDG_CONFIG_HOME: config, BROWSER: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  return new Promise((resolve, reject) => {
-    let err = ''
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString()
-      const m = /Serving web UI on (http:\/\/127\.0\.0\.1:\d+\/)ui\//.exec(err)
-      if (m) resolve({ url: m[1], child })
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)))
-  })
-}
-
 test("the web UI's Disassemble view shows the CLI's listing; right-click → Disassemble opens it", async (t) => {
   const b = find('go126', 'full')
   const s = await serve(['--binary', b.binary, b.profile])
@@ -219,6 +198,6 @@ test("the web UI's Disassemble view shows the CLI's listing; right-click → Dis
       t.deepEqual(errors.filter((e) => !/400 \(Bad Request\)/.test(e)), [])
     })
   } finally {
-    s.child.kill('SIGTERM')
+    stop(s)
   }
 })

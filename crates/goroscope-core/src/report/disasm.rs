@@ -67,7 +67,7 @@ pub(crate) fn print_assembly(c: &mut Report) -> Result<(String, Vec<String>, Rep
     let g = &t.graph;
     let rx = c.options.symbol.clone().expect("disasm has a regexp");
     let address = parse_address(rx.as_str());
-    let objs = open_objects(c, g, &rx, address)?;
+    let (objs, problems) = open_objects(c, g, &rx, address)?;
 
     let mut out = String::new();
     let _ = writeln!(out, "Total: {}", c.format_value(c.total));
@@ -95,6 +95,10 @@ pub(crate) fn print_assembly(c: &mut Report) -> Result<(String, Vec<String>, Rep
         }
     }
     if groups.is_empty() {
+        // A mapping whose binary could not be read may hold what was asked for.
+        if !problems.is_empty() {
+            return Err(ReportError::NoBinary(problems.join("; ")));
+        }
         return Err(match address {
             None => ReportError::NoSymbolMatches(rx.as_str().to_string()),
             Some(a) if found == 0 => ReportError::NoAddressMatches(a),
@@ -199,8 +203,8 @@ fn parse_address(s: &str) -> Option<u64> {
 
 /// pprof `symbolsFromBinaries`: the object file of every mapping that has samples matching `rx`
 /// (or covers `address`). The `--binary` file serves the mappings it matches; another mapping
-/// is read from its own file when that exists.
-fn open_objects(c: &Report, g: &Graph, rx: &Regex, address: Option<u64>) -> Result<Vec<Obj>, ReportError> {
+/// is read from its own file when that exists. Also returns why other such mappings have none.
+fn open_objects(c: &Report, g: &Graph, rx: &Regex, address: Option<u64>) -> Result<(Vec<Obj>, Vec<String>), ReportError> {
     let p = &c.prof;
     let mut wanted: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for &n in &g.nodes {
@@ -271,10 +275,7 @@ fn open_objects(c: &Report, g: &Graph, rx: &Regex, address: Option<u64>) -> Resu
             });
         }
     }
-    if objs.is_empty() && !problems.is_empty() {
-        return Err(ReportError::NoBinary(problems.join("; ")));
-    }
-    Ok(objs)
+    Ok((objs, problems))
 }
 
 /// The ELF file `f`, refused unless it is x86-64 code.
