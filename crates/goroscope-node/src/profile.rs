@@ -480,6 +480,14 @@ pub struct Profile {
     session: Arc<SessionCache>,
 }
 
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let sources = std::mem::take(&mut self.sources);
+        let hung = std::mem::take(&mut self.hung);
+        crate::reclaim::later((sources, hung, Arc::clone(&self.session)));
+    }
+}
+
 impl Profile {
     pub(crate) fn new(
         sources: Vec<Arc<CoreProfile>>,
