@@ -19,8 +19,8 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
 -all_frames, -mean, -drop_negative, -source_path, -trim_path, -symbolize, -intel_syntax (disasm), and the legacy
 -inuse_space, -alloc_objects, -contentions …
-goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek) on
-127.0.0.1 unless a host is named.
+goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek,
+disassemble) on 127.0.0.1 unless a host is named.
 --binary FILE symbolizes address-only profiles from the ELF binary that produced them first; disasm
 reads its instructions from it (else from the mapping's file, when that exists).
 --max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).

@@ -110,15 +110,26 @@ pub(crate) fn print_assembly(c: &mut Report) -> Result<(String, Vec<String>, Rep
         sa.name.cmp(&sb.name).then(sa.start.cmp(&sb.start))
     });
 
+    // Each object file is parsed once for all its symbols.
     let intel = c.options.intel_syntax;
+    let mut code: Vec<Vec<Inst>> = (0..groups.len()).map(|_| Vec::new()).collect();
+    for (oi, o) in objs.iter().enumerate() {
+        let mine: Vec<usize> = (0..groups.len()).filter(|&gi| groups[gi].0 == oi).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let ranges: Vec<(u64, u64)> = mine.iter().map(|&gi| (o.syms[groups[gi].1].start, o.syms[groups[gi].1].end)).collect();
+        for (gi, insts) in mine.into_iter().zip(disassemble(o, &ranges, intel)?) {
+            code[gi] = insts;
+        }
+    }
     let mut functions = Vec::with_capacity(groups.len());
-    for (oi, si, mut ns) in groups {
+    for ((oi, si, mut ns), insts) in groups.into_iter().zip(code) {
         let o = &objs[oi];
         let s = &o.syms[si];
         let (flat, cum) = ns.iter().fold((0i64, 0i64), |(f, cu), &n| {
             (f.wrapping_add(g.node(n).flat), cu.wrapping_add(g.node(n).cum))
         });
-        let insts = disassemble(o, s.start, s.end, intel)?;
         ns.sort_by(|&a, &b| {
             g.info(a).address.cmp(&g.info(b).address).then_with(|| g.table.compare_printable(g.node(a).info, g.node(b).info))
         });
@@ -339,19 +350,10 @@ impl SymbolResolver for Targets {
     }
 }
 
-/// Go's `Disasm.Decode(start, end)`: the instructions starting in `[start, end)`, decoded from
-/// the bytes before `end` only; an undecodable byte is a one-byte `?`.
-fn disassemble(o: &Obj, start: u64, end: u64, intel: bool) -> Result<Vec<Inst>, ReportError> {
-    if end <= start {
-        return Ok(Vec::new());
-    }
+/// Go's `Disasm.Decode(start, end)` for each range of `o`: the instructions starting in
+/// `[start, end)`, decoded from the bytes before `end` only; an undecodable byte is a one-byte `?`.
+fn disassemble(o: &Obj, ranges: &[(u64, u64)], intel: bool) -> Result<Vec<Vec<Inst>>, ReportError> {
     let elf = Elf::parse(&o.data).map_err(|e| ReportError::Binary { path: o.path.clone(), reason: e.to_string() })?;
-    let Some(code) = elf.read_at(start, (end - start) as usize) else {
-        return Err(ReportError::Binary {
-            path: o.path.clone(),
-            reason: format!("no bytes in the file for {start:#x}-{end:#x}"),
-        });
-    };
     let pclntab = Pclntab::find(&elf).ok().flatten();
     let targets: Vec<(u64, String)> = o.syms.iter().map(|s| (s.start, s.name.clone())).collect();
     let resolver: Box<dyn SymbolResolver> = Box::new(Targets(Arc::new(targets)));
@@ -369,25 +371,40 @@ fn disassemble(o: &Obj, start: u64, end: u64, intel: bool) -> Result<Vec<Inst>, 
     opts.set_small_hex_numbers_in_decimal(false);
     opts.set_branch_leading_zeros(false);
 
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    let mut instr = Instruction::default();
-    while pos < code.len() {
-        let pc = start + pos as u64;
-        let mut dec = Decoder::with_ip(64, &code[pos..], pc, DecoderOptions::NONE);
-        dec.decode_out(&mut instr);
-        let (text, size) = if instr.is_invalid() || instr.len() == 0 {
-            ("?".to_string(), 1)
-        } else {
-            let mut s = String::new();
-            fmt.format(&instr, &mut s);
-            (s, instr.len())
+    let mut all = Vec::with_capacity(ranges.len());
+    for &(start, end) in ranges {
+        let mut out = Vec::new();
+        if end <= start {
+            all.push(out);
+            continue;
+        }
+        let Some(code) = elf.read_at(start, (end - start) as usize) else {
+            return Err(ReportError::Binary {
+                path: o.path.clone(),
+                reason: format!("no bytes in the file for {start:#x}-{end:#x}"),
+            });
         };
-        let (file, line) = pclntab.as_ref().and_then(|t| t.line(pc)).map_or((String::new(), 0), |(f, l)| (f.to_string(), l));
-        out.push(Inst { addr: pc, text, file, line });
-        pos += size;
+        let mut pos = 0usize;
+        let mut instr = Instruction::default();
+        while pos < code.len() {
+            let pc = start + pos as u64;
+            let mut dec = Decoder::with_ip(64, &code[pos..], pc, DecoderOptions::NONE);
+            dec.decode_out(&mut instr);
+            let (text, size) = if instr.is_invalid() || instr.len() == 0 {
+                ("?".to_string(), 1)
+            } else {
+                let mut s = String::new();
+                fmt.format(&instr, &mut s);
+                (s, instr.len())
+            };
+            let (file, line) =
+                pclntab.as_ref().and_then(|t| t.line(pc)).map_or((String::new(), 0), |(f, l)| (f.to_string(), l));
+            out.push(Inst { addr: pc, text, file, line });
+            pos += size;
+        }
+        all.push(out);
     }
-    Ok(out)
+    Ok(all)
 }
 
 /// An instruction with its samples.
