@@ -373,42 +373,48 @@ pub struct LoadTask {
 }
 
 impl Task for LoadTask {
-    type Output = std::result::Result<Vec<Arc<CoreProfile>>, NativeError>;
+    type Output = std::result::Result<(Vec<Arc<CoreProfile>>, usize), NativeError>;
     type JsValue = Profile;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let limits = self.limits;
         let binary = self.binary.take();
-        Ok(guard(move || Ok(fetch::load(sources, &limits, binary.as_deref(), "", &mut Vec::new())?)))
+        Ok(guard(move || {
+            let sources = fetch::load(sources, &limits, binary.as_deref(), "", &mut Vec::new())?;
+            let bytes = sources.iter().map(|p| p.heap_bytes()).sum();
+            Ok((sources, bytes))
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        settle(&env, output).map(|sources| Profile::new(sources, self.limits, Vec::new()))
+        let (sources, bytes) = settle(&env, output)?;
+        Profile::new(&env, sources, bytes, self.limits, Vec::new())
     }
 }
 
-/// `Profile.reportRaw`: a report from the profile's session.
+/// `Profile.reportRaw`: a report from the profile's session; with `flame_title`, the flame
+/// graph of its refine (`Profile.flameReportRaw`).
 pub struct ReportTask {
     sources: Vec<Arc<CoreProfile>>,
     cache: Arc<SessionCache>,
     args: Vec<String>,
     limits: Limits,
+    flame_title: Option<String>,
 }
 
 impl ReportTask {
-    fn run(
+    /// The session for `inv`'s fetch options: the cached one, or fetched now.
+    fn session(
         sources: Vec<Arc<CoreProfile>>,
         cache: &SessionCache,
-        args: &[String],
+        inv: &driver::Invocation,
         limits: Limits,
-    ) -> std::result::Result<Vec<u8>, CoreError> {
-        let inv = parse_args(args)?;
+    ) -> std::result::Result<Arc<Session>, CoreError> {
         let key = FetchKey::of(&inv.fetch);
-        let cmd = inv.command.clone().ok_or(driver::Error::NoCommand)?;
         // Held while fetching: concurrent reports on one profile wait for one fetch.
         let mut cached = cache.slot.lock().unwrap_or_else(|e| e.into_inner());
-        let session = match &*cached {
+        Ok(match &*cached {
             Some((k, s)) if *k == key => s.clone(),
             _ => {
                 let mut f = inv.fetch.clone();
@@ -419,9 +425,23 @@ impl ReportTask {
                 *cached = Some((key, s.clone()));
                 s
             }
-        };
-        drop(cached);
-        Ok(report_to_flatbuffer(&session.report_with(&cmd, &inv.config)?))
+        })
+    }
+
+    fn run(
+        sources: Vec<Arc<CoreProfile>>,
+        cache: &SessionCache,
+        args: &[String],
+        limits: Limits,
+        flame_title: Option<&str>,
+    ) -> std::result::Result<Vec<u8>, CoreError> {
+        let inv = parse_args(args)?;
+        let cmd = inv.command.clone().ok_or(driver::Error::NoCommand)?;
+        let session = Self::session(sources, cache, &inv, limits)?;
+        Ok(match flame_title {
+            Some(title) => goroscope_core::flame::flame_report(&session, &inv.config, title)?.to_bytes(),
+            None => report_to_flatbuffer(&session.report_with(&cmd, &inv.config)?),
+        })
     }
 }
 
@@ -432,8 +452,8 @@ impl Task for ReportTask {
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let args = std::mem::take(&mut self.args);
-        let (cache, limits) = (self.cache.clone(), self.limits);
-        Ok(guard(move || Self::run(sources, &cache, &args, limits)))
+        let (cache, limits, title) = (self.cache.clone(), self.limits, self.flame_title.take());
+        Ok(guard(move || Self::run(sources, &cache, &args, limits, title.as_deref())))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -469,7 +489,7 @@ impl Task for RunTask {
 }
 
 /// One or more pprof profiles loaded into native memory (several are merged by reports).
-#[napi]
+#[napi(custom_finalize)]
 pub struct Profile {
     /// As loaded (and symbolized), for `info`, flame graphs and fetching sessions.
     pub(crate) sources: Vec<Arc<CoreProfile>>,
@@ -478,6 +498,17 @@ pub struct Profile {
     /// are parked (see `goroscope_core::stacks::to_profile`); empty otherwise.
     pub(crate) hung: Vec<goroscope_core::stacks::to_profile::HungFunction>,
     session: Arc<SessionCache>,
+    /// Heap bytes of `sources`, reported to V8 as kept alive by this object so that its
+    /// collector runs (and frees them) when many profiles come and go, not only when JS objects
+    /// pile up.
+    external: i64,
+}
+
+impl ObjectFinalize for Profile {
+    fn finalize(self, env: Env) -> Result<()> {
+        env.adjust_external_memory(-self.external)?;
+        Ok(())
+    }
 }
 
 impl Drop for Profile {
@@ -489,12 +520,17 @@ impl Drop for Profile {
 }
 
 impl Profile {
+    /// `external`: the sources' [`CoreProfile::heap_bytes`], measured off the JS thread.
     pub(crate) fn new(
+        env: &Env,
         sources: Vec<Arc<CoreProfile>>,
+        external: usize,
         limits: Limits,
         hung: Vec<goroscope_core::stacks::to_profile::HungFunction>,
-    ) -> Profile {
-        Profile { sources, limits, hung, session: Arc::default() }
+    ) -> Result<Profile> {
+        let external = i64::try_from(external).unwrap_or(i64::MAX);
+        env.adjust_external_memory(external)?;
+        Ok(Profile { sources, limits, hung, session: Arc::default(), external })
     }
 }
 
@@ -545,7 +581,22 @@ impl Profile {
     /// session); a report that names other sources, bases or fetch options fetches again.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn report_raw(&self, args: Vec<String>) -> AsyncTask<ReportTask> {
-        AsyncTask::new(ReportTask { sources: self.sources.clone(), cache: self.session.clone(), args, limits: self.limits })
+        AsyncTask::new(ReportTask { sources: self.sources.clone(), cache: self.session.clone(), args, limits: self.limits, flame_title: None })
+    }
+
+    /// The flame graph of the profile refined by pprof's flags (`["-proto", "-focus=main"]`: a
+    /// report command, then the filters), from the same session as `reportRaw`: the folded
+    /// tree, pruned to what the page can draw, with its legend, as the bytes documented at
+    /// `goroscope_core::flame::FlameReport::to_bytes`.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn flame_report_raw(&self, args: Vec<String>, title: String) -> AsyncTask<ReportTask> {
+        AsyncTask::new(ReportTask {
+            sources: self.sources.clone(),
+            cache: self.session.clone(),
+            args,
+            limits: self.limits,
+            flame_title: Some(title),
+        })
     }
 }
 
