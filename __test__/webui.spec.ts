@@ -3,7 +3,6 @@
 // flags; right-click refines change the URL and the numbers; a foreign Host header is
 // refused; a profile whose names hold <script> runs nothing. Screenshots of each view go to a
 // temporary directory (its path is logged).
-import { spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
@@ -20,39 +19,12 @@ import { Cancelled, ViewSession } from '../src/server/session'
 import { PEEK_LINES } from '../src/server/views'
 import { openPage } from './browser'
 import { cli, cliRows, CORPUS, ROOT, tmpdir } from './helpers'
+import { serve, stop } from './webui-serve'
 
 const LARGE = path.join(CORPUS, 'google-pprof', 'internal', 'proftest', 'testdata', 'large.cpu')
 const ALLOCS = path.join(ROOT, 'fixtures', 'profiles', 'go126-allocs.pb.gz')
 const EVIL_DUMP = path.join(ROOT, '__test__', 'fixtures', 'evil-names.txt')
 const SHOTS = tmpdir('goroscope-webui-shots-')
-
-interface Served {
-  url: string
-  child: ChildProcess
-  config: string
-}
-
-/** Start `goroscope pprof -http=127.0.0.1:0 -no_browser ARGS` and wait for its address. */
-function serve(args: string[]): Promise<Served> {
-  const config = tmpdir('goroscope-webui-config-')
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'goroscope.js'), 'pprof', '-http=127.0.0.1:0', '-no_browser', ...args], {
-    env: { ...process.env, XDG_CONFIG_HOME: config, BROWSER: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  return new Promise((resolve, reject) => {
-    let err = ''
-    child.stderr!.on('data', (b: Buffer) => {
-      err += b.toString()
-      const m = /Serving web UI on (http:\/\/127\.0\.0\.1:\d+\/)ui\//.exec(err)
-      if (m) resolve({ url: m[1], child, config })
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)))
-  })
-}
-
-function stop(s: Served): void {
-  s.child.kill('SIGTERM')
-}
 
 function get(url: string, host?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -17,11 +17,12 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -edgefraction, -focus, -ignore, -hide, -show, -show_from, -prune_from, -tagfocus, -tagignore,
 -tagshow, -taghide, -functions|-filefunctions|-files|-lines|-addresses, -noinlines, -trim, -cum,
 -base, -diff_base, -normalize, -divide_by, -relative_percentages, -compact_labels, -call_tree,
--all_frames, -mean, -drop_negative, -source_path, -trim_path, -symbolize, and the legacy
+-all_frames, -mean, -drop_negative, -source_path, -trim_path, -symbolize, -intel_syntax (disasm), and the legacy
 -inuse_space, -alloc_objects, -contentions …
-goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek) on
-127.0.0.1 unless a host is named.
---binary FILE symbolizes address-only profiles from the ELF binary that produced them first.
+goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek,
+disassemble) on 127.0.0.1 unless a host is named.
+--binary FILE symbolizes address-only profiles from the ELF binary that produced them first; disasm
+reads its instructions from it (else from the mapping's file, when that exists).
 --max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).
 Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.pprof/block.pprof).
 `
@@ -70,6 +71,7 @@ const REPORTS: Command[] = [
   { name: 'tags', yargs: 'tags <profile..>', usage: 'tags PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's label keys and values, weighted" },
   { name: 'comments', yargs: 'comments <profile..>', usage: 'comments PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's comments" },
   { name: 'list', yargs: 'list <regex> <profile..>', usage: 'list REGEX PROFILE... [pprof flags] [-source_path DIRS] [-trim_path PREFIXES] [-o FILE]', describe: 'annotated source of the functions matching REGEX, read from local files' },
+  { name: 'disasm', yargs: 'disasm <regex> <profile..>', usage: 'disasm REGEX PROFILE... [--binary BIN] [pprof flags] [-intel_syntax] [-o FILE]', describe: 'annotated assembly of the symbols matching REGEX, decoded from the binary (x86-64)' },
   { name: 'callgrind', yargs: 'callgrind <profile..>', usage: 'callgrind PROFILE... [pprof flags] [-o FILE]', describe: 'the call graph in callgrind format (for KCachegrind)' },
   { name: 'proto', yargs: 'proto <profile..>', usage: 'proto PROFILE... [pprof flags] -o FILE', describe: 'write the merged, filtered profile as gzipped profile.proto' },
   { name: 'topproto', yargs: 'topproto <profile..>', usage: 'topproto PROFILE... [pprof flags] -o FILE', describe: 'write the top entries (cum, flat per node) as gzipped profile.proto' },
@@ -88,6 +90,7 @@ export const GRAPHS: Command[] = [
 export const PPROF_USAGE = `usage:
   goroscope top|text|traces|tree|raw|tags|comments PROFILE... [pprof flags] [--json] [-o FILE]
   goroscope peek|list REGEX PROFILE... [pprof flags] [--json] [-o FILE]
+  goroscope disasm REGEX PROFILE... [--binary BIN] [pprof flags] [-intel_syntax] [-o FILE]
   goroscope callgrind PROFILE... [pprof flags] [-o FILE]
   goroscope proto|topproto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
@@ -112,7 +115,7 @@ export interface PprofInvocation {
 /** Split our own options from pprof's; `command` is the goroscope command name. */
 export function pprofInvocation(command: string, rest: string[]): PprofInvocation {
   const { own, rest: args } = splitFlags(rest, FLAGS)
-  if (command === 'peek' || command === 'list') {
+  if (command === 'peek' || command === 'list' || command === 'disasm') {
     const re = args.shift()
     if (re === undefined || re.startsWith('-')) throw new UsageError(`${command} needs a regular expression: goroscope ${command} REGEX PROFILE...`)
     args.unshift(`-${command}=${re}`)

@@ -7,6 +7,7 @@ import './webui/style.css'
 
 import { getBytes, getJSON, isAbort } from './webui/api'
 import { clear, el } from './webui/dom'
+import { renderDisasm } from './webui/disasm'
 import { renderFlame } from './webui/flame'
 import { decodeFlame } from './webui/flame-data'
 import { renderGraph } from './webui/graph'
@@ -120,6 +121,10 @@ async function render(): Promise<void> {
         })
         main.appendChild(more)
       }
+    } else if (v === 'disasm') {
+      const r = await getJSON<Legend & { text: string }>('../api/disasm', q)
+      showLegend(r)
+      renderDisasm(main, r.text)
     } else if (v === 'graph') {
       const r = await getJSON<Legend>('../api/graph', q)
       showLegend(r)
@@ -127,7 +132,7 @@ async function render(): Promise<void> {
     } else {
       $('legend').textContent = ''
       clear($('errors'))
-      main.replaceChildren(el('p', 'missing', `${LABELS[v] ?? v}: this goroscope has no ${v === 'source' ? 'list' : 'disasm'} report yet.`))
+      main.replaceChildren(el('p', 'missing', `${LABELS[v] ?? v}: this goroscope has no ${v === 'source' ? 'list' : v} report yet.`))
     }
   } catch (e) {
     showError(e)

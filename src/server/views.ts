@@ -54,8 +54,8 @@ export function info(s: ViewSession): Answer {
     defaultSampleType: i.defaultSampleType || i.sampleTypes[i.sampleTypes.length - 1]?.type || '',
     diff: s.diff,
     fromStacks: s.fromStacks,
-    // The list/disasm reports are not in this build's driver yet.
-    views: ['flamegraph', 'graph', 'top', 'peek'],
+    // The list report is not in this build's web UI yet.
+    views: ['flamegraph', 'graph', 'top', 'peek', 'disasm'],
   })
 }
 
@@ -100,6 +100,15 @@ export const peek = remembered('peek', async (s, q, signal) => {
   if (q.get('all') !== '1' && cut >= 0 && cut < text.length) text = text.slice(0, cut)
   return json({ legend: r.legend, warnings: r.warnings, total: r.total, text, lines })
 })
+
+/**
+ * `disasm`: the annotated assembly of the symbols `f` matches (`goroscope disasm F FLAGS`), as
+ * pprof's web UI shows it: the report's text, here with its instruction lines split into fields.
+ */
+export async function disasm(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
+  const r = await s.report([`-disasm=${q.get('f') ?? ''}`, ...flagsOf(q)], signal)
+  return json({ legend: r.legend, warnings: r.warnings, total: r.total, text: r.text })
+}
 
 /** The call graph's legend and counts; the drawing is `graphSvg`. */
 export const graph = remembered('graph', async (s, q, signal) => {

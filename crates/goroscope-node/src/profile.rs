@@ -246,6 +246,8 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
         }
         // The callgrind text is `text`.
         ReportData::Callgrind => args.kind = fb::ReportKind::Callgrind,
+        // The annotated assembly is `text` (as pprof's web UI shows it).
+        ReportData::Disasm(_) => args.kind = fb::ReportKind::Disasm,
         ReportData::List(fns) => {
             args.kind = fb::ReportKind::List;
             let blocks: Vec<_> = fns

@@ -1,7 +1,7 @@
 // The right-click menu of a function (a flame frame, a graph node, a top row): the refine
-// actions on exactly that name, and Peek.
+// actions on exactly that name, Peek and Disassemble.
 import { el } from './dom'
-import { exact, go, peekOf, query, refine } from './state'
+import { disasmOf, exact, go, peekOf, query, refine } from './state'
 
 const ACTIONS: Array<[string, string]> = [
   ['f', 'Focus'],
@@ -38,6 +38,11 @@ export function openMenu(e: MouseEvent, name: string, offset: { x: number; y: nu
     const q = query()
     q.set('f', peekOf(name))
     go('peek', q)
+  })
+  item('Disassemble', () => {
+    const q = query()
+    q.set('f', disasmOf(name))
+    go('disasm', q)
   })
   m.style.left = `${e.clientX + offset.x}px`
   m.style.top = `${e.clientY + offset.y}px`

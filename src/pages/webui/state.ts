@@ -54,3 +54,11 @@ export function exact(name: string): string {
 export function peekOf(name: string): string {
   return `^${quote(name)}( |$)`
 }
+
+/**
+ * A regexp for disasm, which matches binary symbol names and, to find their samples, the nodes'
+ * printable names (`ADDRESS name file:line` at address granularity): the name as a whole word.
+ */
+export function disasmOf(name: string): string {
+  return `(^| )${quote(name)}( |$)`
+}

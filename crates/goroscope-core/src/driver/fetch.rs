@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::Error;
 use crate::pprof::{self, merge, Limits, Profile, ProfileError};
+use crate::report::ObjectFile;
 use crate::symbolize::demangle::DemangleMode;
 use crate::symbolize::{self, Prefer, SymbolizeError};
 
@@ -103,6 +104,8 @@ impl Fetch {
 pub struct Fetched {
     pub profile: Arc<Profile>,
     pub warnings: Vec<String>,
+    /// The binary given (`binary`), read once: symbolization and `-disasm` use it.
+    pub binary: Option<ObjectFile>,
 }
 
 /// pprof's `fetchProfiles`.
@@ -124,9 +127,16 @@ pub fn fetch(f: Fetch) -> Result<Fetched, Error> {
             })
             .collect()
     };
-    let binary = f.binary.as_deref();
-    let sources = with_mapping(load(f.sources, &f.limits, binary, &f.symbolize, &mut warnings)?);
-    let bases = with_mapping(load(f.base, &f.limits, binary, &f.symbolize, &mut Vec::new())?);
+    let binary = match f.binary.as_deref() {
+        Some(path) => {
+            let (path, data) = read_binary(path)?;
+            Some(ObjectFile { path, data: Arc::new(data) })
+        }
+        None => None,
+    };
+    let b = binary.as_ref();
+    let sources = with_mapping(load_with(f.sources, &f.limits, b, &f.symbolize, &mut warnings)?);
+    let bases = with_mapping(load_with(f.base, &f.limits, b, &f.symbolize, &mut Vec::new())?);
     let mut p = if sources.len() == 1 && bases.is_empty() {
         sources.into_iter().next().unwrap()
     } else {
@@ -150,7 +160,7 @@ pub fn fetch(f: Fetch) -> Result<Fetched, Error> {
         let s = (q.strings.len() - 1) as u32;
         q.comments.push(s);
     }
-    Ok(Fetched { profile: p, warnings })
+    Ok(Fetched { profile: p, warnings, binary })
 }
 
 /// Loads `sources` and, unless `symbolize` says otherwise, symbolizes them from `binary` (read
@@ -162,18 +172,32 @@ pub fn load(
     symbolize: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Arc<Profile>>, Error> {
-    let mode = SymbolizeMode::parse(symbolize, warnings);
     let binary = match binary {
-        Some(path) if mode.local && !sources.is_empty() => Some(read_binary(path)?),
+        Some(path) if !sources.is_empty() => {
+            let (path, data) = read_binary(path)?;
+            Some(ObjectFile { path, data: Arc::new(data) })
+        }
         _ => None,
     };
+    load_with(sources, limits, binary.as_ref(), symbolize, warnings)
+}
+
+/// [`load`] with the binary already read.
+fn load_with(
+    sources: Vec<Source>,
+    limits: &Limits,
+    binary: Option<&ObjectFile>,
+    symbolize: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Arc<Profile>>, Error> {
+    let mode = SymbolizeMode::parse(symbolize, warnings);
     let mut out = Vec::with_capacity(sources.len());
     for s in sources {
         let mut p = s.load(limits)?;
-        if let Some((name, data)) = &binary {
-            let opts = symbolize::Options { prefer: Prefer::Auto, force: mode.force, binary_name: Some(name.clone()) };
-            symbolize::symbolize(Arc::make_mut(&mut p), data, &opts)
-                .map_err(|source| FetchError::Symbolize { path: name.clone(), source })?;
+        if let Some(b) = binary.filter(|_| mode.local) {
+            let opts = symbolize::Options { prefer: Prefer::Auto, force: mode.force, binary_name: Some(b.path.clone()) };
+            symbolize::symbolize(Arc::make_mut(&mut p), &b.data, &opts)
+                .map_err(|source| FetchError::Symbolize { path: b.path.clone(), source })?;
         }
         out.push(p);
     }

@@ -183,19 +183,28 @@ fn report_options(
         num_label_units,
         symbol,
         title,
+        binary: None,
+        intel_syntax: cfg.intel_syntax,
     })
 }
 
 /// pprof's `generateRawReport` + `report.Generate`: the report `cmd` of a fetched profile `p`
 /// (which it edits: filters and aggregation work in place) with the settings `cfg`. `warnings`
-/// are the fetch's; the report's own follow them.
-pub fn generate_report(p: Profile, cmd: &Command, cfg: &Config, warnings: Vec<String>) -> Result<ProfileReport, Error> {
+/// are the fetch's; the report's own follow them. `binary` is the one given with the profile.
+pub fn generate_report(
+    p: Profile,
+    cmd: &Command,
+    cfg: &Config,
+    warnings: Vec<String>,
+    binary: Option<report::ObjectFile>,
+) -> Result<ProfileReport, Error> {
     let format = cmd.format().ok_or_else(|| Error::Unsupported(cmd.name().to_string()))?;
-    // The views that need the binary's instructions are not produced yet.
-    if matches!(format, report::Format::WebList | report::Format::Disasm) {
+    // weblist (source with assembly) is not produced yet.
+    if format == report::Format::WebList {
         return Err(Error::Unsupported(cmd.name().to_string()));
     }
-    let (rpt, cfg, warnings) = prepare_report(p, cmd, format, cfg, warnings)?;
+    let (mut rpt, cfg, warnings) = prepare_report(p, cmd, format, cfg, warnings)?;
+    rpt.options.binary = binary;
     let mut out = report::generate(rpt)?;
     if !cfg.output.is_empty() {
         out.output = cfg.output.clone();

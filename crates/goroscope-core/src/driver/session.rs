@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::fetch::{self, Fetch};
 use super::{generate_report, Command, Config, ConfigError, Error};
 use crate::pprof::Profile;
-use crate::report::ProfileReport;
+use crate::report::{ObjectFile, ProfileReport};
 
 #[derive(Clone)]
 pub struct Session {
@@ -18,6 +18,8 @@ pub struct Session {
     /// What fetching said (an invalid `drop_frames`, an unknown `-symbolize` option); repeated
     /// at the head of every report's warnings, as a one-shot run prints them.
     warnings: Vec<String>,
+    /// The binary given with the profile (`-disasm` reads its instructions).
+    binary: Option<ObjectFile>,
     /// The settings reports use ([`Session::set`]).
     pub config: Config,
 }
@@ -26,7 +28,7 @@ impl Session {
     /// Fetches `fetch`'s profiles (pprof `fetchProfiles`) and starts with `config`.
     pub fn new(fetch: Fetch, config: Config) -> Result<Session, Error> {
         let f = fetch::fetch(fetch)?;
-        Ok(Session { profile: f.profile, warnings: f.warnings, config })
+        Ok(Session { profile: f.profile, warnings: f.warnings, binary: f.binary, config })
     }
 
     /// The fetched profile.
@@ -52,12 +54,12 @@ impl Session {
 
     /// The report `cmd` with other settings (a shell's `top10 -cum` overrides for one report).
     pub fn report_with(&self, cmd: &Command, config: &Config) -> Result<ProfileReport, Error> {
-        generate_report((*self.profile).clone(), cmd, config, self.warnings.clone())
+        generate_report((*self.profile).clone(), cmd, config, self.warnings.clone(), self.binary.clone())
     }
 
     /// The report `cmd`, the session's last: its profile is edited in place when nobody else
     /// holds it (no copy).
     pub fn into_report(self, cmd: &Command) -> Result<ProfileReport, Error> {
-        generate_report(Arc::unwrap_or_clone(self.profile), cmd, &self.config, self.warnings)
+        generate_report(Arc::unwrap_or_clone(self.profile), cmd, &self.config, self.warnings, self.binary)
     }
 }

@@ -1,7 +1,7 @@
 //! A [`Report`] (pprof's `report.Report`: a profile ready to print with its options and total)
 //! and [`generate`], which renders it in its format.
 
-use super::{callgrind, dot, source, tags, topproto, text, traces, tree, Format, Options, ProfileReport, ReportData, ReportError};
+use super::{callgrind, disasm, dot, source, tags, topproto, text, traces, tree, Format, Options, ProfileReport, ReportData, ReportError};
 use crate::graph::{self, NodeTable, TrimOptions, Trimmed};
 use crate::measurement;
 use crate::pprof::filter;
@@ -229,7 +229,7 @@ pub fn generate(mut rpt: Report) -> Result<ProfileReport, ReportError> {
         Format::List => source::print_source(&mut rpt)?,
         Format::TopProto => topproto::print_top_proto(&mut rpt),
         Format::WebList => return Err(ReportError::Unsupported("weblist")),
-        Format::Disasm => return Err(ReportError::Unsupported("disasm")),
+        Format::Disasm => disasm::print_assembly(&mut rpt)?,
     };
     let o = rpt.options;
     Ok(ProfileReport {

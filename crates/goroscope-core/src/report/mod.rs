@@ -10,6 +10,7 @@
 pub mod tabwriter;
 
 mod callgrind;
+mod disasm;
 mod dot;
 mod generate;
 mod legend;
@@ -93,6 +94,23 @@ pub struct Options {
     pub symbol: Option<Regex>,
     /// DOT graph title; empty = `unnamed`.
     pub title: String,
+    /// `-disasm`: the binary given for the profile (`--binary`), used for the mappings it matches.
+    pub binary: Option<ObjectFile>,
+    /// `-disasm`: Intel syntax rather than GNU (`-intel_syntax`).
+    pub intel_syntax: bool,
+}
+
+/// An object file's path (as messages name it) and bytes.
+#[derive(Clone)]
+pub struct ObjectFile {
+    pub path: String,
+    pub data: std::sync::Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ObjectFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ObjectFile({}, {} bytes)", self.path, self.data.len())
+    }
 }
 
 impl Options {
@@ -119,6 +137,8 @@ impl Options {
             num_label_units: HashMap::new(),
             symbol: None,
             title: String::new(),
+            binary: None,
+            intel_syntax: false,
         }
     }
 }
@@ -164,6 +184,42 @@ pub enum ReportData {
     TopProto(Vec<u8>),
     /// `-list`: one block per function and source file.
     List(Vec<SourceFunction>),
+    /// `-disasm`: one block per binary symbol with samples.
+    Disasm(Vec<AsmFunction>),
+}
+
+/// One `-disasm` block: a symbol of a binary and its instructions. Values are in sample
+/// units; `*_label` are pprof's strings (`.` for a zero instruction value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AsmFunction {
+    pub name: String,
+    /// The object file the instructions were read from.
+    pub binary: String,
+    /// The symbol's address in that file.
+    pub start: u64,
+    pub flat: i64,
+    pub flat_label: String,
+    pub cum: i64,
+    pub cum_label: String,
+    /// cum relative to the report total.
+    pub cum_pct: f64,
+    pub instructions: Vec<AsmInstruction>,
+}
+
+/// A `-disasm` instruction: address, text (GNU or Intel syntax), the position the binary's
+/// line table gives it (file base name) or its samples', and the samples' values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AsmInstruction {
+    pub address: u64,
+    pub text: String,
+    /// The sampled function at this address; empty when it has no samples.
+    pub function: String,
+    pub file: String,
+    pub line: i64,
+    pub flat: i64,
+    pub flat_label: String,
+    pub cum: i64,
+    pub cum_label: String,
 }
 
 /// `-dot`: what the drawn graph holds.
@@ -349,7 +405,20 @@ pub enum ReportError {
     NoSampleTypes,
     #[error("no matches found for regexp: {0}")]
     NoMatches(String),
-    /// `weblist` and `disasm` (they need the binary's instructions).
+    /// `weblist` (it needs the binary's instructions).
     #[error("report format {0:?} is not supported yet")]
     Unsupported(&'static str),
+    /// `-disasm`'s wording (no colon, as pprof).
+    #[error("no matches found for regexp {0}")]
+    NoSymbolMatches(String),
+    #[error("no matches found for address 0x{0:x}")]
+    NoAddressMatches(u64),
+    #[error("address 0x{0:x} found in binary, but the corresponding symbols do not have samples in the profile")]
+    AddressWithoutSamples(u64),
+    /// A binary that cannot be disassembled for this profile.
+    #[error("disasm: cannot use the binary {path}: {reason}")]
+    Binary { path: String, reason: String },
+    /// No mapping with matching samples has a binary to read.
+    #[error("disasm: no binary to read the instructions from ({0}); give the profile's binary with --binary")]
+    NoBinary(String),
 }

@@ -119,7 +119,7 @@ pub(crate) fn print_source(c: &mut Report) -> Result<(String, Vec<String>, Repor
 }
 
 /// pprof `valueOrDot`.
-fn dot(c: &Report, v: i64) -> String {
+pub(crate) fn dot(c: &Report, v: i64) -> String {
     if v == 0 {
         ".".into()
     } else {

@@ -451,6 +451,28 @@ impl<'a> Pclntab<'a> {
         Some(out)
     }
 
+    /// The file and line of the instruction at `pc` itself — the innermost position, inside
+    /// inlined code too — as Go's disassembler annotates each instruction (`gosym.PCToLine`).
+    pub fn line(&self, pc: u64) -> Option<(&str, i64)> {
+        let f = self.find_func(pc)?;
+        let file = self.pcvalue(f.pcfile, f.entry, pc).map_or("", |n| self.file_name(&f, n));
+        let line = self.pcvalue(f.pcln, f.entry, pc).unwrap_or(0);
+        Some((file, line as i64))
+    }
+
+    /// Every function as `(name, entry, end)`, in address order; a function ends where the next
+    /// one starts (the last at the table's end PC).
+    pub fn functions(&self) -> Vec<(&str, u64, u64)> {
+        let mut out = Vec::with_capacity(self.nfunc);
+        for i in 0..self.nfunc {
+            let (Some((entry, off)), Some((next, _))) = (self.slot(i), self.slot(i + 1)) else { break };
+            if let Some(f) = self.func_at(off) {
+                out.push((self.func_name(f.name_off), entry, next.max(entry)));
+            }
+        }
+        out
+    }
+
     /// `(funcID, nameOff, parentPc, startLine)` of inline tree entry `i`.
     fn inlined_call(&self, tree: &[u8], i: usize) -> Option<(u8, u32, i32, i32)> {
         match self.version {

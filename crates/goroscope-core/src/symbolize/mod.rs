@@ -127,6 +127,27 @@ fn basename(p: &str) -> &str {
     p.rsplit(['/', '\\']).next().unwrap_or(p)
 }
 
+/// Whether mapping `i` of `profile` is the binary `elf` (named `binary_name`): equal build ids,
+/// else (no build id) the same base name, or the first or only mapping when it has no name.
+pub(crate) fn mapping_is_binary(
+    elf: &elf::Elf,
+    profile: &Profile,
+    i: usize,
+    only_nameless: bool,
+    binary_name: Option<&str>,
+) -> bool {
+    let m = &profile.mappings[i];
+    let name = profile.str(m.filename);
+    let bid = profile.str(m.build_id);
+    if !bid.is_empty() {
+        elf.has_build_id(bid)
+    } else if name.is_empty() {
+        only_nameless || i == 0
+    } else {
+        binary_name.is_some_and(|b| basename(b) == basename(name))
+    }
+}
+
 /// Symbolizes `profile` from `binary` (the ELF file's bytes). On error the profile is unchanged.
 pub fn symbolize(profile: &mut Profile, binary: &[u8], opts: &Options) -> Result<Stats, SymbolizeError> {
     let elf = elf::Elf::parse(binary)?;
@@ -171,15 +192,7 @@ pub fn symbolize(profile: &mut Profile, binary: &[u8], opts: &Options) -> Result
             continue;
         }
         candidates += 1;
-        let bid = profile.str(m.build_id);
-        let matches = if !bid.is_empty() {
-            elf.has_build_id(bid)
-        } else if name.is_empty() {
-            only_nameless || i == 0
-        } else {
-            opts.binary_name.as_deref().is_some_and(|b| basename(b) == basename(name))
-        };
-        if matches {
+        if mapping_is_binary(&elf, profile, i, only_nameless, opts.binary_name.as_deref()) {
             translate[i] = Some(Translate::new(&elf, m));
         }
     }
@@ -289,7 +302,7 @@ pub fn symbolize(profile: &mut Profile, binary: &[u8], opts: &Options) -> Result
 
 /// Profile address → ELF virtual address for one mapping.
 #[derive(Clone, Copy, Debug)]
-struct Translate {
+pub(crate) struct Translate {
     /// vaddr = addr - bias (wrapping).
     bias: u64,
 }
@@ -299,7 +312,7 @@ impl Translate {
         Translate { bias: 0 }
     }
 
-    fn new(elf: &elf::Elf, m: &Mapping) -> Translate {
+    pub(crate) fn new(elf: &elf::Elf, m: &Mapping) -> Translate {
         if m.memory_start == 0 && m.memory_limit == 0 && m.file_offset == 0 {
             return Translate::identity();
         }
@@ -313,7 +326,7 @@ impl Translate {
         }
     }
 
-    fn apply(&self, addr: u64) -> u64 {
+    pub(crate) fn apply(&self, addr: u64) -> u64 {
         addr.wrapping_sub(self.bias)
     }
 }
