@@ -362,7 +362,7 @@ export class ProfileReport {
   get comments(): string[] {
     return strings(this.root.commentsLength(), (i) => this.root.comments(i))
   }
-  /** `-list`: one block per function and source file. */
+  /** `-list` and `-weblist`: one block per function and source file. */
   get list(): SourceFunction[] {
     const r = this.root
     return list(r.listLength(), (i) => r.list(i)!, (f) => ({
@@ -426,6 +426,7 @@ export class ProfileReport {
         out.comments = this.comments
         break
       case 'list':
+      case 'weblist':
         out.list = this.list
         break
     }
@@ -439,9 +440,11 @@ export function isBinary(kind: ReportKind): boolean {
   return kind === 'proto' || kind === 'topproto'
 }
 
-/** pprof's `-output`: the report goes to that file too (atomically, never a partial file). */
+/** pprof's `-output`: the report goes to that file too (atomically, never a partial file); weblist's as its page. */
 async function written(report: ProfileReport): Promise<ProfileReport> {
-  if (report.output) await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.text)
+  if (!report.output) return report
+  if (report.kind === 'weblist') await writeAtomic(report.output, (require('./render/weblist') as typeof import('./render/weblist')).renderWebListHtml(report))
+  else await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.text)
   return report
 }
 

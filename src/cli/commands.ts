@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, keyof typeof FAMILIES> = {
   tree: 'pprof',
   peek: 'pprof',
   list: 'pprof',
+  weblist: 'pprof',
   raw: 'pprof',
   tags: 'pprof',
   comments: 'pprof',

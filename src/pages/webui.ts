@@ -8,7 +8,8 @@ import { getJSON, isAbort } from './webui/api'
 import { clear, el } from './webui/dom'
 import { renderFlame, type FlameTree } from './webui/flame'
 import { renderGraph } from './webui/graph'
-import { hideMenu } from './webui/menu'
+import { hideMenu, openMenu } from './webui/menu'
+import { renderSource, type SourceBlock } from './webui/source'
 import { go, listen, optionName, query, REFINE, view } from './webui/state'
 import { renderTop, type TopRow } from './webui/top'
 
@@ -102,6 +103,10 @@ async function render(): Promise<void> {
       const r = await getJSON<Legend & { text: string }>('/api/peek', q)
       showLegend(r)
       main.replaceChildren(el('pre', 'peek', r.text))
+    } else if (v === 'source') {
+      const r = await getJSON<Legend & { blocks: SourceBlock[] }>('/api/source', q)
+      showLegend(r)
+      renderSource(main, r.blocks, r.total, { onName: openMenu })
     } else if (v === 'graph') {
       const r = await getJSON<Legend>('/api/graph', q)
       showLegend(r)
@@ -109,7 +114,7 @@ async function render(): Promise<void> {
     } else {
       $('legend').textContent = ''
       clear($('errors'))
-      main.replaceChildren(el('p', 'missing', `${LABELS[v] ?? v}: this goroscope has no ${v === 'source' ? 'list' : 'disasm'} report yet.`))
+      main.replaceChildren(el('p', 'missing', `${LABELS[v] ?? v}: this goroscope has no disasm report yet.`))
     }
   } catch (e) {
     showError(e)

@@ -20,9 +20,18 @@ const pages = new Map<string, string>()
 
 /** A bundled page script (`dist/pages/NAME.js`), read once. */
 export function pageScript(name: string): string {
+  return pageFile(`${name}.js`)
+}
+
+/** The bundled style of a page whose script imports CSS (`dist/pages/NAME.css`), read once. */
+export function pageStyle(name: string): string {
+  return pageFile(`${name}.css`)
+}
+
+function pageFile(name: string): string {
   let s = pages.get(name)
   if (s === undefined) {
-    const file = path.join(packageRoot(), 'dist', 'pages', `${name}.js`)
+    const file = path.join(packageRoot(), 'dist', 'pages', name)
     try {
       s = fs.readFileSync(file, 'utf8')
     } catch (e) {

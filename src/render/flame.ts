@@ -12,11 +12,11 @@ export function scriptSafeJson(json: string): string {
 }
 
 /**
- * The HTML page for the core's flame JSON. `hung` names functions whose frames get a red
- * outline (for goroutine dumps: where hung goroutines are parked).
+ * The head of a self-contained page whose only script is `script` (allowed by hash, no
+ * requests): charset, Content-Security-Policy, viewport, `title` (already HTML text) and `style`.
  */
-export function renderFlameHtml(flameJson: string, hung: string[] = []): string {
-  const hash = createHash('sha256').update(SCRIPT, 'utf8').digest('base64')
+export function pageHead(script: string, title: string, style: string): string {
+  const hash = createHash('sha256').update(script, 'utf8').digest('base64')
   const csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'`
   return `<!DOCTYPE html>
 <html lang="en">
@@ -24,9 +24,17 @@ export function renderFlameHtml(flameJson: string, hung: string[] = []): string 
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>flame graph</title>
-<style>${STYLE}</style>
-</head>
+<title>${title}</title>
+<style>${style}</style>
+</head>`
+}
+
+/**
+ * The HTML page for the core's flame JSON. `hung` names functions whose frames get a red
+ * outline (for goroutine dumps: where hung goroutines are parked).
+ */
+export function renderFlameHtml(flameJson: string, hung: string[] = []): string {
+  return `${pageHead(SCRIPT, 'flame graph', STYLE)}
 <body>
 <header>
 <strong id="title"></strong>

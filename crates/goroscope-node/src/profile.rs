@@ -239,8 +239,8 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
         }
         // The callgrind text is `text`.
         ReportData::Callgrind => args.kind = fb::ReportKind::Callgrind,
-        ReportData::List(fns) => {
-            args.kind = fb::ReportKind::List;
+        ReportData::List(fns) | ReportData::WebList(fns) => {
+            args.kind = if matches!(r.data, ReportData::List(_)) { fb::ReportKind::List } else { fb::ReportKind::WebList };
             let blocks: Vec<_> = fns
                 .iter()
                 .map(|f| {

@@ -87,14 +87,10 @@ pub fn apply_command_overrides(cmd: &Command, cfg: &Config) -> Config {
             // One source line per address, or inlined frames would count twice.
             cfg.noinlines = true;
         }
-        Command::WebList(_) => {
-            trim = false;
-            cfg.granularity = "addresses".into();
-            // The page expands inlined calls.
-            cfg.noinlines = false;
-        }
         Command::Peek(_) => trim = false,
-        Command::List(_) => {
+        // weblist shows `list`'s blocks (the instructions under each line will come with the
+        // binary's disassembly; pprof asks for addresses and keeps inlined calls then).
+        Command::List(_) | Command::WebList(_) => {
             trim = false;
             cfg.granularity = "lines".into();
         }
@@ -196,8 +192,8 @@ pub fn generate_report(
     mut warnings: Vec<String>,
 ) -> Result<ProfileReport, Error> {
     let format = cmd.format().ok_or_else(|| Error::Unsupported(cmd.name().to_string()))?;
-    // The views that need the binary's instructions are not produced yet.
-    if matches!(format, report::Format::WebList | report::Format::Disasm) {
+    // The view that needs the binary's instructions is not produced yet.
+    if matches!(format, report::Format::Disasm) {
         return Err(Error::Unsupported(cmd.name().to_string()));
     }
     let units = num_label_units(&p, &mut warnings);

@@ -164,6 +164,9 @@ pub enum ReportData {
     TopProto(Vec<u8>),
     /// `-list`: one block per function and source file.
     List(Vec<SourceFunction>),
+    /// `-weblist`: the same blocks as `-list` (so the same numbers), which the HTML page shows;
+    /// [`ProfileReport::text`] is empty and the legend is pprof's profile labels.
+    WebList(Vec<SourceFunction>),
 }
 
 /// `-dot`: what the drawn graph holds.
