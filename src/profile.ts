@@ -290,8 +290,14 @@ export class ProfileReport {
   get text(): string {
     return this.root.text() ?? ''
   }
-  /** `text` as UTF-8 bytes, without making a JS string (a report larger than V8's string limit). */
+  /**
+   * What pprof prints, as bytes, without making a JS string (a report larger than V8's string
+   * limit): `text`'s UTF-8, or the report's own bytes when a profile string was not UTF-8
+   * (pprof passes those bytes through; `text` has U+FFFD for each).
+   */
   get textBytes(): Buffer {
+    const raw = this.root.textBytesArray()
+    if (raw) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
     const t = this.root.text(flatbuffers.Encoding.UTF8_BYTES) as Uint8Array | null
     return t ? Buffer.from(t.buffer, t.byteOffset, t.byteLength) : Buffer.alloc(0)
   }
@@ -444,7 +450,7 @@ export function isBinary(kind: ReportKind): boolean {
 async function written(report: ProfileReport): Promise<ProfileReport> {
   if (!report.output) return report
   if (report.kind === 'weblist') await writeAtomic(report.output, (require('./render/weblist') as typeof import('./render/weblist')).renderWebListHtml(report))
-  else await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.text)
+  else await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.textBytes)
   return report
 }
 

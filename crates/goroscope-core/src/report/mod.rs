@@ -145,6 +145,14 @@ pub struct ProfileReport {
     pub output: String,
 }
 
+impl ProfileReport {
+    /// [`Self::text`] as the bytes pprof prints: a profile string that was not UTF-8 is its
+    /// own bytes again ([`crate::pprof::bytes`]).
+    pub fn text_bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        crate::pprof::bytes::to_bytes(&self.text)
+    }
+}
+
 /// Structured content of a report.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReportData {
