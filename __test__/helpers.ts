@@ -48,3 +48,12 @@ export function runAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
   })
 }
 
+/** The rows of a CLI `top` text (the lines after its column header), split in fields as the web UI's table shows them. */
+export function cliRows(text: string): string[][] {
+  const lines = text.split('\n')
+  const head = lines.findIndex((l) => /^\s+flat\s+flat%/.test(l))
+  return lines.slice(head + 1).filter((l) => l.trim()).map((l) => {
+    const f = l.trim().split(/\s+/)
+    return [...f.slice(0, 5), f.slice(5).join(' ')]
+  })
+}

@@ -16,7 +16,7 @@ import { startServer } from '../src/server/index'
 import { flagsOf, queryOf, savedOptions } from '../src/server/params'
 import { Cancelled, ViewSession } from '../src/server/session'
 import { openPage } from './browser'
-import { cli, CORPUS, ROOT, tmpdir } from './helpers'
+import { cli, cliRows, CORPUS, ROOT, tmpdir } from './helpers'
 import { serve, stop } from './webui-server'
 
 const LARGE = path.join(CORPUS, 'google-pprof', 'internal', 'proftest', 'testdata', 'large.cpu')
@@ -33,16 +33,6 @@ function get(url: string, host?: string): Promise<{ status: number; body: string
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
     })
     req.on('error', reject)
-  })
-}
-
-/** The report lines of CLI text after the column header, split in fields. */
-function cliRows(text: string): string[][] {
-  const lines = text.split('\n')
-  const head = lines.findIndex((l) => /^\s+flat\s+flat%/.test(l))
-  return lines.slice(head + 1).filter((l) => l.trim()).map((l) => {
-    const f = l.trim().split(/\s+/)
-    return [...f.slice(0, 5), f.slice(5).join(' ')]
   })
 }
 

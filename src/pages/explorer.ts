@@ -1,8 +1,8 @@
 // goroscope's goroutine explorer (`goroscope serve`): one page whose filters live in its query
 // (`input`, `state`, `label`, `match`, `min-wait`, `sort`, `offset`), so a link reproduces the
-// view. The data comes from /api/dump/ (src/server/explorer.ts): the summary, one page of
-// groups at a time, and the wait-for graph as SVG in a same-origin frame (evidence as each
-// edge's tooltip). Every name from the dump reaches the DOM as text only.
+// view. The data comes from /api/dump/ (src/server/explorer.ts): the summary (with --diff, what
+// changed since the base dump), one page of groups at a time, and the wait-for graph as SVG in a
+// same-origin frame (evidence as each edge's tooltip). Every name from the dump reaches the DOM as text only.
 import './explorer/style.css'
 
 import { getJSON, isAbort } from './explorer/api'
@@ -13,6 +13,7 @@ interface Input {
   input: number
   name: string
   goroutines: number
+  base: string | null
 }
 
 interface Summary {
@@ -28,6 +29,9 @@ interface Summary {
   locks: number
   cycles: { goroutines: number[]; locks: string[]; summary: string }[]
   warnings: { line: number; message: string }[]
+  /** With `--diff BASE`: the base dump's name and the groups that changed size, largest growth first. */
+  base: string | null
+  diff: { group: number | null; state: string; function: string; base: number; current: number; delta: number }[] | null
 }
 
 interface Page {
@@ -135,6 +139,27 @@ function renderSummary(s: Summary): void {
   for (const w of s.warnings) errs.appendChild(el('div', 'warning', `line ${w.line}: ${w.message}`))
 }
 
+/** What changed since the base dump (`--diff`), as `goroscope stacks --diff` lists it. */
+function renderDiff(s: Summary): void {
+  const root = $('diff')
+  clear(root)
+  root.hidden = s.diff === null
+  if (s.diff === null) return
+  root.appendChild(el('h2', undefined, `Change since ${s.base}: ${s.diff.filter((d) => d.delta > 0).length} groups grew, ${s.diff.filter((d) => d.delta < 0).length} shrank`))
+  if (!s.diff.length) return void root.appendChild(el('p', 'empty', 'no group changed size'))
+  const t = root.appendChild(el('table', 'counts diff'))
+  const head = t.appendChild(el('tr'))
+  for (const h of ['change', 'base', 'now', 'state', 'function']) head.appendChild(el('th', undefined, h))
+  for (const d of s.diff) {
+    const tr = t.appendChild(el('tr', d.delta > 0 ? 'grew' : 'shrank'))
+    tr.appendChild(el('td', 'n delta', d.delta > 0 ? `+${d.delta}` : String(d.delta)))
+    tr.appendChild(el('td', 'n base', String(d.base)))
+    tr.appendChild(el('td', 'n current', String(d.current)))
+    tr.appendChild(el('td', 'state', d.state))
+    tr.appendChild(el('td', 'name', d.function))
+  }
+}
+
 function renderPage(p: Page): void {
   const root = $('groups')
   clear(root)
@@ -182,6 +207,7 @@ async function load(): Promise<void> {
   try {
     const [s] = await Promise.all([getJSON<Summary>('/api/dump/summary', f), loadGroups()])
     renderSummary(s)
+    renderDiff(s)
   } catch (e) {
     showError(e)
   }
@@ -191,7 +217,7 @@ async function start(): Promise<void> {
   const inputs = await getJSON<Input[]>('/api/dump/inputs', new URLSearchParams())
   const sel = $<HTMLSelectElement>('input')
   for (const i of inputs) {
-    const o = el('option', undefined, `${i.name} (${i.goroutines} goroutines)`)
+    const o = el('option', undefined, `${i.name} (${i.goroutines} goroutines)${i.base ? ` vs ${i.base}` : ''}`)
     o.value = String(i.input)
     sel.appendChild(o)
   }

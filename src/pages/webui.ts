@@ -1,6 +1,7 @@
 // goroscope's web UI for profiles (`goroscope pprof -http`): one page whose view is the URL's
 // path (/ui/flamegraph, /ui/graph, /ui/top, /ui/peek, /ui/source, /ui/disasm) and whose refine
-// options are its query, in pprof's names. The data comes from the server's /api/ routes;
+// options are its query, in pprof's names. The data comes from the server's api/ routes beside
+// ui/ (paths relative to the page: `goroscope serve` mounts one per bundle profile under a prefix);
 // every name from the profile reaches the DOM as text only. Served by src/server.
 import './webui/style.css'
 
@@ -91,24 +92,24 @@ async function render(): Promise<void> {
   main.dataset.view = v
   try {
     if (v === 'flamegraph') {
-      const r = await getJSON<Legend & { flame: FlameTree; after: FlameTree | null }>('/api/flame', q)
+      const r = await getJSON<Legend & { flame: FlameTree; after: FlameTree | null }>('../api/flame', q)
       showLegend(r)
       const type = q.get('si') ?? info.defaultSampleType
       renderFlame(main, r.after ?? r.flame, type, r.after ? r.flame : null)
     } else if (v === 'top') {
-      const r = await getJSON<Legend & { rows: TopRow[] }>('/api/top', q)
+      const r = await getJSON<Legend & { rows: TopRow[] }>('../api/top', q)
       showLegend(r)
       renderTop(main, r.rows)
     } else if (v === 'peek') {
-      const r = await getJSON<Legend & { text: string }>('/api/peek', q)
+      const r = await getJSON<Legend & { text: string }>('../api/peek', q)
       showLegend(r)
       main.replaceChildren(el('pre', 'peek', r.text))
     } else if (v === 'source') {
-      const r = await getJSON<Legend & { blocks: SourceBlock[] }>('/api/source', q)
+      const r = await getJSON<Legend & { blocks: SourceBlock[] }>('../api/source', q)
       showLegend(r)
       renderSource(main, r.blocks, r.total, { onName: openMenu })
     } else if (v === 'graph') {
-      const r = await getJSON<Legend>('/api/graph', q)
+      const r = await getJSON<Legend>('../api/graph', q)
       showLegend(r)
       renderGraph(main, q)
     } else {
@@ -122,7 +123,7 @@ async function render(): Promise<void> {
 }
 
 async function configs(): Promise<void> {
-  const r = await fetch('/api/configs')
+  const r = await fetch('../api/configs')
   if (!r.ok) return
   const { configs: list } = (await r.json()) as { configs: Array<{ name: string; query: string }> }
   const sel = $<HTMLSelectElement>('config-menu')
@@ -181,17 +182,17 @@ function controls(): void {
     if (!name.value) return
     const q = query()
     q.set('config', name.value)
-    void post('/ui/saveconfig', q)
+    void post('saveconfig', q)
   })
   $('config-delete').addEventListener('click', () => {
     const n = name.value || menu.selectedOptions[0]?.textContent || ''
-    if (n && menu.value !== '') void post('/ui/deleteconfig', new URLSearchParams({ config: n }))
-    else if (name.value) void post('/ui/deleteconfig', new URLSearchParams({ config: name.value }))
+    if (n && menu.value !== '') void post('deleteconfig', new URLSearchParams({ config: n }))
+    else if (name.value) void post('deleteconfig', new URLSearchParams({ config: name.value }))
   })
 }
 
 async function main(): Promise<void> {
-  const r = await fetch('/api/info')
+  const r = await fetch('../api/info')
   info = (await r.json()) as Info
   $('title').textContent = info.inputs.join(', ') || 'profile'
   if (info.diff) $('title').appendChild(el('span', 'diff', ' (diff against base)'))

@@ -1,11 +1,13 @@
 // `goroscope serve`: the goroutine explorer's HTTP side. One loaded `StackDump` per input (parsed
 // once); each filter set is analysed once by the core (recent ones kept) and every answer is
-// read from that `Findings` buffer: the summary (states, classes, hung groups, leaks, locks), one
+// read from that `Findings` buffer: the summary (states, classes, hung groups, leaks, locks, and
+// with `--diff BASE` the groups that grew since the base dump, the core's `stacks --diff`), one
 // page of groups (`offset`, `limit`; a group's ids cut to IDS: never every id to the browser),
-// and the wait-for graph (JSON, or SVG drawn by the bundled Graphviz). Routes: `/` → the page
-// `/explorer`, `/explorer/assets/…`, `/api/dump/{inputs,summary,groups,waitfor,waitfor.svg}`;
-// every query names its input (`input=N`) and the filters as `goroscope stacks` names them
-// (`state`, `match`, `label` (repeated KEY=VALUE), `min-wait`, `sort`, `similarity`).
+// and the wait-for graph (JSON, or SVG drawn by the bundled Graphviz). Routes: `/explorer`,
+// `/explorer/assets/…`, `/api/dump/{inputs,summary,groups,waitfor,waitfor.svg}`; every query
+// names its input (`input=N`) and the filters as `goroscope stacks` names them (`state`,
+// `match`, `label` (repeated KEY=VALUE), `min-wait`, `sort`, `similarity`). The index page and
+// the bundles' pages are bundle.ts.
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -29,19 +31,30 @@ const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-s
 
 const json = (v: unknown): Answer => ({ status: 200, type: JSON_TYPE, body: JSON.stringify(v) })
 
+/** The base dump of `--diff BASE`, parsed once for every input. */
+export interface BaseDump {
+  name: string
+  dump: StackDump
+}
+
 /** One input of the explorer: its parsed dump and the analyses of recent filter sets. */
 export class DumpInput {
   private readonly cache = new Map<string, Promise<Findings>>()
-  private constructor(readonly name: string, readonly dump: StackDump) {}
+  private constructor(readonly name: string, readonly dump: StackDump, readonly base?: BaseDump) {}
 
   /** A dump file. */
-  static async open(file: string): Promise<DumpInput> {
-    return new DumpInput(path.basename(file), await StackDump.open(file))
+  static async open(file: string, base?: BaseDump): Promise<DumpInput> {
+    return new DumpInput(path.basename(file), await StackDump.open(file), base)
   }
 
   /** A dump held in memory (an entry of a bundle), named `bundle:entry`. */
-  static async fromBuffer(name: string, data: Buffer): Promise<DumpInput> {
-    return new DumpInput(name, await StackDump.open(data))
+  static async fromBuffer(name: string, data: Buffer, base?: BaseDump): Promise<DumpInput> {
+    return new DumpInput(name, await StackDump.open(data), base)
+  }
+
+  /** The name of the dump it is compared with (`--diff`), or null. */
+  get baseName(): string | null {
+    return this.base?.name ?? null
   }
 
   /** The findings for `o`, analysed once per distinct filter set. */
@@ -51,7 +64,7 @@ export class DumpInput {
     if (f) {
       this.cache.delete(key)
     } else {
-      f = this.dump.analyze(o)
+      f = this.dump.analyze({ ...o, diff: this.base?.dump })
       f.catch(() => this.cache.delete(key))
     }
     this.cache.set(key, f)
@@ -112,7 +125,7 @@ export function explorerRoutes(inputs: DumpInput[]): Router {
     return inputs[n]
   }
   const toPage = () => redirect('/explorer')
-  r.get('/', toPage).get('/ui', toPage).get('/ui/', toPage)
+  r.get('/ui', toPage).get('/ui/', toPage)
   const page = asset('explorer.html')
   r.get('/explorer', () => ({ status: 200, type: 'text/html; charset=utf-8', body: page, headers: { 'Content-Security-Policy': PAGE_CSP } }))
   const js = asset('explorer.js')
@@ -120,7 +133,7 @@ export function explorerRoutes(inputs: DumpInput[]): Router {
   r.get('/explorer/assets/explorer.js', () => ({ status: 200, type: 'text/javascript; charset=utf-8', body: js }))
   r.get('/explorer/assets/explorer.css', () => ({ status: 200, type: 'text/css; charset=utf-8', body: css }))
   r.get('/favicon.ico', () => ({ status: 204, type: 'image/x-icon', body: '' }))
-  r.get('/api/dump/inputs', () => json(inputs.map((d, i) => ({ input: i, name: d.name, goroutines: d.dump.goroutines, truncated: d.dump.truncated }))))
+  r.get('/api/dump/inputs', () => json(inputs.map((d, i) => ({ input: i, name: d.name, goroutines: d.dump.goroutines, truncated: d.dump.truncated, base: d.baseName }))))
   r.get('/api/dump/summary', async (u) => {
     const q = u.searchParams
     const f = await input(q).findings(filtersOf(q))
@@ -137,6 +150,9 @@ export function explorerRoutes(inputs: DumpInput[]): Router {
       leaks: f.leaks.slice(0, MAX_PAGE).map((l) => ({ ...l, ids: l.ids.slice(0, IDS), idsMore: Math.max(0, l.ids.length - IDS) })),
       locks: f.contention.length,
       cycles: w?.cycles ?? [],
+      // with --diff: the groups that changed size since the base, largest growth first
+      base: input(q).baseName,
+      diff: f.diff ? f.diff.filter((d) => d.delta !== 0).slice(0, MAX_PAGE) : null,
       warnings: f.warnings.slice(0, 20),
       truncated: f.truncated,
     })

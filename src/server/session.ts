@@ -68,6 +68,11 @@ export class ViewSession {
     return new ViewSession(await Profile.load(files, { binary: o.binary, maxDecompressed: o.maxDecompressed }), flags, inputs, false)
   }
 
+  /** A profile already loaded (an entry of a bundle, for `goroscope serve`), titled `name`. */
+  static of(profile: Profile, name: string): ViewSession {
+    return new ViewSession(profile, [], [name], false)
+  }
+
   /** True when the command line compares against a base (`-diff_base`): the flame graph colours growth. */
   get diff(): boolean {
     return this.flags.some((f) => /^--?diff_base(=|$)/.test(f))

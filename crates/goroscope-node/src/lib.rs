@@ -9,6 +9,7 @@
 mod convert;
 mod error;
 mod profile;
+mod reclaim;
 mod redact;
 mod render;
 mod session;
@@ -177,6 +178,12 @@ pub fn analyze_stacks_raw(
 #[napi]
 pub struct StackDump {
     dump: Arc<Dump>,
+}
+
+impl Drop for StackDump {
+    fn drop(&mut self) {
+        reclaim::later(Arc::clone(&self.dump));
+    }
 }
 
 pub struct OpenTask {

@@ -390,18 +390,23 @@ pub struct LoadTask {
 }
 
 impl Task for LoadTask {
-    type Output = std::result::Result<Vec<Arc<CoreProfile>>, NativeError>;
+    type Output = std::result::Result<(Vec<Arc<CoreProfile>>, usize), NativeError>;
     type JsValue = Profile;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let limits = self.limits;
         let binary = self.binary.take();
-        Ok(guard(move || Ok(fetch::load(sources, &limits, binary.as_deref(), "", &mut Vec::new())?)))
+        Ok(guard(move || {
+            let sources = fetch::load(sources, &limits, binary.as_deref(), "", &mut Vec::new())?;
+            let bytes = sources.iter().map(|p| p.heap_bytes()).sum();
+            Ok((sources, bytes))
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        settle(&env, output).map(|sources| Profile::new(sources, self.limits, Vec::new()))
+        let (sources, bytes) = settle(&env, output)?;
+        Profile::new(&env, sources, bytes, self.limits, Vec::new())
     }
 }
 
@@ -486,7 +491,7 @@ impl Task for RunTask {
 }
 
 /// One or more pprof profiles loaded into native memory (several are merged by reports).
-#[napi]
+#[napi(custom_finalize)]
 pub struct Profile {
     /// As loaded (and symbolized), for `info`, flame graphs and fetching sessions.
     pub(crate) sources: Vec<Arc<CoreProfile>>,
@@ -495,15 +500,39 @@ pub struct Profile {
     /// are parked (see `goroscope_core::stacks::to_profile`); empty otherwise.
     pub(crate) hung: Vec<goroscope_core::stacks::to_profile::HungFunction>,
     session: Arc<SessionCache>,
+    /// Heap bytes of `sources`, reported to V8 as kept alive by this object so that its
+    /// collector runs (and frees them) when many profiles come and go, not only when JS objects
+    /// pile up.
+    external: i64,
+}
+
+impl ObjectFinalize for Profile {
+    fn finalize(self, env: Env) -> Result<()> {
+        env.adjust_external_memory(-self.external)?;
+        Ok(())
+    }
+}
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let sources = std::mem::take(&mut self.sources);
+        let hung = std::mem::take(&mut self.hung);
+        crate::reclaim::later((sources, hung, Arc::clone(&self.session)));
+    }
 }
 
 impl Profile {
+    /// `external`: the sources' [`CoreProfile::heap_bytes`], measured off the JS thread.
     pub(crate) fn new(
+        env: &Env,
         sources: Vec<Arc<CoreProfile>>,
+        external: usize,
         limits: Limits,
         hung: Vec<goroscope_core::stacks::to_profile::HungFunction>,
-    ) -> Profile {
-        Profile { sources, limits, hung, session: Arc::default() }
+    ) -> Result<Profile> {
+        let external = i64::try_from(external).unwrap_or(i64::MAX);
+        env.adjust_external_memory(external)?;
+        Ok(Profile { sources, limits, hung, session: Arc::default(), external })
     }
 }
 

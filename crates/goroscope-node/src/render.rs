@@ -40,7 +40,7 @@ pub struct FromStacksTask {
 }
 
 impl Task for FromStacksTask {
-    type Output = std::result::Result<StacksProfile, NativeError>;
+    type Output = std::result::Result<(StacksProfile, usize), NativeError>;
     type JsValue = Profile;
 
     fn compute(&mut self) -> Result<Self::Output> {
@@ -49,12 +49,15 @@ impl Task for FromStacksTask {
         let min_wait = self.min_wait;
         Ok(guard(move || {
             let dump = input.load()?;
-            Ok(to_profile::to_profile(&dump, &name, min_wait))
+            let o = to_profile::to_profile(&dump, &name, min_wait);
+            let bytes = o.profile.heap_bytes();
+            Ok((o, bytes))
         }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        settle(&env, output).map(|o| Profile::new(vec![Arc::new(o.profile)], Limits::default(), o.hung))
+        let (o, bytes) = settle(&env, output)?;
+        Profile::new(&env, vec![Arc::new(o.profile)], bytes, Limits::default(), o.hung)
     }
 }
 

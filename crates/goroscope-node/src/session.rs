@@ -158,6 +158,12 @@ pub struct PprofSession {
     shell: Mutex<Shell>,
 }
 
+impl Drop for PprofSession {
+    fn drop(&mut self) {
+        crate::reclaim::later(self.shell().session.profile().clone());
+    }
+}
+
 impl PprofSession {
     fn shell(&self) -> std::sync::MutexGuard<'_, Shell> {
         self.shell.lock().unwrap_or_else(|e| e.into_inner())

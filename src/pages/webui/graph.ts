@@ -17,7 +17,7 @@ export function renderGraph(root: HTMLElement, q: URLSearchParams): void {
   const frame = el('iframe', 'graph')
   frame.title = 'call graph'
   const s = q.toString()
-  frame.src = `/api/graph.svg${s ? '?' + s : ''}`
+  frame.src = `../api/graph.svg${s ? '?' + s : ''}`
   frame.addEventListener('load', () => {
     const doc = frame.contentDocument
     if (!doc) return

@@ -1,6 +1,8 @@
-// The page's state is its URL: the view is the path (`/ui/top`), the refine options the query
-// (pprof's names: f, i, h, s, sf, tf, si, …). Changing either pushes a new URL, so the back
-// button and a copied link give the same view.
+// The page's state is its URL: the view is the path's last part (`/ui/top`, or under a prefix
+// as `goroscope serve` mounts a bundle's profile: `/bundle/0/profile/2/ui/top`), the refine
+// options the query (pprof's names: f, i, h, s, sf, tf, si, …). Changing either pushes a new
+// URL, so the back button and a copied link give the same view. Every path the page asks for is
+// relative to its own, so the same page works under any prefix.
 
 export const REFINE = ['f', 'i', 'h', 's', 'sf', 'tf', 'ti', 'ts', 'th', 'prunefrom'] as const
 const NAMES: Record<string, string> = { f: 'focus', i: 'ignore', h: 'hide', s: 'show', sf: 'show_from', tf: 'tagfocus', ti: 'tagignore', ts: 'tagshow', th: 'taghide', prunefrom: 'prune_from', si: 'sample_index' }
@@ -10,7 +12,7 @@ export function optionName(param: string): string {
 }
 
 export function view(): string {
-  return location.pathname.replace(/^\/ui\/?/, '') || 'flamegraph'
+  return location.pathname.replace(/^.*\//, '') || 'flamegraph'
 }
 
 export function query(): URLSearchParams {
@@ -27,7 +29,7 @@ export function listen(f: () => void): void {
 /** Go to `v` with `q` (a new history entry) and render it. */
 export function go(v: string, q: URLSearchParams): void {
   const s = q.toString()
-  history.pushState(null, '', `/ui/${v}${s ? '?' + s : ''}`)
+  history.pushState(null, '', `${v}${s ? '?' + s : ''}`)
   onChange()
 }
 

@@ -125,4 +125,26 @@ impl Profile {
     pub fn str(&self, s: Str) -> &str {
         self.strings.get(s as usize).map_or("", |s| s.as_str())
     }
+
+    /// About how many heap bytes the profile holds (capacities, not lengths; allocator
+    /// overhead left out): what a garbage-collected owner should report as kept alive.
+    pub fn heap_bytes(&self) -> usize {
+        let samples: usize = self
+            .samples
+            .iter()
+            .map(|s| {
+                s.locations.capacity() * 4 + s.values.capacity() * 8 + s.labels.capacity() * size_of::<Label>()
+            })
+            .sum();
+        let locations: usize = self.locations.iter().map(|l| l.lines.capacity() * size_of::<Line>()).sum();
+        let strings: usize = self.strings.iter().map(String::capacity).sum();
+        samples
+            + locations
+            + strings
+            + self.samples.capacity() * size_of::<Sample>()
+            + self.locations.capacity() * size_of::<Location>()
+            + self.functions.capacity() * size_of::<Function>()
+            + self.strings.capacity() * size_of::<String>()
+            + self.mappings.capacity() * size_of::<Mapping>()
+    }
 }
