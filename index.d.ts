@@ -71,6 +71,13 @@ export declare class Profile {
    * session); a report that names other sources, bases or fetch options fetches again.
    */
   reportRaw(args: Array<string>): Promise<Buffer>
+  /**
+   * The flame graph of the profile refined by pprof's flags (`["-proto", "-focus=main"]`: a
+   * report command, then the filters), from the same session as `reportRaw`: the folded
+   * tree, pruned to what the page can draw, with its legend, as the bytes documented at
+   * `goroscope_core::flame::FlameReport::to_bytes`.
+   */
+  flameReportRaw(args: Array<string>, title: string): Promise<Buffer>
 }
 
 /** A parsed dump kept in native memory for repeated queries. */

@@ -15,6 +15,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 
 import { completer } from '../src/cli/shell/complete'
+import { decodeFlame } from '../src/pages/webui/flame-data'
 import { HISTORY_MAX, loadHistory, saveHistory } from '../src/cli/shell/input'
 import { PprofSession } from '../src/pprof-session'
 import { CORPUS, ROOT, tmpdir } from './helpers'
@@ -176,7 +177,11 @@ test('shell: web writes the SVG and opens it with $BROWSER; flame opens a flame 
   const svg = fs.readFileSync(path.join(copies, got[0]), 'utf8')
   t.true(svg.includes('<g id="viewport"') && svg.includes('runtime.malg'))
   t.regex(got[1], /^1-pprof\d{3}\.html$/)
-  t.true(fs.readFileSync(path.join(copies, got[1]), 'utf8').includes('runtime.mallocgc'))
+  // the page carries the core's flame report (base64): the profile's functions are in it
+  const page = fs.readFileSync(path.join(copies, got[1]), 'utf8')
+  const b64 = /<script type="application\/octet-stream" id="flame-data">([^<]*)<\/script>/.exec(page)
+  t.truthy(b64)
+  t.true(decodeFlame(Buffer.from(b64![1], 'base64')).names.includes('runtime.mallocgc'))
   fs.rmSync(dir, { recursive: true, force: true })
 })
 

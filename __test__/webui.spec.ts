@@ -10,11 +10,13 @@ import * as path from 'node:path'
 import test from 'ava'
 import type { Page } from 'playwright-core'
 
+import { decodeFlame } from '../src/pages/webui/flame-data'
 import { Profile } from '../src/profile'
 import { allowedHosts, parseListen } from '../src/server/host'
 import { startServer } from '../src/server/index'
 import { flagsOf, queryOf, savedOptions } from '../src/server/params'
 import { Cancelled, ViewSession } from '../src/server/session'
+import { PEEK_LINES } from '../src/server/views'
 import { openPage } from './browser'
 import { cli, cliRows, CORPUS, ROOT, tmpdir } from './helpers'
 import { serve, stop } from './webui-server'
@@ -353,6 +355,67 @@ test('large.cpu: every view loads; the server time of each is logged (measured, 
         t.true(server.length > 0)
         await shot(page, `large-${v.replace(/\?.*/, '')}`, false) // the window: peek's text is megabytes
       }
+      t.deepEqual(errors, [])
+    })
+  } finally {
+    stop(s)
+  }
+})
+
+test('large.cpu: peek sends the first 2000 lines and the line count, the rest on request; flame is the pruned core report', async (t) => {
+  const session = await ViewSession.open([LARGE])
+  const srv = await startServer({ host: '127.0.0.1', port: 0, session, settings: path.join(tmpdir(), 'settings.json') })
+  try {
+    const cliPeek = cli(['peek', 'main.next', LARGE, '-focus=main.next', '-lines'])
+    t.is(cliPeek.status, 0)
+    const cliLines = cliPeek.stdout.split('\n').length - 1
+    t.true(cliLines > PEEK_LINES, `${cliLines} lines`)
+    const first = JSON.parse((await get(`${srv.url}api/peek?f=main.next`)).body) as { text: string; lines: number }
+    t.is(first.lines, cliLines)
+    t.is(first.text, cliPeek.stdout.split('\n').slice(0, PEEK_LINES).join('\n') + '\n')
+    const all = JSON.parse((await get(`${srv.url}api/peek?f=main.next&all=1`)).body) as { text: string; lines: number }
+    t.is(all.text, cliPeek.stdout)
+
+    // the flame report: its root is the CLI's total, and frames no zoom level draws are gone
+    const flame = await session.flame([])
+    const d = decodeFlame(flame)
+    const top = JSON.parse(cli(['top', LARGE, '--json']).stdout) as { total: number; top: Array<{ name: string; cum: number }> }
+    t.is(d.values[d.types.findIndex((x) => x.type === 'cpu')][0], top.total)
+    t.is(d.total, top.total)
+    t.true(d.name.length < d.folded / 2, `${d.name.length} of ${d.folded} nodes kept`)
+    for (let n = 1; n < d.name.length; n++) t.true(d.parent[n] < n)
+    t.true(d.legend.some((l) => l.startsWith('Duration: ')))
+  } finally {
+    await srv.close()
+  }
+})
+
+test('one flame renderer: `goroscope flame -o` draws the same frames as the web UI flame view', async (t) => {
+  const dir = tmpdir('goroscope-webui-flame-')
+  const file = path.join(dir, 'allocs.html')
+  t.is(cli(['flame', ALLOCS, '-o', file]).status, 0)
+  const frames = (page: Page) =>
+    page.$$eval('.frame', (fs) =>
+      fs
+        .map((f) => {
+          const e = f as HTMLElement
+          return `${e.dataset.node} ${e.dataset.value} ${e.style.top} ${Math.round(e.getBoundingClientRect().width)} ${e.textContent}`
+        })
+        .sort(),
+    )
+  let page1: string[] = []
+  await openPage(file, async (page, errors) => {
+    await page.waitForSelector('.frame')
+    page1 = await frames(page)
+    t.deepEqual(errors, [])
+  })
+  const s = await serve([ALLOCS])
+  try {
+    await openPage(`${s.url}ui/flamegraph`, async (page, errors) => {
+      await page.waitForSelector('.frame')
+      const web = await frames(page)
+      t.true(web.length > 5)
+      t.deepEqual(web, page1)
       t.deepEqual(errors, [])
     })
   } finally {

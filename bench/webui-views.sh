@@ -1,7 +1,7 @@
 #!/bin/sh
 # Server-side time of each web UI view on google/pprof's large.cpu (README "pprof -http"): the
 # `Server-Timing` of each answer, cold (a refine not asked before: the core computes it) and warm
-# (asked again: the session's cache). Usage: bench/webui-views.sh [PROFILE]
+# (asked again: the session's cache), and the size of each answer. Usage: bench/webui-views.sh [PROFILE]
 set -eu
 cd "$(dirname "$0")/.."
 P=${1:-../shared/corpus/google-pprof/internal/proftest/testdata/large.cpu}
@@ -16,8 +16,10 @@ for round in cold warm; do
     for f in "" main time.now 'runtime\.'; do
       q="f=$f"
       [ "$v" = peek ] && [ -z "$f" ] && q="f=main.next"
-      t=$(curl -s -o /dev/null -D - "${URL}api/$v?$q" | sed -n 's/^Server-Timing: app;dur=\([0-9.]*\).*/\1/p')
-      echo "$round $v $q ${t}ms"
+      out=$(curl -s -o /dev/null -D - -w 'size=%{size_download}\n' "${URL}api/$v?$q")
+      t=$(echo "$out" | sed -n 's/^Server-Timing: app;dur=\([0-9.]*\).*/\1/p')
+      b=$(echo "$out" | sed -n 's/^size=//p')
+      echo "$round $v $q ${t}ms ${b}B"
     done
   done
 done

@@ -505,6 +505,17 @@ export class Profile {
     return call(() => native.flameJson(this.inner, title))
   }
 
+  /**
+   * The flame graph of the profile refined by pprof's flags (`['-focus=main']`), from the same
+   * session as `report`: the folded call tree pruned to what a page can draw (frames under
+   * 1/8192 of their parent), its legend (profile labels, active filters) and total, as the
+   * compact bytes of `FlameReport::to_bytes` (crates/goroscope-core/src/flame.rs), which
+   * src/pages/webui/flame-data.ts reads.
+   */
+  flameReport(flags: string[] = [], title = ''): Promise<Buffer> {
+    return call(() => this.inner.flameReportRaw(['-proto', ...flags], title))
+  }
+
   /** Sample types, counts, period and times (of the first source). */
   get info(): ProfileInfo {
     const i = fb.ProfileInfo.getRootAsProfileInfo(byteBuffer(this.inner.infoRaw()))

@@ -52,7 +52,7 @@ async function flame(args: string[], minWait: number): Promise<void> {
   const { profile, auto } = await loadFiltered(inv.args, { minWait, binary: inv.binary })
   for (const w of auto.report.warnings) warn(w)
   const title = auto.inputs.join(', ') || 'profile'
-  await writeOut(renderFlameHtml(await profile.flameJSON(title), auto.hung.map((h) => h.function)), inv.output)
+  await writeOut(renderFlameHtml(await profile.flameReport([], title), auto.hung.map((h) => h.function)), inv.output)
 }
 
 export function run(command: string, rest: string[]): Promise<number> {

@@ -5,9 +5,10 @@
 // every name from the profile reaches the DOM as text only. Served by src/server.
 import './webui/style.css'
 
-import { getJSON, isAbort } from './webui/api'
+import { getBytes, getJSON, isAbort } from './webui/api'
 import { clear, el } from './webui/dom'
-import { renderFlame, type FlameTree } from './webui/flame'
+import { renderFlame } from './webui/flame'
+import { decodeFlame } from './webui/flame-data'
 import { renderGraph } from './webui/graph'
 import { hideMenu, openMenu } from './webui/menu'
 import { renderSource, type SourceBlock } from './webui/source'
@@ -92,18 +93,34 @@ async function render(): Promise<void> {
   main.dataset.view = v
   try {
     if (v === 'flamegraph') {
-      const r = await getJSON<Legend & { flame: FlameTree; after: FlameTree | null }>('../api/flame', q)
-      showLegend(r)
-      const type = q.get('si') ?? info.defaultSampleType
-      renderFlame(main, r.after ?? r.flame, type, r.after ? r.flame : null)
+      const d = decodeFlame(await getBytes('../api/flame', q))
+      showLegend(d)
+      renderFlame(main, d, { type: q.get('si') ?? info.defaultSampleType, tip: $('tip'), onContextMenu: openMenu })
     } else if (v === 'top') {
       const r = await getJSON<Legend & { rows: TopRow[] }>('../api/top', q)
       showLegend(r)
       renderTop(main, r.rows)
     } else if (v === 'peek') {
-      const r = await getJSON<Legend & { text: string }>('../api/peek', q)
+      const r = await getJSON<Legend & { text: string; lines: number }>('../api/peek', q)
       showLegend(r)
       main.replaceChildren(el('pre', 'peek', r.text))
+      const shown = r.text.split('\n').length - (r.text.endsWith('\n') ? 1 : 0)
+      if (shown < r.lines) {
+        // the rest only when asked for: the whole text can be megabytes
+        const more = el('button', 'peek-all', `Show all ${r.lines} lines (${shown} shown)`)
+        more.type = 'button'
+        more.addEventListener('click', async () => {
+          const all = new URLSearchParams(q)
+          all.set('all', '1')
+          try {
+            const full = await getJSON<{ text: string }>('../api/peek', all)
+            main.replaceChildren(el('pre', 'peek', full.text))
+          } catch (e) {
+            showError(e)
+          }
+        })
+        main.appendChild(more)
+      }
     } else if (v === 'source') {
       const r = await getJSON<Legend & { blocks: SourceBlock[] }>('../api/source', q)
       showLegend(r)

@@ -23,7 +23,7 @@ export function pageScript(name: string): string {
   return pageFile(`${name}.js`)
 }
 
-/** The bundled style of a page whose script imports CSS (`dist/pages/NAME.css`), read once. */
+/** The bundled style of a page script that imports CSS (`dist/pages/NAME.css`), read once. */
 export function pageStyle(name: string): string {
   return pageFile(`${name}.css`)
 }

@@ -164,7 +164,7 @@ async function graphs(name: string, p: ProfileSummary | undefined, files: Classi
     out += `<p class="warn">${esc(name)} call graph unavailable: ${esc((e as Error).message)}</p>`
   }
   try {
-    const flame = await c.profile.flameJSON(`${name} (${p.file})`)
+    const flame = await c.profile.flameReport([], `${name} (${p.file})`)
     out += frame(`${name} flame graph`, renderFlameHtml(flame), 420)
   } catch (e) {
     out += `<p class="warn">${esc(name)} flame graph unavailable: ${esc((e as Error).message)}</p>`

@@ -32,6 +32,8 @@ export class ViewSession {
   private running = 0
   private readonly waiting: Array<() => void> = []
   private readonly cache = new Map<string, Entry<unknown>>()
+  /** Recent answers as sent (views.ts), so a view asked again is not serialized again. */
+  private readonly answers = new Map<string, unknown>()
   /** Reports started (not answered from the cache), for tests and the load measurements. */
   started = 0
   /** Queued requests dropped because they were abandoned first. */
@@ -88,13 +90,24 @@ export class ViewSession {
     return this.cached('r' + JSON.stringify(viewFlags), signal, () => this.profile.report([...this.flags, ...viewFlags]))
   }
 
-  /** The flame graph JSON (crates/goroscope-core/src/flame.rs) of the profile filtered by `refine`. */
-  flame(refine: string[], signal?: AbortSignal): Promise<string> {
-    return this.cached('f' + JSON.stringify(refine), signal, async () => {
-      const r = await this.profile.report([...this.flags, '-proto', ...refine])
-      const filtered = await Profile.load(r.proto ?? Buffer.alloc(0))
-      return filtered.flameJSON(this.inputs.join(', ') || 'profile')
-    })
+  /** The flame report bytes (crates/goroscope-core/src/flame.rs) of the profile refined by `refine`. */
+  flame(refine: string[], signal?: AbortSignal): Promise<Buffer> {
+    return this.cached('f' + JSON.stringify(refine), signal, () => this.profile.flameReport([...this.flags, ...refine], this.inputs.join(', ') || 'profile'))
+  }
+
+  /** A view's answer remembered by `remember` (and made the most recently used), if any. */
+  answered<T>(key: string): T | undefined {
+    const a = this.answers.get(key) as T | undefined
+    if (a !== undefined) {
+      this.answers.delete(key)
+      this.answers.set(key, a)
+    }
+    return a
+  }
+
+  remember<T>(key: string, answer: T): void {
+    this.answers.set(key, answer)
+    while (this.answers.size > CACHED) this.answers.delete(this.answers.keys().next().value as string)
   }
 
   private cached<T>(key: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {

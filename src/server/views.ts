@@ -15,7 +15,7 @@ import type { ViewSession } from './session'
 export interface Answer {
   status: number
   type: string
-  body: string
+  body: string | Uint8Array
   /** Extra response headers (a view's own Content-Security-Policy). */
   headers?: Record<string, string>
 }
@@ -24,6 +24,25 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 
 function json(v: unknown): Answer {
   return { status: 200, type: JSON_TYPE, body: JSON.stringify(v) }
+}
+
+type View = (s: ViewSession, q: URLSearchParams, signal: AbortSignal) => Promise<Answer>
+
+/**
+ * A view whose successful answers the session remembers by their query (its most recent
+ * CACHED), so asking again costs neither the report nor its serialization (peek's text is
+ * megabytes, the graph's SVG a Graphviz run). Concurrent first requests each serialize; the
+ * report itself is shared by the session.
+ */
+function remembered(name: string, view: View): View {
+  return async (s, q, signal) => {
+    const key = name + JSON.stringify([...q.entries()].sort())
+    const hit = s.answered<Answer>(key)
+    if (hit) return hit
+    const a = await view(s, q, signal)
+    s.remember(key, a)
+    return a
+  }
 }
 
 /** What the page needs before its first view: sample types, inputs, whether it is a diff. */
@@ -42,11 +61,11 @@ export function info(s: ViewSession): Answer {
 }
 
 /** `top`: pprof's web UI asks for 500 rows unless the URL says `n=`. */
-export async function top(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
+export const top = remembered('top', async (s, q, signal) => {
   const flags = flagsOf(q)
   const r = await s.report(['-top', ...(q.has('n') ? [] : ['-nodecount=500']), ...flags], signal)
   return json({ legend: r.legend, warnings: r.warnings, total: r.total, rows: withPercentLabels(r.top, r.text), text: r.text })
-}
+})
 
 /**
  * The rows with their percentages as the text prints them (`85.38%`, `0.017%`): the report's
@@ -62,11 +81,26 @@ function withPercentLabels<R extends object>(rows: R[], text: string): Array<R &
   })
 }
 
-/** `peek`: callers and callees of what `f` matches, by line, focused on it (pprof's peek view). */
-export async function peek(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
+/** Lines of peek's text the page is sent unless it asks for `all=1`. */
+export const PEEK_LINES = 2000
+
+/**
+ * `peek`: callers and callees of what `f` matches, by line, focused on it (pprof's peek view).
+ * The page gets the first PEEK_LINES lines of the text (with `lines`, how many there are) and
+ * asks for the rest (`all=1`) only when told to: on large.cpu `f=main.next` is 6.8 MB.
+ */
+export const peek = remembered('peek', async (s, q, signal) => {
   const r = await s.report([`-peek=${q.get('f') ?? ''}`, '-lines', ...flagsOf(q)], signal)
-  return json({ legend: r.legend, warnings: r.warnings, total: r.total, text: r.text })
-}
+  let text = r.text
+  let lines = 0
+  let cut = -1
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+    if (++lines === PEEK_LINES) cut = at + 1
+  }
+  if (text.length > 0 && !text.endsWith('\n')) lines++
+  if (q.get('all') !== '1' && cut >= 0 && cut < text.length) text = text.slice(0, cut)
+  return json({ legend: r.legend, warnings: r.warnings, total: r.total, text, lines })
+})
 
 /**
  * `source`: the `-weblist` blocks (the numbers `goroscope list` prints) of what `f` matches, with
@@ -78,17 +112,17 @@ export async function source(s: ViewSession, q: URLSearchParams, signal: AbortSi
 }
 
 /** The call graph's legend and counts; the drawing is `graphSvg`. */
-export async function graph(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
+export const graph = remembered('graph', async (s, q, signal) => {
   const r = await s.report(['-dot', ...flagsOf(q)], signal)
   return json({ legend: r.legend, warnings: r.warnings, total: r.total })
-}
+})
 
 /**
  * The call graph as the pan/zoom SVG document `goroscope svg` writes (bundled Graphviz, our
  * pan/zoom script inline), shown by the page in a same-origin frame. Its only script is ours,
  * allowed by hash.
  */
-export async function graphSvg(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
+export const graphSvg = remembered('graph.svg', async (s, q, signal) => {
   const r = await s.report(['-dot', ...flagsOf(q)], signal)
   // a goroutine dump's graph marks where hung goroutines are parked, as `goroscope svg` does
   const svg = await dotToSvg(s.fromStacks ? markHung(r.text, s.profile.hungFunctions, s.minWait) : r.text)
@@ -99,21 +133,14 @@ export async function graphSvg(s: ViewSession, q: URLSearchParams, signal: Abort
     body: svg,
     headers: { 'Content-Security-Policy': `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; frame-ancestors 'self'` },
   }
-}
+})
 
 /**
- * The flame graph: the core's flame JSON of the refined profile, with the legend of the same
- * refine (the legend of `top` with the same flags). With `-diff_base`, `after` is the tree of the new profile alone (the base samples,
- * labelled `pprof::base`, ignored) and `flame` the difference, for the page's colouring.
+ * The flame graph: the core's flame report of the refined profile (the folded tree pruned to
+ * what the page can draw, its legend and total) as the bytes the page reads in place
+ * (src/pages/webui/flame-data.ts). With `-diff_base` the tree carries the base samples' share
+ * of every frame, for the page's colouring.
  */
-export async function flame(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
-  const flags = flagsOf(q)
-  const [tree, legend, after] = await Promise.all([
-    s.flame(flags, signal),
-    s.report(['-top', ...flags], signal),
-    s.diff ? s.flame([...flags, '-tagignore=pprof::base=true'], signal) : Promise.resolve('null'),
-  ])
-  // The trees are JSON already (and large): spliced in, not parsed again.
-  const head = JSON.stringify({ legend: legend.legend, warnings: legend.warnings, total: legend.total })
-  return { status: 200, type: JSON_TYPE, body: `${head.slice(0, -1)},"flame":${tree},"after":${after}}` }
-}
+export const flame = remembered('flame', async (s, q, signal) => {
+  return { status: 200, type: 'application/octet-stream', body: await s.flame(flagsOf(q), signal) }
+})

@@ -410,27 +410,28 @@ impl Task for LoadTask {
     }
 }
 
-/// `Profile.reportRaw`: a report from the profile's session.
+/// `Profile.reportRaw`: a report from the profile's session; with `flame_title`, the flame
+/// graph of its refine (`Profile.flameReportRaw`).
 pub struct ReportTask {
     sources: Vec<Arc<CoreProfile>>,
     cache: Arc<SessionCache>,
     args: Vec<String>,
     limits: Limits,
+    flame_title: Option<String>,
 }
 
 impl ReportTask {
-    fn run(
+    /// The session for `inv`'s fetch options: the cached one, or fetched now.
+    fn session(
         sources: Vec<Arc<CoreProfile>>,
         cache: &SessionCache,
-        args: &[String],
+        inv: &driver::Invocation,
         limits: Limits,
-    ) -> std::result::Result<Vec<u8>, CoreError> {
-        let inv = parse_args(args)?;
+    ) -> std::result::Result<Arc<Session>, CoreError> {
         let key = FetchKey::of(&inv.fetch);
-        let cmd = inv.command.clone().ok_or(driver::Error::NoCommand)?;
         // Held while fetching: concurrent reports on one profile wait for one fetch.
         let mut cached = cache.slot.lock().unwrap_or_else(|e| e.into_inner());
-        let session = match &*cached {
+        Ok(match &*cached {
             Some((k, s)) if *k == key => s.clone(),
             _ => {
                 let mut f = inv.fetch.clone();
@@ -441,9 +442,23 @@ impl ReportTask {
                 *cached = Some((key, s.clone()));
                 s
             }
-        };
-        drop(cached);
-        Ok(report_to_flatbuffer(&session.report_with(&cmd, &inv.config)?))
+        })
+    }
+
+    fn run(
+        sources: Vec<Arc<CoreProfile>>,
+        cache: &SessionCache,
+        args: &[String],
+        limits: Limits,
+        flame_title: Option<&str>,
+    ) -> std::result::Result<Vec<u8>, CoreError> {
+        let inv = parse_args(args)?;
+        let cmd = inv.command.clone().ok_or(driver::Error::NoCommand)?;
+        let session = Self::session(sources, cache, &inv, limits)?;
+        Ok(match flame_title {
+            Some(title) => goroscope_core::flame::flame_report(&session, &inv.config, title)?.to_bytes(),
+            None => report_to_flatbuffer(&session.report_with(&cmd, &inv.config)?),
+        })
     }
 }
 
@@ -454,8 +469,8 @@ impl Task for ReportTask {
     fn compute(&mut self) -> Result<Self::Output> {
         let sources = std::mem::take(&mut self.sources);
         let args = std::mem::take(&mut self.args);
-        let (cache, limits) = (self.cache.clone(), self.limits);
-        Ok(guard(move || Self::run(sources, &cache, &args, limits)))
+        let (cache, limits, title) = (self.cache.clone(), self.limits, self.flame_title.take());
+        Ok(guard(move || Self::run(sources, &cache, &args, limits, title.as_deref())))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -583,7 +598,22 @@ impl Profile {
     /// session); a report that names other sources, bases or fetch options fetches again.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn report_raw(&self, args: Vec<String>) -> AsyncTask<ReportTask> {
-        AsyncTask::new(ReportTask { sources: self.sources.clone(), cache: self.session.clone(), args, limits: self.limits })
+        AsyncTask::new(ReportTask { sources: self.sources.clone(), cache: self.session.clone(), args, limits: self.limits, flame_title: None })
+    }
+
+    /// The flame graph of the profile refined by pprof's flags (`["-proto", "-focus=main"]`: a
+    /// report command, then the filters), from the same session as `reportRaw`: the folded
+    /// tree, pruned to what the page can draw, with its legend, as the bytes documented at
+    /// `goroscope_core::flame::FlameReport::to_bytes`.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn flame_report_raw(&self, args: Vec<String>, title: String) -> AsyncTask<ReportTask> {
+        AsyncTask::new(ReportTask {
+            sources: self.sources.clone(),
+            cache: self.session.clone(),
+            args,
+            limits: self.limits,
+            flame_title: Some(title),
+        })
     }
 }
 

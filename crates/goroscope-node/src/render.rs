@@ -95,12 +95,7 @@ impl Task for FlameTask {
                     .map_err(|source| CoreError::Profile { path: title.clone(), source })?;
                 flame::flame_tree(&merged, &title)
             };
-            // valid UTF-8: U+FFFD for the bytes of profile strings that are not (pprof::bytes)
-            let json = tree.to_json();
-            Ok(match goroscope_core::pprof::bytes::lossy(&json) {
-                std::borrow::Cow::Borrowed(_) => json,
-                std::borrow::Cow::Owned(s) => s,
-            })
+            Ok(tree.to_json())
         }))
     }
 

@@ -67,7 +67,7 @@ async function postProcess(r: ShellReport): Promise<string | Buffer> {
     case 'flame': {
       const { renderFlameHtml } = require('../../render/flame') as typeof import('../../render/flame')
       const profile = await Profile.load(rep.proto ?? Buffer.alloc(0))
-      return renderFlameHtml(await profile.flameJSON('profile'))
+      return renderFlameHtml(await profile.flameReport([], 'profile'))
     }
     case 'weblist': {
       const { renderWebListHtml } = require('../../render/weblist') as typeof import('../../render/weblist')

@@ -185,17 +185,31 @@ fn report_options(
 /// pprof's `generateRawReport` + `report.Generate`: the report `cmd` of a fetched profile `p`
 /// (which it edits: filters and aggregation work in place) with the settings `cfg`. `warnings`
 /// are the fetch's; the report's own follow them.
-pub fn generate_report(
-    mut p: Profile,
-    cmd: &Command,
-    cfg: &Config,
-    mut warnings: Vec<String>,
-) -> Result<ProfileReport, Error> {
+pub fn generate_report(p: Profile, cmd: &Command, cfg: &Config, warnings: Vec<String>) -> Result<ProfileReport, Error> {
     let format = cmd.format().ok_or_else(|| Error::Unsupported(cmd.name().to_string()))?;
     // The view that needs the binary's instructions is not produced yet.
     if matches!(format, report::Format::Disasm) {
         return Err(Error::Unsupported(cmd.name().to_string()));
     }
+    let (rpt, cfg, warnings) = prepare_report(p, cmd, format, cfg, warnings)?;
+    let mut out = report::generate(rpt)?;
+    if !cfg.output.is_empty() {
+        out.output = cfg.output.clone();
+    }
+    out.warnings = warnings;
+    Ok(out)
+}
+
+/// The first half of [`generate_report`]: `p` filtered, aggregated and ready for `format`
+/// (also what the flame graph folds, [`crate::flame::flame_report`]), with the settings after
+/// the command's overrides and the warnings so far.
+pub(crate) fn prepare_report(
+    mut p: Profile,
+    cmd: &Command,
+    format: report::Format,
+    cfg: &Config,
+    mut warnings: Vec<String>,
+) -> Result<(report::Report, Config, Vec<String>), Error> {
     let units = num_label_units(&p, &mut warnings);
     let cfg = apply_command_overrides(cmd, cfg);
     // Label pseudo frames before filtering, so filters can match them.
@@ -212,11 +226,8 @@ pub fn generate_report(
         focus.apply(&mut rpt.prof, &rpt.options.num_label_units, &mut warnings);
     }
     apply_granularity(&mut rpt.prof, Granularity::from_name(&cfg.granularity), cfg.noinlines, cfg.showcolumns);
-    let mut out = report::generate(rpt)?;
     if !cfg.output.is_empty() {
         warnings.push(format!("Generating report in {}", cfg.output));
-        out.output = cfg.output.clone();
     }
-    out.warnings = warnings;
-    Ok(out)
+    Ok((rpt, cfg, warnings))
 }

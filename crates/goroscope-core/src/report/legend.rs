@@ -77,6 +77,26 @@ pub(crate) fn format_time(ns: i64) -> String {
     )
 }
 
+/// "Active filters:" and one line per filter (cut at 80 bytes), or nothing.
+pub(crate) fn filter_labels(c: &Report) -> Vec<String> {
+    let mut l = Vec::new();
+    if !c.options.active_filters.is_empty() {
+        l.push("Active filters:".to_string());
+        for f in &c.options.active_filters {
+            if f.len() > 80 {
+                let mut cut = 80;
+                while !f.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                l.push(format!("   {}…", &f[..cut]));
+            } else {
+                l.push(format!("   {f}"));
+            }
+        }
+    }
+    l
+}
+
 /// Legend of a graph-based report: profile labels (unless compact), active filters,
 /// "Showing nodes accounting for …", dropped nodes/edges, "Showing top N nodes out of M".
 #[allow(clippy::too_many_arguments)]
@@ -93,20 +113,7 @@ pub(crate) fn report_labels(
     if full_headers || !c.options.compact_labels {
         l = profile_labels(c);
     }
-    if !c.options.active_filters.is_empty() {
-        l.push("Active filters:".to_string());
-        for f in &c.options.active_filters {
-            if f.len() > 80 {
-                let mut cut = 80;
-                while !f.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                l.push(format!("   {}…", &f[..cut]));
-            } else {
-                l.push(format!("   {f}"));
-            }
-        }
-    }
+    l.extend(filter_labels(c));
     l.push(format!(
         "Showing nodes accounting for {}, {} of {} total",
         c.format_value(shown_total),

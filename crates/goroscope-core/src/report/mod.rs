@@ -21,7 +21,7 @@ mod traces;
 mod tree;
 
 pub use generate::{generate, Report};
-pub(crate) use legend::profile_labels;
+pub(crate) use legend::{filter_labels, profile_labels};
 
 use std::collections::HashMap;
 
