@@ -82,8 +82,11 @@ export declare class Profile {
 
 /** A parsed dump kept in native memory for repeated queries. */
 export declare class StackDump {
-  /** Parse a dump off the main thread; only the `max*` limits of `options` are used. */
-  static open(input: string | Buffer, options?: StacksOptions | undefined | null): Promise<StackDump>
+  /**
+   * Parse a dump off the main thread; only the `max*` limits of `options` are used.
+   * `onProgress` hears of the parse chunk by chunk, and `"done"` last.
+   */
+  static open(input: string | Buffer, options?: StacksOptions | undefined | null, onProgress?: (((arg: ProgressEvent) => void)) | undefined | null): Promise<StackDump>
   /** Goroutines in the dump (debug=1 buckets count N each). */
   get goroutines(): number
   /** Records parsed (goroutines, or debug=1 buckets). */
@@ -98,9 +101,10 @@ export declare class StackDump {
 
 /**
  * Parse a dump (path or Buffer, gzip or plain) and analyse it off the main thread.
- * Resolves to a FlatBuffers `goroscope.stacks.Findings` (schema/stacks.fbs).
+ * Resolves to a FlatBuffers `goroscope.stacks.Findings` (schema/stacks.fbs). `onProgress`
+ * hears of the parse chunk by chunk, of the analysis starting, and `"done"` last.
  */
-export declare function analyzeStacksRaw(input: string | Buffer, options?: StacksOptions | undefined | null, base?: string | Buffer | undefined | null): Promise<Buffer>
+export declare function analyzeStacksRaw(input: string | Buffer, options?: StacksOptions | undefined | null, base?: string | Buffer | undefined | null, onProgress?: (((arg: ProgressEvent) => void)) | undefined | null): Promise<Buffer>
 
 /**
  * Apply `/debug/pprof/symbol` answers (`num_symbols: 1` then `0xADDR name` lines; several
@@ -157,6 +161,18 @@ export declare function profileFilenamesRaw(input: Buffer): Promise<string[]>
  * hung for `Profile.hungFunctions`.
  */
 export declare function profileFromStacks(input: string | Buffer, minWait?: number | undefined | null): Promise<Profile>
+
+/**
+ * One progress report: `phase` is `"parse"` (at chunk granularity, `done` growing to `total`),
+ * then `"analyse"` once the analysis starts, then `"done"` (the last call, before the result).
+ */
+export interface ProgressEvent {
+  phase: string
+  /** Input bytes parsed so far (decompressed). */
+  done: number
+  /** Input bytes in all (decompressed). */
+  total: number
+}
 
 /**
  * The profile with its function and mapping file names rewritten through `rewrites` (a name

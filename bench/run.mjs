@@ -17,7 +17,7 @@
 // previous results (from bench/out/results.json), marked with when they were measured.
 //
 // Environment:
-//   BENCH_PARTS=a,b      parts to run: stacks, pprof, graph (default: all three)
+//   BENCH_PARTS=a,b      parts to run: stacks, pprof, graph, startup (default: all four)
 //   BENCH_RUNS=N         runs per tool and input (default: stacks 5 for 100 MiB, 3 for 1 GiB;
 //                        profiles 5 for large.cpu, 3 for the generated one)
 //   BENCH_SIZES=a,b      goroutine-dump inputs of the stacks part (default 100MiB,short-100MiB,
@@ -50,7 +50,7 @@ const TIMEOUT = Number(env.BENCH_TIMEOUT || 1800) * 1000
 const QUICK = env.BENCH_QUICK === '1' || process.argv.includes('--quick')
 const SIZES = (env.BENCH_SIZES || (QUICK ? 'short-100MiB' : '100MiB,short-100MiB,1GiB,short-1GiB')).split(',').map((s) => s.trim()).filter(Boolean)
 const ONLY = env.BENCH_TOOLS ? new Set(env.BENCH_TOOLS.split(',').map((s) => s.trim())) : null
-const ALL_PARTS = ['stacks', 'pprof', 'graph']
+const ALL_PARTS = ['stacks', 'pprof', 'graph', 'startup']
 const PARTS = (env.BENCH_PARTS || ALL_PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)
 for (const p of PARTS) if (!ALL_PARTS.includes(p)) throw new Error(`BENCH_PARTS: unknown part ${p} (known: ${ALL_PARTS.join(', ')})`)
 const defaultRuns = (bytes) => (env.BENCH_RUNS ? Number(env.BENCH_RUNS) : QUICK || bytes >= 512 * MiB ? 3 : 5)
@@ -842,6 +842,72 @@ function graphSection(part, allTools) {
   return L.join('\n')
 }
 
+// ---------------------------------------------------------------------------------------------
+// Start-up (issue 13): the CLI's fixed cost against a bare Node, in fresh processes, rounds
+// interleaved. The aim: `--version` and `top` on a small profile within 1.3× of `node -e 0`.
+const STARTUP_AIM = 1.3
+const STARTUP_PROFILE = 'fixtures/profiles/go126-cpu.pb.gz'
+
+async function benchStartup() {
+  const node = process.execPath
+  const bin = path.join(repoRoot, 'bin/goroscope.js')
+  const tools = [
+    { id: 'node', cmd: 'node -e 0', args: ['-e', '0'] },
+    { id: 'version', cmd: 'goroscope --version', args: [bin, '--version'] },
+    { id: 'top', cmd: `goroscope top ${STARTUP_PROFILE} > /dev/null`, args: [bin, 'top', STARTUP_PROFILE] },
+    { id: 'stacks-help', cmd: 'goroscope stacks --help > /dev/null (loads yargs)', args: [bin, 'stacks', '--help'] },
+  ]
+  const runs = env.BENCH_RUNS ? Number(env.BENCH_RUNS) : 15
+  const walls = Object.fromEntries(tools.map((t) => [t.id, []]))
+  const rss = Object.fromEntries(tools.map((t) => [t.id, []]))
+  const errors = {}
+  for (let i = 0; i < runs; i++) {
+    for (const t of tools) {
+      const r = await measure(node, t.args, { extraEnv: OURS_ENV, stdoutFile: '/dev/null' })
+      if (!r.ok) errors[t.id] = errSummary(r.stderr)
+      else {
+        walls[t.id].push(r.wall)
+        rss[t.id].push(r.rss)
+      }
+    }
+  }
+  log(`startup: ${tools.map((t) => `${t.id} ${fmtS(median(walls[t.id]))}`).join(', ')}`)
+  return {
+    measured: CURRENT,
+    runs,
+    rows: tools.map((t) => ({
+      id: t.id,
+      cmd: t.cmd,
+      error: errors[t.id] ?? null,
+      wall: median(walls[t.id]),
+      minWall: Math.min(...walls[t.id]),
+      maxWall: Math.max(...walls[t.id]),
+      n: walls[t.id].length,
+      rss: median(rss[t.id]),
+    })),
+  }
+}
+
+function startupSection(part) {
+  const L = ['## Start-up: the CLI against a bare `node -e 0`', '']
+  const p = provenance(part.measured)
+  if (p) L.push(p, '')
+  const base = part.rows.find((r) => r.id === 'node')
+  L.push('| command | median wall (min–max) | peak RSS | wall / `node -e 0` | aim (≤ 1.3×) |', '|---|---|---:|---:|---|')
+  for (const r of part.rows) {
+    if (r.error) {
+      L.push(`| \`${r.cmd}\` | **failed**: ${r.error} | | | |`)
+      continue
+    }
+    const x = r.wall / base.wall
+    const aim = r.id === 'version' || r.id === 'top' ? (x <= STARTUP_AIM ? 'met' : '**not met**') : ''
+    L.push(`| \`${r.cmd}\` | ${fmtS(r.wall)} (${fmtS(r.minWall).replace(' s', '')}–${fmtS(r.maxWall)}, n=${r.n}) | ${fmtMiB(r.rss)} | ${r.id === 'node' ? 'ref' : fmtX(x)} | ${aim} |`)
+  }
+  L.push('', `Every command runs in a fresh process (\`node bin/goroscope.js …\`, the pinned addon), ${part.runs} interleaved rounds; the \`top\` profile is \`${STARTUP_PROFILE}\` (a real Go 1.26 CPU profile). ` +
+    '`--help` of a command is the slow path on purpose: only it, completion and mistakes load yargs.')
+  return L.join('\n')
+}
+
 function markdown({ mach, results, notes, allStacksTools, allProfileTools, finished }) {
   const L = []
   const c = CURRENT
@@ -878,6 +944,9 @@ function markdown({ mach, results, notes, allStacksTools, allProfileTools, finis
     if (part?.inputs?.length) L.push(fn(part, allProfileTools))
     else L.push(`## ${name}`, '', `_Not run yet: \`BENCH_PARTS=${name} npm run bench\`._`)
   }
+  L.push('')
+  if (results.parts.startup?.rows?.length) L.push(startupSection(results.parts.startup))
+  else L.push('## Start-up', '', '_Not run yet: `BENCH_PARTS=startup npm run bench`._')
   L.push('', '### Notes', '')
   L.push("- Wall time is measured around a fresh process (process start, reading, decompressing and parsing, the report, writing it, exiting); peak RSS is the process's maximum resident set (`/usr/bin/time -f %M`; for `pprof -svg`, the larger of pprof and the `dot` it runs, not their sum). Inputs are pre-read into the page cache.")
   L.push('- Profile tables: "wall ours / peer" and "RSS ours / peer" < 1 mean goroscope was faster / used less memory; the peer of each goroscope row is the pprof (or Graphviz) row of the same report marked "ref". ' +
@@ -1018,6 +1087,12 @@ async function main() {
         inputs: measured.map((m) => ({ ...m, results: Object.fromEntries(Object.entries(m.results).filter(([id]) => ids.has(id))) })),
       }
     }
+  }
+
+  // Part 4: start-up
+  if (PARTS.includes('startup')) {
+    if (oursOk) results.parts.startup = await benchStartup()
+    else log(`startup: not run: ${oursError}`)
   }
 
   const finished = new Date()

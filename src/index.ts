@@ -2,6 +2,8 @@
 export { analyzeStacks, Findings, StackDump, StacksReport } from './stacks'
 export type {
   AnalyzeOptions,
+  Progress,
+  ProgressOptions,
   Candidate,
   ClassCount,
   CreatedBy,

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
-export async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
+/** Write `data` (or its pieces, in order: they are never joined) to `file` atomically. */
+export async function writeAtomic(file: string, data: string | Buffer | Iterable<string>): Promise<void> {
   // A device or pipe (`-o /dev/null`, `-o /dev/stdout`) is written in place: renaming over it
   // would replace the device node itself.
   const st = await fs.promises.stat(file).catch(() => null)

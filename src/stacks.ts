@@ -68,9 +68,51 @@ export interface LimitOptions {
   maxFramesPerGoroutine?: number
 }
 
-export interface AnalyzeOptions extends StacksOptions, LimitOptions {
+/** How far reading a dump is, as `onProgress` hears it. */
+export interface Progress {
+  /** `parse` (reported chunk by chunk, `done` growing to `total`), then `analyse` once it starts. */
+  phase: 'parse' | 'analyse'
+  /** Input bytes parsed so far (decompressed). */
+  done: number
+  /** Input bytes in all (decompressed). */
+  total: number
+}
+
+export interface ProgressOptions {
+  /**
+   * Called on the main thread as the core gets on (chunks of a large dump parsed in parallel,
+   * then the analysis starting); every call has happened before the promise settles.
+   */
+  onProgress?: (p: Progress) => void
+}
+
+export interface AnalyzeOptions extends StacksOptions, LimitOptions, ProgressOptions {
   /** A base dump (path, Buffer or StackDump) to diff against, for leak hunting. */
   diff?: string | Buffer | StackDump
+}
+
+/**
+ * The native `onProgress` for `user`, and a promise of its last (`done`) call: the core queues
+ * progress calls to the main thread, so they may still be waiting when its result arrives.
+ */
+function progress(user: ((p: Progress) => void) | undefined) {
+  if (user === undefined) return { native: null, done: Promise.resolve() }
+  if (typeof user !== 'function') throw new GoroscopeError('GOROSCOPE_OPTIONS', `onProgress must be a function, not ${typeof user}`)
+  let ended!: () => void
+  const done = new Promise<void>((r) => (ended = r))
+  const native = (p: { phase: string; done: number; total: number }) => {
+    if (p.phase === 'done') ended()
+    else user({ phase: p.phase as Progress['phase'], done: p.done, total: p.total })
+  }
+  return { native, done }
+}
+
+/** Run a native call with progress: resolves once its result and every progress call are in. */
+async function withProgress<T>(user: ((p: Progress) => void) | undefined, run: (onProgress: ReturnType<typeof progress>['native']) => Promise<T>): Promise<T> {
+  const p = progress(user)
+  const out = await call(() => run(p.native))
+  await p.done
+  return out
 }
 
 /** The findings of one analysis, read lazily from the FlatBuffers buffer the core produced. */
@@ -146,7 +188,7 @@ export async function analyzeStacks(input: string | Buffer, options: AnalyzeOpti
     const dump = await StackDump.open(input, options)
     return dump.analyze({ ...options, diff: base })
   }
-  const buf = await call(() => native.analyzeStacksRaw(input, opts, base ?? null))
+  const buf = await withProgress(options.onProgress, (onProgress) => native.analyzeStacksRaw(input, opts, base ?? null, onProgress))
   return new Findings(buf)
 }
 
@@ -154,10 +196,10 @@ export async function analyzeStacks(input: string | Buffer, options: AnalyzeOpti
 export class StackDump {
   private constructor(private readonly inner: InstanceType<typeof native.StackDump>) {}
 
-  /** Parse a dump (path or Buffer) off the main thread, within `limits`. */
-  static async open(input: string | Buffer, limits: LimitOptions = {}): Promise<StackDump> {
+  /** Parse a dump (path or Buffer) off the main thread, within `limits`; `onProgress` hears of the parse. */
+  static async open(input: string | Buffer, limits: LimitOptions & ProgressOptions = {}): Promise<StackDump> {
     const opts = limitOptions(limits)
-    return new StackDump(await call(() => native.StackDump.open(input, opts)))
+    return new StackDump(await withProgress(limits.onProgress, (onProgress) => native.StackDump.open(input, opts, onProgress)))
   }
 
   /** Goroutines in the dump (debug=1 buckets count N each). */

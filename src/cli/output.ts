@@ -1,5 +1,7 @@
 // Where a command's result goes: `-o FILE` (written atomically, as it is), else stdout. What is
 // not yet terminal-safe is escaped when stdout or stderr is a terminal (render/terminal.ts, rule 3).
+import { once } from 'node:events'
+
 import { writeAtomic } from '../io'
 import { forTerminal } from '../render/terminal'
 
@@ -10,6 +12,17 @@ import { forTerminal } from '../render/terminal'
 export async function writeOut(data: string | Buffer, output: string | undefined, escaped = false): Promise<void> {
   if (output) return writeAtomic(output, data)
   process.stdout.write(typeof data === 'string' && !escaped ? forTerminal(data, process.stdout) : data)
+}
+
+/**
+ * Write already-escaped text made piece by piece (`render/json-stream.ts`) to `output` (atomically)
+ * or to stdout, one piece at a time and waiting for stdout to drain, so it is never one string.
+ */
+export async function streamOut(pieces: Iterable<string>, output: string | undefined): Promise<void> {
+  if (output) return writeAtomic(output, pieces)
+  for (const p of pieces) {
+    if (!process.stdout.write(p)) await once(process.stdout, 'drain')
+  }
 }
 
 /** A warning as pprof prints it on stderr (one line each), escaped on a terminal. */

@@ -2,10 +2,11 @@
 import type { Argv, CommandModule } from 'yargs'
 
 import { palette, wantColor } from '../render/color'
-import { jsonText } from '../render/terminal'
+import { Items, jsonChunks } from '../render/json-stream'
 import { UsageError } from './errors'
 import type { Context, Family } from './family'
-import { writeOut } from './output'
+import { streamOut, writeOut } from './output'
+import { progressLine } from './progress'
 import { resolveOne, sourceYargs } from './sources'
 
 async function readStdin(): Promise<Buffer> {
@@ -71,7 +72,9 @@ function stacksCommand(ctx: Context): CommandModule<object, any> {
       const src = stdin ? null : await resolveOne(a.file ?? 'goroutine', 'dump', args)
       const input = stdin ? await readStdin() : src!.path!
       const diff = a.diff === undefined ? undefined : (await resolveOne(a.diff, 'dump', args)).path
+      const line = progressLine()
       const report = await analyzeStacks(input, {
+        onProgress: line.onProgress,
         labels,
         groupByLabel: a['group-by-label'],
         minWait: a['min-wait'],
@@ -82,9 +85,11 @@ function stacksCommand(ctx: Context): CommandModule<object, any> {
         similarity: a.exact ? 'exact' : 'loose',
         diff,
         maxDecompressed: a['max-decompressed'],
-      })
+      }).finally(() => line.end())
       if (a.json) {
-        await writeOut(jsonText(report.toJSON()), a.output, true)
+        // streamed group by group: the JSON of a big dump is never one string
+        const fields = Object.entries(report.toJSON()).map(([k, v]): [string, unknown] => [k, Array.isArray(v) ? new Items(v) : v])
+        await streamOut(jsonChunks(fields), a.output)
       } else {
         const color = a.output ? false : wantColor(process.stdout, a.color)
         const name = stdin ? '<stdin>' : src!.name

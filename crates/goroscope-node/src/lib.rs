@@ -9,6 +9,7 @@
 mod convert;
 mod error;
 mod profile;
+mod progress;
 mod reclaim;
 mod redact;
 mod render;
@@ -32,6 +33,8 @@ use goroscope_core::source::{MaxDecompressed, Source};
 use goroscope_core::stacks::{analyze, parse, Dump};
 
 use crate::error::{guard, settle, CoreError, NativeError};
+use crate::progress::{OnProgress, ProgressEvent};
+use napi::threadsafe_function::ThreadsafeFunction;
 
 /// Where a dump comes from: a file path, the bytes themselves (gzip or plain), or a dump
 /// already parsed by `StackDump.open`.
@@ -54,12 +57,22 @@ impl DumpRef {
     }
 
     pub(crate) fn load_limited(self, limits: &DumpLimits) -> std::result::Result<Arc<Dump>, CoreError> {
+        self.load_progress(limits, None)
+    }
+
+    /// [`DumpRef::load_limited`], reporting the parse to `on_progress`.
+    pub(crate) fn load_progress(
+        self,
+        limits: &DumpLimits,
+        on_progress: Option<&OnProgress>,
+    ) -> std::result::Result<Arc<Dump>, CoreError> {
         let (source, name) = match self {
             DumpRef::Parsed(d) => return Ok(d),
             DumpRef::Path(p) => (Source::open_limited(&p, limits.max_decompressed)?, p.display().to_string()),
             DumpRef::Bytes(b) => (Source::from_bytes_limited(b, "<buffer>", limits.max_decompressed)?, "<buffer>".to_string()),
         };
-        Ok(Arc::new(parse::parse_limited(source, &name, &limits.parse)?))
+        let events = progress::parse_events(on_progress);
+        Ok(Arc::new(parse::parse_progress(source, &name, &limits.parse, &events)?))
     }
 }
 
@@ -130,6 +143,7 @@ pub struct AnalyzeTask {
     base: Option<DumpRef>,
     options: std::result::Result<analyze::Options, String>,
     limits: DumpLimits,
+    on_progress: Option<OnProgress>,
 }
 
 impl Task for AnalyzeTask {
@@ -144,11 +158,16 @@ impl Task for AnalyzeTask {
         let dump = self.dump.take().expect("compute runs once");
         let base = self.base.take();
         let limits = self.limits;
+        let on_progress = self.on_progress.as_ref();
         Ok(guard(move || {
-            let dump = dump.load_limited(&limits)?;
+            let dump = dump.load_progress(&limits, on_progress)?;
             let base = base.map(|b| b.load_limited(&limits)).transpose()?;
+            let total = dump.source.bytes().len() as u64;
+            progress::report(on_progress, "analyse", total, total);
             let findings = analyze::analyze(&dump, base.as_deref(), &options);
-            Ok(convert::findings_to_flatbuffer(&findings))
+            let out = convert::findings_to_flatbuffer(&findings);
+            progress::report(on_progress, "done", total, total);
+            Ok(out)
         }))
     }
 
@@ -158,12 +177,15 @@ impl Task for AnalyzeTask {
 }
 
 /// Parse a dump (path or Buffer, gzip or plain) and analyse it off the main thread.
-/// Resolves to a FlatBuffers `goroscope.stacks.Findings` (schema/stacks.fbs).
+/// Resolves to a FlatBuffers `goroscope.stacks.Findings` (schema/stacks.fbs). `onProgress`
+/// hears of the parse chunk by chunk, of the analysis starting, and `"done"` last.
 #[napi(ts_return_type = "Promise<Buffer>")]
 pub fn analyze_stacks_raw(
     input: Either<String, Buffer>,
     options: Option<StacksOptions>,
     base: Option<Either<String, Buffer>>,
+    // spelled out, not `OnProgress`: napi derives the TypeScript type from these words
+    on_progress: Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false>>,
 ) -> AsyncTask<AnalyzeTask> {
     let limits = DumpLimits::from_options(options.as_ref());
     AsyncTask::new(AnalyzeTask {
@@ -171,6 +193,7 @@ pub fn analyze_stacks_raw(
         base: base.map(DumpRef::from_js),
         options: convert::options(options.unwrap_or_default()),
         limits,
+        on_progress,
     })
 }
 
@@ -189,6 +212,7 @@ impl Drop for StackDump {
 pub struct OpenTask {
     input: Option<DumpRef>,
     limits: DumpLimits,
+    on_progress: Option<OnProgress>,
 }
 
 impl Task for OpenTask {
@@ -198,7 +222,13 @@ impl Task for OpenTask {
     fn compute(&mut self) -> Result<Self::Output> {
         let input = self.input.take().expect("compute runs once");
         let limits = self.limits;
-        Ok(guard(move || input.load_limited(&limits)))
+        let on_progress = self.on_progress.as_ref();
+        Ok(guard(move || {
+            let dump = input.load_progress(&limits, on_progress)?;
+            let total = dump.source.bytes().len() as u64;
+            progress::report(on_progress, "done", total, total);
+            Ok(dump)
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -209,9 +239,15 @@ impl Task for OpenTask {
 #[napi]
 impl StackDump {
     /// Parse a dump off the main thread; only the `max*` limits of `options` are used.
+    /// `onProgress` hears of the parse chunk by chunk, and `"done"` last.
     #[napi(ts_return_type = "Promise<StackDump>")]
-    pub fn open(input: Either<String, Buffer>, options: Option<StacksOptions>) -> AsyncTask<OpenTask> {
-        AsyncTask::new(OpenTask { input: Some(DumpRef::from_js(input)), limits: DumpLimits::from_options(options.as_ref()) })
+    pub fn open(
+        input: Either<String, Buffer>,
+        options: Option<StacksOptions>,
+        on_progress: Option<ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false>>,
+    ) -> AsyncTask<OpenTask> {
+        let limits = DumpLimits::from_options(options.as_ref());
+        AsyncTask::new(OpenTask { input: Some(DumpRef::from_js(input)), limits, on_progress })
     }
 
     /// Goroutines in the dump (debug=1 buckets count N each).
@@ -250,6 +286,7 @@ impl StackDump {
             base: base.map(|b| DumpRef::Parsed(b.dump.clone())),
             options: convert::options(options.unwrap_or_default()),
             limits: DumpLimits::default(),
+            on_progress: None,
         })
     }
 }

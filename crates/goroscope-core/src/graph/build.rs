@@ -131,6 +131,31 @@ struct Builder<'p, 'o> {
 }
 
 const NONE: u32 = u32::MAX;
+/// An info that `Options::kept` leaves out of the graph.
+const SKIP: u32 = u32::MAX - 1;
+
+/// A node's weights while [`Builder::graph`] runs, with its per-sample stamp and the last edge
+/// out of it (a one-entry cache: consecutive samples walk the same hot paths).
+#[derive(Default)]
+struct NodeAcc {
+    flat: i64,
+    flat_div: i64,
+    cum: i64,
+    cum_div: i64,
+    stamp: u32,
+    last_dest: NodeId,
+    last_edge: u32,
+}
+
+/// An edge's weight while [`Builder::graph`] runs, with its per-sample stamp.
+#[derive(Default)]
+struct EdgeAcc {
+    weight: i64,
+    weight_div: i64,
+    stamp: u32,
+    residual: bool,
+    inline: bool,
+}
 
 /// Builds the graph (or, with `o.call_tree`, the call tree) of `p`'s samples.
 pub fn new_graph(p: &Profile, table: &Arc<NodeTable>, o: &Options) -> Graph {
@@ -179,14 +204,21 @@ impl Builder<'_, '_> {
         (self.arena.len() - 1) as NodeId
     }
 
-    /// The edge `src → dest`, created (with no weight yet) on first use. A one-entry cache per
-    /// source node answers most lookups: consecutive samples walk the same hot paths.
-    fn edge_id(&mut self, src: NodeId, dest: NodeId, last: &mut [(NodeId, u32)]) -> u32 {
+    /// The edge `src → dest` through a one-entry cache per source node, which answers most
+    /// lookups: consecutive samples walk the same hot paths.
+    fn cached_edge_id(&mut self, src: NodeId, dest: NodeId, last: &mut [(NodeId, u32)]) -> u32 {
         let (d, e) = last[src as usize];
         if d == dest && e != NONE {
             return e;
         }
-        let e = match self.edge_ids.get(&(src, dest)) {
+        let e = self.edge_id(src, dest);
+        last[src as usize] = (dest, e);
+        e
+    }
+
+    /// The edge `src → dest`, created (with no weight yet) on first use.
+    fn edge_id(&mut self, src: NodeId, dest: NodeId) -> u32 {
+        match self.edge_ids.get(&(src, dest)) {
             Some(&e) => e,
             None => {
                 let id = self.edges.len() as u32;
@@ -196,9 +228,7 @@ impl Builder<'_, '_> {
                 self.arena[dest as usize].in_edges.push(id);
                 id
             }
-        };
-        last[src as usize] = (dest, e);
-        e
+        }
     }
 
     /// Adds one sample's weight to edge `e`: residual if any path was, inline only if all were.
@@ -226,66 +256,99 @@ impl Builder<'_, '_> {
 
     fn graph(&mut self) {
         let table = self.table.clone();
-        let kept = self.kept_map(table.len());
+        // Per info: its node, NONE before it has one, SKIP when `o.kept` leaves it out (one
+        // lookup per frame answers both questions).
         let mut node_of: Vec<u32> = vec![NONE; table.len()];
+        if let Some(k) = self.kept_map(table.len()) {
+            for (n, kept) in node_of.iter_mut().zip(k) {
+                if !kept {
+                    *n = SKIP;
+                }
+            }
+        }
+        // The per-frame updates go to these compact arrays (a `Node` is ~190 bytes, an `Edge`
+        // is read through a second array for its stamp): one cache line per node and per edge
+        // touched, copied into the arena and the edges at the end.
+        let mut nodes: Vec<NodeAcc> = Vec::new();
+        let mut edges: Vec<EdgeAcc> = Vec::new();
         // Per-sample "already counted" marks: a node's cum and an edge's weight count once per
         // sample however often recursion repeats them. Stamps instead of sets: no clearing.
-        let mut node_stamp: Vec<u32> = Vec::new();
-        let mut edge_stamp: Vec<u32> = Vec::new();
-        let mut last: Vec<(NodeId, u32)> = Vec::new();
         let mut stamp = 0u32;
         for &(si, w, dw) in &self.stacks.entries {
             let s = &self.p.samples[si as usize];
             stamp += 1;
             let labels = if self.o.tags { join_labels(self.p, s) } else { String::new() };
             let nums = self.numeric_tags_of(s);
-            let mut parent: Option<NodeId> = None;
+            let mut parent = NONE;
             let mut residual = false;
             for &loc in s.locations.iter().rev() {
                 let frames = table.frames(loc as usize);
                 for ni in (0..frames.len()).rev() {
                     let info = frames[ni];
-                    if let Some(k) = &kept {
-                        if !k[info as usize] {
+                    let n = match node_of[info as usize] {
+                        SKIP => {
                             residual = true;
                             continue;
                         }
-                    }
-                    let n = match node_of[info as usize] {
                         NONE => {
                             let n = self.new_node(info);
                             node_of[info as usize] = n;
-                            node_stamp.push(0);
-                            last.push((NONE, NONE));
+                            nodes.push(NodeAcc { last_dest: NONE, last_edge: NONE, ..Default::default() });
                             n
                         }
                         n => n,
                     };
-                    if node_stamp[n as usize] != stamp {
-                        node_stamp[n as usize] = stamp;
-                        self.add_sample(n, dw, w, &labels, &nums, false);
-                    }
-                    if let Some(p) = parent {
-                        if p != n {
-                            let e = self.edge_id(p, n, &mut last);
-                            if e as usize == edge_stamp.len() {
-                                edge_stamp.push(0);
-                            }
-                            if edge_stamp[e as usize] != stamp {
-                                edge_stamp[e as usize] = stamp;
-                                self.bump_edge(e, dw, w, residual, ni != frames.len() - 1);
-                            }
+                    let acc = &mut nodes[n as usize];
+                    if acc.stamp != stamp {
+                        acc.stamp = stamp;
+                        acc.cum_div = acc.cum_div.wrapping_add(dw);
+                        acc.cum = acc.cum.wrapping_add(w);
+                        if self.o.tags {
+                            self.add_tags(n, dw, w, &labels, &nums, false);
                         }
                     }
-                    parent = Some(n);
+                    if parent != NONE && parent != n {
+                        let pa = &mut nodes[parent as usize];
+                        let e = if pa.last_dest == n {
+                            pa.last_edge
+                        } else {
+                            let e = self.edge_id(parent, n);
+                            if e as usize == edges.len() {
+                                edges.push(EdgeAcc { inline: true, ..Default::default() });
+                            }
+                            let pa = &mut nodes[parent as usize];
+                            pa.last_dest = n;
+                            pa.last_edge = e;
+                            e
+                        };
+                        let ea = &mut edges[e as usize];
+                        if ea.stamp != stamp {
+                            ea.stamp = stamp;
+                            ea.weight_div = ea.weight_div.wrapping_add(dw);
+                            ea.weight = ea.weight.wrapping_add(w);
+                            ea.residual |= residual;
+                            ea.inline &= ni != frames.len() - 1;
+                        }
+                    }
+                    parent = n;
                     residual = false;
                 }
             }
-            if let Some(p) = parent {
-                if !residual {
-                    self.add_sample(p, dw, w, &labels, &nums, true);
+            if parent != NONE && !residual {
+                let acc = &mut nodes[parent as usize];
+                acc.flat_div = acc.flat_div.wrapping_add(dw);
+                acc.flat = acc.flat.wrapping_add(w);
+                if self.o.tags {
+                    self.add_tags(parent, dw, w, &labels, &nums, true);
                 }
             }
+        }
+        for (node, acc) in self.arena.iter_mut().zip(&nodes) {
+            (node.flat, node.flat_div, node.cum, node.cum_div) = (acc.flat, acc.flat_div, acc.cum, acc.cum_div);
+        }
+        for (edge, acc) in self.edges.iter_mut().zip(&edges) {
+            (edge.weight, edge.weight_div, edge.residual, edge.inline) =
+                (acc.weight, acc.weight_div, acc.residual, acc.inline);
         }
     }
 
@@ -321,7 +384,7 @@ impl Builder<'_, '_> {
                     };
                     self.add_sample(n, dw, w, &labels, &nums, false);
                     if let Some(p) = parent {
-                        let e = self.edge_id(p, n, &mut last);
+                        let e = self.cached_edge_id(p, n, &mut last);
                         self.bump_edge(e, dw, w, false, lidx != frames.len() - 1);
                     }
                     parent = Some(n);
@@ -367,9 +430,14 @@ impl Builder<'_, '_> {
             node.cum_div = node.cum_div.wrapping_add(dw);
             node.cum = node.cum.wrapping_add(w);
         }
-        if !self.o.tags {
-            return;
+        if self.o.tags {
+            self.add_tags(n, dw, w, labels, nums, flat);
         }
+    }
+
+    /// The label and numeric tags of one sample on node `n`.
+    fn add_tags(&mut self, n: NodeId, dw: i64, w: i64, labels: &str, nums: &[(String, usize, i64)], flat: bool) {
+        let node = &mut self.arena[n as usize];
         fn bump(t: &mut Tag, dw: i64, w: i64, flat: bool) {
             if flat {
                 t.flat_div = t.flat_div.wrapping_add(dw);

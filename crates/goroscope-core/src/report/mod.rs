@@ -324,7 +324,9 @@ pub struct LabelValues {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceFrame {
-    pub name: String,
+    /// Shared by every frame of the same node (a report of 400 k samples has ~18 M frames
+    /// and a few thousand names).
+    pub name: std::sync::Arc<str>,
     pub inline: bool,
 }
 

@@ -7,6 +7,7 @@ use super::{LabelValues, ReportData, TraceFrame, TraceSample, TracesReport};
 use crate::graph::NodeTable;
 use crate::pprof::LabelValue;
 use std::fmt::Write;
+use std::sync::Arc;
 
 const SEPARATOR: &str = "-----------+-------------------------------------------------------";
 
@@ -34,16 +35,14 @@ pub(crate) fn print_traces(c: &mut Report) -> (String, Vec<String>, ReportData) 
     out.push('\n');
     let p = &c.prof;
     let table = NodeTable::new(p, false, false);
-    let mut samples = Vec::new();
+    let names: Vec<Arc<str>> = (0..table.len() as u32).map(|i| Arc::from(table.printable_name(i))).collect();
+    let mut samples = Vec::with_capacity(p.samples.len());
     for s in &p.samples {
         let mut frames = Vec::new();
         for &loc in &s.locations {
             let f = table.frames(loc as usize);
             for (i, &info) in f.iter().enumerate() {
-                frames.push(TraceFrame {
-                    name: table.printable_name(info).to_string(),
-                    inline: i != f.len() - 1,
-                });
+                frames.push(TraceFrame { name: names[info as usize].clone(), inline: i != f.len() - 1 });
             }
         }
         if frames.is_empty() {
@@ -76,9 +75,14 @@ pub(crate) fn print_traces(c: &mut Report) -> (String, Vec<String>, ReportData) 
         }
         let vl = c.format_value(v);
         for (i, f) in frames.iter().enumerate() {
-            let vs = if i == 0 { vl.as_str() } else { "" };
-            let inl = if f.inline { " (inline)" } else { "" };
-            let _ = writeln!(out, "{:>10}   {}{}", vs, f.name, inl);
+            if i == 0 {
+                let _ = write!(out, "{vl:>10}   ");
+            } else {
+                // `{:>10}` of "" and the three spaces after it
+                out.push_str("             ");
+            }
+            out.push_str(&f.name);
+            out.push_str(if f.inline { " (inline)\n" } else { "\n" });
         }
         samples.push(TraceSample { labels, num_labels, value: v, value_label: vl, frames });
     }

@@ -42,33 +42,50 @@ impl<'a> Scalars<'a> {
     }
 }
 
+/// Byte classes of an argument list, one table lookup per byte: separators between tokens,
+/// the bytes that end a token, and the rest.
+const SEP: u8 = 1;
+const END: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut c = [0u8; 256];
+    c[b' ' as usize] = SEP | END;
+    c[b',' as usize] = SEP | END;
+    c[b'\t' as usize] = SEP | END;
+    c[b'{' as usize] = END;
+    c[b'}' as usize] = END;
+    c
+};
+
 impl Iterator for Scalars<'_> {
     type Item = Arg;
 
     fn next(&mut self) -> Option<Arg> {
         let b = self.b;
+        let mut i = self.i;
         loop {
-            while self.i < b.len() && matches!(b[self.i], b' ' | b',' | b'\t') {
-                self.i += 1;
+            while i < b.len() && CLASS[b[i] as usize] & SEP != 0 {
+                i += 1;
             }
-            if self.i >= b.len() {
+            if i >= b.len() {
+                self.i = i;
                 return None;
             }
-            match b[self.i] {
+            match b[i] {
                 b'{' => {
                     self.depth = self.depth.saturating_add(1);
-                    self.i += 1;
+                    i += 1;
                 }
                 b'}' => {
                     self.depth = self.depth.saturating_sub(1);
-                    self.i += 1;
+                    i += 1;
                 }
                 _ => {
-                    let s = self.i;
-                    while self.i < b.len() && !matches!(b[self.i], b',' | b'{' | b'}' | b' ' | b'\t') {
-                        self.i += 1;
+                    let s = i;
+                    while i < b.len() && CLASS[b[i] as usize] & END == 0 {
+                        i += 1;
                     }
-                    if let Some((value, inaccurate)) = number(&b[s..self.i]) {
+                    if let Some((value, inaccurate)) = number(&b[s..i]) {
+                        self.i = i;
                         return Some(Arg { value, inaccurate, depth: self.depth });
                     }
                 }
@@ -94,21 +111,36 @@ fn number(tok: &[u8]) -> Option<(u64, bool)> {
     Some((v, inaccurate))
 }
 
+/// The value of every hex digit; 0xff for every other byte.
+static HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
 pub(crate) fn parse_hex(h: &[u8]) -> Option<u64> {
     if h.is_empty() || h.len() > 16 {
         return None;
     }
     let mut v: u64 = 0;
+    let mut bad = 0u8;
     for &c in h {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | d as u64;
+        let d = HEX[c as usize];
+        bad |= d;
+        v = (v << 4) | (d & 0xf) as u64;
     }
-    Some(v)
+    // a digit is at most 0x0f: any 0xff entry shows in the high bits of `bad`
+    (bad & 0xf0 == 0).then_some(v)
 }
 
 pub(crate) fn parse_dec(d: &[u8]) -> Option<u64> {

@@ -7,6 +7,7 @@
 //! and shifts frame/ancestor ranges and line numbers by what the earlier chunks hold.
 
 use std::ops::Range;
+use std::sync::Mutex;
 
 use memchr::{memchr, memmem};
 use rayon::prelude::*;
@@ -15,7 +16,7 @@ use rustc_hash::FxHashMap;
 use super::header::parse_header;
 use super::lines::trim_end;
 use super::machine::parse_chunk;
-use super::{LimitHit, Limits};
+use super::{LimitHit, Limits, Progress};
 use crate::stacks::model::*;
 
 /// Cut `input` into ranges of about `target` bytes, each (but the first) starting at a header
@@ -50,13 +51,24 @@ fn split_chunks(input: &[u8], target: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// Parse `input` in chunks of about `target` bytes, in parallel when there is more than one.
-pub(super) fn parse_chunks(input: &[u8], target: usize, limits: &Limits) -> Vec<ChunkOut> {
+/// Parse `input` in chunks of about `target` bytes, in parallel when there is more than one;
+/// `progress` hears of every chunk done.
+pub(super) fn parse_chunks(
+    input: &[u8],
+    target: usize,
+    limits: &Limits,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Vec<ChunkOut> {
+    let total = input.len() as u64;
     let ranges = split_chunks(input, target);
     let n = ranges.len();
     if n == 1 {
-        return vec![parse_chunk(input, 0..input.len(), true, true, limits, 0)];
+        let out = parse_chunk(input, 0..input.len(), true, true, limits, 0);
+        progress(Progress { done: total, total });
+        return vec![out];
     }
+    // Counted and reported under one lock, so `done` grows from call to call and ends at `total`.
+    let done = Mutex::new(0u64);
     // Line numbers are chunk-local (shifted in `merge`), except inside warning texts, which
     // need each chunk's first line number up front. Every chunk but the last ends with `\n`.
     let mut bases: Vec<u64> =
@@ -69,7 +81,14 @@ pub(super) fn parse_chunks(input: &[u8], target: usize, limits: &Limits) -> Vec<
         .into_par_iter()
         .zip(bases)
         .enumerate()
-        .map(|(i, (r, base))| parse_chunk(input, r, i == 0, i == n - 1, limits, base))
+        .map(|(i, (r, base))| {
+            let len = (r.end - r.start) as u64;
+            let out = parse_chunk(input, r, i == 0, i == n - 1, limits, base);
+            let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
+            *d += len;
+            progress(Progress { done: *d, total });
+            out
+        })
         .collect()
 }
 

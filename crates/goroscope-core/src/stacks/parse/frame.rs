@@ -16,7 +16,7 @@
 
 use std::ops::Range;
 
-use memchr::{memchr2, memmem, memrchr, memrchr2};
+use memchr::{memchr2, memmem, memrchr2};
 
 use super::lines::trim_end;
 use crate::stacks::args::{parse_dec, parse_hex};
@@ -27,6 +27,8 @@ pub(super) fn split_call(t: &[u8]) -> Option<usize> {
     if t.last() != Some(&b')') {
         return None;
     }
+    // Search calls, not a byte loop: the arguments are tens of bytes without parentheses
+    // (a byte loop measured +15% instructions per call line with callgrind).
     let mut depth = 0usize;
     let mut i = t.len();
     let open = loop {
@@ -61,7 +63,8 @@ pub(super) fn parse_loc(t: &[u8]) -> Option<Loc> {
     }
     let mut hay = t.len();
     loop {
-        let c = memrchr(b':', &t[..hay])?;
+        // backward byte loops, not search calls: the `:` is a few bytes from the end
+        let c = t[..hay].iter().rposition(|&b| b == b':')?;
         let mut j = c + 1;
         while j < t.len() && t[j].is_ascii_digit() {
             j += 1;
@@ -75,7 +78,10 @@ pub(super) fn parse_loc(t: &[u8]) -> Option<Loc> {
                 while k < t.len() && (t[k] == b' ' || t[k] == b'\t') {
                     k += 1;
                 }
-                let e = memchr2(b' ', b'\t', &t[k..]).map_or(t.len(), |x| k + x);
+                let mut e = k;
+                while e < t.len() && t[e] != b' ' && t[e] != b'\t' {
+                    e += 1;
+                }
                 if let Some(h) = t[k..e].strip_prefix(b"+0x") {
                     pc_offset = parse_hex(h).map(|v| v.min(u32::MAX as u64) as u32);
                 }

@@ -68,7 +68,7 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
     let mut s = lb + 1..close;
     // `, synctest bubble N`: found from the right by its digits (no substring search per header).
     let mut bubble = None;
-    let digits = t[s.clone()].iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let digits = trailing_digits(&t[s.clone()]);
     if digits > 0 && t[s.start..s.end - digits].ends_with(b", synctest bubble ") {
         bubble = parse_dec(&t[s.end - digits..s.end]);
         s.end -= digits + 18;
@@ -80,11 +80,13 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
     }
     let mut minutes = None;
     if t[s.clone()].ends_with(b" minutes") {
+        // `, N minutes`: the digits before ` minutes`, then `, ` (no substring search per header)
         let body = &t[s.start..s.end - 8];
-        if let Some(c) = memmem::rfind(body, b", ") {
-            if let Some(v) = parse_dec(&body[c + 2..]) {
+        let c = body.len() - trailing_digits(body);
+        if body[..c].ends_with(b", ") {
+            if let Some(v) = parse_dec(&body[c..]) {
                 minutes = Some(v.min(u32::MAX as u64) as u32);
-                s.end = s.start + c;
+                s.end = s.start + c - 2;
             }
         }
     }
@@ -96,6 +98,12 @@ pub(super) fn parse_header(t: &[u8]) -> Option<Header> {
         durable |= strip(t, &mut s, b" (durable)");
     }
     Some(Header { id, gp, m, mp, state: s, minutes, locked, scan, leaked, durable, bubble, labels, unterminated })
+}
+
+/// How many ASCII digits `b` ends with.
+#[inline]
+pub(super) fn trailing_digits(b: &[u8]) -> usize {
+    b.iter().rev().take_while(|c| c.is_ascii_digit()).count()
 }
 
 /// Take `suffix` off the end of the status `s` (never all of it); whether it was there.

@@ -13,6 +13,9 @@ use crate::stacks::model::{Span, Sym, SymText, Symbols};
 
 pub(super) struct Interner<'a> {
     map: FxHashMap<&'a [u8], Sym>,
+    /// The file last seen after each function (by function id): a location line usually names
+    /// the same file as the previous one of its function, checked by comparing bytes, not hashing.
+    file_of: Vec<Sym>,
     pub texts: Vec<SymText>,
     /// The input span of every symbol (its key), for remapping at merge time.
     pub raw: Vec<Span>,
@@ -20,7 +23,7 @@ pub(super) struct Interner<'a> {
 
 impl<'a> Interner<'a> {
     pub fn new() -> Self {
-        Interner { map: FxHashMap::default(), texts: vec![SymText::Owned("".into())], raw: vec![Span::EMPTY] }
+        Interner { map: FxHashMap::default(), file_of: Vec::new(), texts: vec![SymText::Owned("".into())], raw: vec![Span::EMPTY] }
     }
 
     #[inline]
@@ -40,6 +43,24 @@ impl<'a> Interner<'a> {
         });
         self.raw.push(sp);
         self.map.insert(b, id);
+        id
+    }
+
+    /// Intern the file `r` of a location line after a call of `func`: the file that followed
+    /// `func` last time when the bytes are the same, else [`Interner::intern`].
+    #[inline]
+    pub fn intern_file(&mut self, input: &'a [u8], r: Range<usize>, func: Sym) -> Sym {
+        let f = func as usize;
+        if let Some(&prev) = self.file_of.get(f) {
+            if prev != Symbols::EMPTY && input[self.raw[prev as usize].range()] == input[r.clone()] {
+                return prev;
+            }
+        }
+        let id = self.intern(input, r);
+        if f >= self.file_of.len() {
+            self.file_of.resize(f + 1, Symbols::EMPTY);
+        }
+        self.file_of[f] = id;
         id
     }
 

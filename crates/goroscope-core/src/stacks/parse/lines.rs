@@ -14,8 +14,9 @@
 
 use std::ops::Range;
 
-use memchr::{memchr, memmem};
+use memchr::memchr;
 
+use super::header::trailing_digits;
 use crate::stacks::args::parse_dec;
 use crate::stacks::model::Elision;
 
@@ -31,9 +32,11 @@ pub(super) fn parse_created_by(t: &[u8]) -> Option<(Range<usize>, Option<u64>)> 
     if !t.starts_with(b"created by ") {
         return None;
     }
-    if let Some(i) = memmem::rfind(t, b" in goroutine ") {
-        if let Some(n) = parse_dec(&t[i + 14..]) {
-            return Some((11..i, Some(n)));
+    // ` in goroutine N`: the digits at the end, then the words (no substring search per line)
+    let d = t.len() - trailing_digits(t);
+    if t[..d].ends_with(b" in goroutine ") && d - 14 >= 10 {
+        if let Some(n) = parse_dec(&t[d..]) {
+            return Some((11..d - 14, Some(n)));
         }
     }
     Some((11..t.len(), None))

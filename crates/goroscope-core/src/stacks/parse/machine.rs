@@ -589,7 +589,7 @@ impl<'a> Parser<'a> {
         let input = self.input;
         let t = &input[ts..te];
         if let Some(loc) = parse_loc(t) {
-            let file = self.syms.intern(input, ts + loc.file.start..ts + loc.file.end);
+            let file = self.syms.intern_file(input, ts + loc.file.start..ts + loc.file.end, self.pend.func);
             self.push_pending(file, loc.line, loc.pc_offset);
             self.st = State::Func;
             return;
@@ -618,7 +618,7 @@ impl<'a> Parser<'a> {
         let input = self.input;
         let t = &input[ts..te];
         if let Some(loc) = parse_loc(t) {
-            self.cb.file = self.syms.intern(input, ts + loc.file.start..ts + loc.file.end);
+            self.cb.file = self.syms.intern_file(input, ts + loc.file.start..ts + loc.file.end, self.cb.func);
             self.cb.line = loc.line;
             self.set_created();
             self.st = State::Func;

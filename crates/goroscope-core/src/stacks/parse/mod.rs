@@ -161,15 +161,38 @@ pub fn parse(source: Source, name: &str) -> Result<Dump, ParseError> {
 
 /// [`parse`] with explicit resource limits.
 pub fn parse_limited(source: Source, name: &str, limits: &Limits) -> Result<Dump, ParseError> {
-    let len = source.bytes().len();
-    if len > PARALLEL_THRESHOLD {
-        let threads = rayon::current_num_threads().max(1);
-        let target = (len / (threads * 4)).clamp(1 << 20, 64 << 20);
-        parse_chunked_limited(source, name, target, limits)
-    } else {
-        parse_chunked_limited(source, name, usize::MAX, limits)
-    }
+    parse_progress(source, name, limits, &|_| {})
 }
+
+/// How far a parse is: `done` of `total` input bytes (decompressed), reported by
+/// [`parse_progress`] each time a chunk is parsed, in no particular thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// [`parse_limited`] that calls `progress` as chunks finish (at chunk granularity: inputs above
+/// [`PARALLEL_THRESHOLD`] are cut into chunks of at most [`PROGRESS_CHUNK`]). Calls never
+/// overlap, `done` grows from one to the next, and the last has `done == total`.
+pub fn parse_progress(
+    source: Source,
+    name: &str,
+    limits: &Limits,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Dump, ParseError> {
+    let len = source.bytes().len();
+    let target = if len > PARALLEL_THRESHOLD {
+        let threads = rayon::current_num_threads().max(1);
+        (len / (threads * 4)).clamp(1 << 20, PROGRESS_CHUNK)
+    } else {
+        usize::MAX
+    };
+    parse_inner(source, name, target, limits, progress)
+}
+
+/// The largest chunk of a parallel parse, so that progress moves at least every 32 MiB.
+pub const PROGRESS_CHUNK: usize = 32 << 20;
 
 /// Parse on the current thread only.
 pub fn parse_sequential(source: Source, name: &str) -> Result<Dump, ParseError> {
@@ -184,11 +207,21 @@ pub fn parse_chunked(source: Source, name: &str, chunk_size: usize) -> Result<Du
 
 /// [`parse_chunked`] with explicit resource limits.
 pub fn parse_chunked_limited(source: Source, name: &str, chunk_size: usize, limits: &Limits) -> Result<Dump, ParseError> {
+    parse_inner(source, name, chunk_size, limits, &|_| {})
+}
+
+fn parse_inner(
+    source: Source,
+    name: &str,
+    chunk_size: usize,
+    limits: &Limits,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Dump, ParseError> {
     let input = source.bytes();
     if input.iter().all(|c| c.is_ascii_whitespace()) {
         return Err(ParseError::Empty { name: name.to_string() });
     }
-    let outs = chunk::parse_chunks(input, chunk_size.max(1), limits);
+    let outs = chunk::parse_chunks(input, chunk_size.max(1), limits, progress);
     check_limits(&outs, name, limits)?;
     let mut m = chunk::merge(input, outs);
     if input.len() == PPROF_CAP && !m.goroutines.is_empty() {
