@@ -195,9 +195,10 @@ export interface ShellReport {
   report: Buffer
   /**
    * What to do with the report first: render the DOT with Graphviz (`dot`, into `format`),
-   * as SVG (`svg`), make the `proto` a flame graph page (`flame`).
+   * as SVG (`svg`), make the `proto` a flame graph page (`flame`), the source blocks an HTML
+   * page (`weblist`).
    */
-  post: 'none' | 'dot' | 'svg' | 'flame'
+  post: 'none' | 'dot' | 'svg' | 'flame' | 'weblist'
   /** Graphviz's output format for `post: 'dot'`. */
   format: string
   /**

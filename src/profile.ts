@@ -290,8 +290,14 @@ export class ProfileReport {
   get text(): string {
     return this.root.text() ?? ''
   }
-  /** `text` as UTF-8 bytes, without making a JS string (a report larger than V8's string limit). */
+  /**
+   * What pprof prints, as bytes, without making a JS string (a report larger than V8's string
+   * limit): `text`'s UTF-8, or the report's own bytes when a profile string was not UTF-8
+   * (pprof passes those bytes through; `text` has U+FFFD for each).
+   */
   get textBytes(): Buffer {
+    const raw = this.root.textBytesArray()
+    if (raw) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
     const t = this.root.text(flatbuffers.Encoding.UTF8_BYTES) as Uint8Array | null
     return t ? Buffer.from(t.buffer, t.byteOffset, t.byteLength) : Buffer.alloc(0)
   }
@@ -362,7 +368,7 @@ export class ProfileReport {
   get comments(): string[] {
     return strings(this.root.commentsLength(), (i) => this.root.comments(i))
   }
-  /** `-list`: one block per function and source file. */
+  /** `-list` and `-weblist`: one block per function and source file. */
   get list(): SourceFunction[] {
     const r = this.root
     return list(r.listLength(), (i) => r.list(i)!, (f) => ({
@@ -426,6 +432,7 @@ export class ProfileReport {
         out.comments = this.comments
         break
       case 'list':
+      case 'weblist':
         out.list = this.list
         break
     }
@@ -439,9 +446,11 @@ export function isBinary(kind: ReportKind): boolean {
   return kind === 'proto' || kind === 'topproto'
 }
 
-/** pprof's `-output`: the report goes to that file too (atomically, never a partial file). */
+/** pprof's `-output`: the report goes to that file too (atomically, never a partial file); weblist's as its page. */
 async function written(report: ProfileReport): Promise<ProfileReport> {
-  if (report.output) await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.text)
+  if (!report.output) return report
+  if (report.kind === 'weblist') await writeAtomic(report.output, (require('./render/weblist') as typeof import('./render/weblist')).renderWebListHtml(report))
+  else await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.textBytes)
   return report
 }
 

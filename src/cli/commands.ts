@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, keyof typeof FAMILIES> = {
   peek: 'pprof',
   list: 'pprof',
   disasm: 'pprof',
+  weblist: 'pprof',
   raw: 'pprof',
   tags: 'pprof',
   comments: 'pprof',

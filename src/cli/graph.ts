@@ -29,7 +29,7 @@ const HELP_FLAGS: Record<string, OwnFlag[]> = {
   flame: [OUTPUT_FLAG, MIN_WAIT_FLAG, BINARY_FLAG, MAX_DECOMPRESSED_FLAG],
 }
 
-async function dotFor(command: string, args: string[], minWait: number): Promise<{ dot: string; inputs: string[]; output?: string }> {
+async function dotFor(command: string, args: string[], minWait: number): Promise<{ dot: string; bytes: Buffer | string; inputs: string[]; output?: string }> {
   const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
   const { markHung } = require('../render/dot') as typeof import('../render/dot')
   const inv = pprofInvocation('pprof', args)
@@ -39,7 +39,8 @@ async function dotFor(command: string, args: string[], minWait: number): Promise
   let dot = auto.report.text
   if (!dot.startsWith('digraph')) throw new UsageError(`${command}: the core returned no DOT graph (is -dot supported by this build?)`)
   if (auto.fromStacks) dot = markHung(dot, auto.hung, minWait)
-  return { dot, inputs: auto.inputs, output: inv.output }
+  // `dot` writes pprof's bytes (a profile name that is not UTF-8 passes through, as in pprof)
+  return { dot, bytes: auto.fromStacks ? dot : auto.report.textBytes, inputs: auto.inputs, output: inv.output }
 }
 
 async function flame(args: string[], minWait: number): Promise<void> {
@@ -62,9 +63,9 @@ export function run(command: string, rest: string[]): Promise<number> {
       await flame(args, minWait)
       return 0
     }
-    const { dot, inputs, output } = await dotFor(command, args, minWait)
+    const { dot, bytes, inputs, output } = await dotFor(command, args, minWait)
     if (command === 'dot') {
-      await writeOut(dot, output)
+      await writeOut(output || !process.stdout.isTTY ? bytes : dot, output)
       return 0
     }
     const { dotToSvg } = require('../render/svg') as typeof import('../render/svg')

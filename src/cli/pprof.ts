@@ -1,16 +1,23 @@
 // The pprof report commands: `goroscope top|text|traces|tree|raw|tags|comments|callgrind PROFILE…`,
-// `peek|list REGEX PROFILE…`, `proto|topproto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
+// `peek|list|weblist REGEX PROFILE…`, `proto|topproto PROFILE… -o FILE` and `pprof [pprof flags] PROFILE…` (pprof's
 // own command line). pprof's single-dash flags (`-nodecount=5`, `-focus re`, …) are not ours to
 // parse: these commands run without yargs (the pass-through, see flags.ts) and hand every
 // argument but goroscope's own flags to the core's flag parser, unchanged and in order. yargs
 // knows them only for `--help` and completion.
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+
 import type { Argv, CommandModule } from 'yargs'
+
+import type { ProfileReport } from '../profile'
+import { openInBrowser } from './browser'
 
 import type { Context, Family } from './family'
 import { UsageError } from './errors'
 import { BINARY_FLAG, JSON_FLAG, MAX_DECOMPRESSED_FLAG, OUTPUT_FLAG, type OwnFlag, SOURCE_FLAGS, splitFlags, yargsOption } from './flags'
 import { resolvePprofArgs } from './sources'
-import { warn, writeOut } from './output'
+import { say, warn, writeOut } from './output'
 import { jsonText } from '../render/terminal'
 
 export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -sample_index, -unit, -nodecount, -nodefraction,
@@ -20,7 +27,7 @@ export const PPROF_FLAGS_HELP = `pprof flags keep pprof's names and defaults: -s
 -all_frames, -mean, -drop_negative, -source_path, -trim_path, -symbolize, -intel_syntax (disasm), and the legacy
 -inuse_space, -alloc_objects, -contentions …
 goroscope pprof -http=[host]:port [-no_browser] serves the web UI (flame graph, graph, top, peek,
-disassemble) on 127.0.0.1 unless a host is named.
+source, disassemble) on 127.0.0.1 unless a host is named.
 --binary FILE symbolizes address-only profiles from the ELF binary that produced them first; disasm
 reads its instructions from it (else from the mapping's file, when that exists).
 --max-decompressed BYTES refuses gzip input that inflates to more (default 4 GiB).
@@ -30,7 +37,7 @@ Profiles may be gzip or not, profile.proto or Go's legacy text (kubo's mutex.ppr
 /** What `goroscope pprof --help` says of the shell (README, "Interactive shell"). */
 export const SHELL_HELP = `With no report flag (-top, -dot, …) goroscope pprof PROFILE enters pprof's interactive shell, as
 go tool pprof PROFILE does: the profile is read once, then at the (pprof) prompt type a report
-command (top, top10 -cum, tree, peek REGEX, traces, raw, tags, comments, dot, proto, svg, web, flame,
+command (top, top10 -cum, tree, peek REGEX, list REGEX, weblist REGEX, traces, raw, tags, comments, dot, proto, svg, web, flame,
 … with >FILE to save it), set options (focus=REGEX, hide=, sample_index=alloc_space, nodecount=20,
 granularity=lines, cum=1; NAME= clears one, : clears the filters), o lists the options, help [NAME]
 explains, quit or Ctrl-D leaves. Ctrl-C stops a long report. Standard output gets exactly what
@@ -72,6 +79,7 @@ const REPORTS: Command[] = [
   { name: 'comments', yargs: 'comments <profile..>', usage: 'comments PROFILE... [pprof flags] [--json] [-o FILE]', describe: "the profile's comments" },
   { name: 'list', yargs: 'list <regex> <profile..>', usage: 'list REGEX PROFILE... [pprof flags] [-source_path DIRS] [-trim_path PREFIXES] [-o FILE]', describe: 'annotated source of the functions matching REGEX, read from local files' },
   { name: 'disasm', yargs: 'disasm <regex> <profile..>', usage: 'disasm REGEX PROFILE... [--binary BIN] [pprof flags] [-intel_syntax] [-o FILE]', describe: 'annotated assembly of the symbols matching REGEX, decoded from the binary (x86-64)' },
+  { name: 'weblist', yargs: 'weblist <regex> <profile..>', usage: 'weblist REGEX PROFILE... [pprof flags] [-source_path DIRS] [-trim_path PREFIXES] [-o FILE.html]', describe: "the annotated source of list as an HTML page (pprof's weblist), opened in a browser unless -o names a file" },
   { name: 'callgrind', yargs: 'callgrind <profile..>', usage: 'callgrind PROFILE... [pprof flags] [-o FILE]', describe: 'the call graph in callgrind format (for KCachegrind)' },
   { name: 'proto', yargs: 'proto <profile..>', usage: 'proto PROFILE... [pprof flags] -o FILE', describe: 'write the merged, filtered profile as gzipped profile.proto' },
   { name: 'topproto', yargs: 'topproto <profile..>', usage: 'topproto PROFILE... [pprof flags] -o FILE', describe: 'write the top entries (cum, flat per node) as gzipped profile.proto' },
@@ -91,6 +99,7 @@ export const PPROF_USAGE = `usage:
   goroscope top|text|traces|tree|raw|tags|comments PROFILE... [pprof flags] [--json] [-o FILE]
   goroscope peek|list REGEX PROFILE... [pprof flags] [--json] [-o FILE]
   goroscope disasm REGEX PROFILE... [--binary BIN] [pprof flags] [-intel_syntax] [-o FILE]
+  goroscope weblist REGEX PROFILE... [pprof flags] [-o FILE.html]
   goroscope callgrind PROFILE... [pprof flags] [-o FILE]
   goroscope proto|topproto PROFILE... [pprof flags] -o FILE
   goroscope pprof [pprof flags] PROFILE...
@@ -115,7 +124,7 @@ export interface PprofInvocation {
 /** Split our own options from pprof's; `command` is the goroscope command name. */
 export function pprofInvocation(command: string, rest: string[]): PprofInvocation {
   const { own, rest: args } = splitFlags(rest, FLAGS)
-  if (command === 'peek' || command === 'list' || command === 'disasm') {
+  if (command === 'peek' || command === 'list' || command === 'weblist' || command === 'disasm') {
     const re = args.shift()
     if (re === undefined || re.startsWith('-')) throw new UsageError(`${command} needs a regular expression: goroscope ${command} REGEX PROFILE...`)
     args.unshift(`-${command}=${re}`)
@@ -153,7 +162,7 @@ export function run(command: string, rest: string[]): Promise<number> {
     const inv = pprofInvocation(command, rest)
     inv.args = await resolvePprofArgs(inv.args) // URL and kubo API sources → saved files (src/source)
     const { runPprof, isBinary } = require('../profile') as typeof import('../profile')
-    const { runPprofOrStacks } = require('../render/input') as typeof import('../render/input')
+    const { runPprofOrStacks, inputFiles } = require('../render/input') as typeof import('../render/input')
     const shell = command === 'pprof' ? await shellIfNoReport(inv) : undefined
     if (shell !== undefined) return shell
     // One goroutine dump is read as its goroutine/count profile (labels as tags), as the
@@ -163,13 +172,28 @@ export function run(command: string, rest: string[]): Promise<number> {
         ? (await runPprofOrStacks(inv.args, { binary: inv.binary })).report
         : await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)
-    if (isBinary(report.kind)) await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
+    if (report.kind === 'weblist' && !inv.json) await showWebList(report, inputFiles(inv.args), inv.output)
+    else if (isBinary(report.kind)) await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
     // To a file or a pipe the report goes as the core's UTF-8 bytes: `traces` of a big profile
     // passes V8's string limit (512 MiB). A terminal gets the string, escaped.
     else await writeOut(inv.output || !process.stdout.isTTY ? report.textBytes : report.text, inv.output)
     return 0
   })
+}
+
+/**
+ * The weblist page to `output`, else (as pprof) to a temporary file opened in the browser; its
+ * name is printed on standard output when no browser can be asked.
+ */
+async function showWebList(report: ProfileReport, inputs: string[], output: string | undefined): Promise<void> {
+  const { renderWebListHtml } = require('../render/weblist') as typeof import('../render/weblist')
+  const html = renderWebListHtml(report, inputs.map((f) => path.basename(f)).join(', ') || 'profile')
+  if (output) return writeOut(html, output)
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'goroscope-')), 'weblist.html')
+  await writeOut(html, file)
+  if (openInBrowser(file)) say(`opened ${file} in the browser`)
+  else process.stdout.write(`${file}\n`)
 }
 
 /** The yargs definition of a pass-through command (help, completion), running `run` with the raw arguments. */

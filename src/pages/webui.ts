@@ -12,6 +12,7 @@ import { renderFlame } from './webui/flame'
 import { decodeFlame } from './webui/flame-data'
 import { renderGraph } from './webui/graph'
 import { hideMenu, openMenu } from './webui/menu'
+import { renderSource, type SourceBlock } from './webui/source'
 import { go, listen, optionName, query, REFINE, view } from './webui/state'
 import { renderTop, type TopRow } from './webui/top'
 
@@ -125,6 +126,10 @@ async function render(): Promise<void> {
       const r = await getJSON<Legend & { text: string }>('../api/disasm', q)
       showLegend(r)
       renderDisasm(main, r.text)
+    } else if (v === 'source') {
+      const r = await getJSON<Legend & { blocks: SourceBlock[] }>('../api/source', q)
+      showLegend(r)
+      renderSource(main, r.blocks, r.total, { onName: openMenu })
     } else if (v === 'graph') {
       const r = await getJSON<Legend>('../api/graph', q)
       showLegend(r)
@@ -132,7 +137,7 @@ async function render(): Promise<void> {
     } else {
       $('legend').textContent = ''
       clear($('errors'))
-      main.replaceChildren(el('p', 'missing', `${LABELS[v] ?? v}: this goroscope has no ${v === 'source' ? 'list' : v} report yet.`))
+      main.replaceChildren(el('p', 'missing', `${LABELS[v] ?? v}: this goroscope has no such view.`))
     }
   } catch (e) {
     showError(e)

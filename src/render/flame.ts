@@ -16,11 +16,10 @@ export function scriptSafeJson(json: string): string {
 }
 
 /**
- * The HTML page for the core's flame report (`Profile.flameReport`). `hung` names functions
- * whose frames get a red outline (for goroutine dumps: where hung goroutines are parked).
+ * The head of a self-contained page whose only script is `script` (allowed by hash, no
+ * requests): charset, Content-Security-Policy, viewport, `title` (already HTML text) and `style`.
  */
-export function renderFlameHtml(report: Uint8Array, hung: string[] = []): string {
-  const script = pageScript('flame')
+export function pageHead(script: string, title: string, style: string): string {
   const hash = createHash('sha256').update(script, 'utf8').digest('base64')
   const csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'`
   return `<!DOCTYPE html>
@@ -29,9 +28,18 @@ export function renderFlameHtml(report: Uint8Array, hung: string[] = []): string
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>flame graph</title>
-<style>${pageStyle('flame')}</style>
-</head>
+<title>${title}</title>
+<style>${style}</style>
+</head>`
+}
+
+/**
+ * The HTML page for the core's flame report (`Profile.flameReport`). `hung` names functions
+ * whose frames get a red outline (for goroutine dumps: where hung goroutines are parked).
+ */
+export function renderFlameHtml(report: Uint8Array, hung: string[] = []): string {
+  const script = pageScript('flame')
+  return `${pageHead(script, 'flame graph', pageStyle('flame'))}
 <body>
 <header>
 <strong id="title"></strong>

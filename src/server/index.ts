@@ -68,6 +68,7 @@ export function routes(o: ServerOptions & { session: ViewSession }): Router {
   r.get('/api/top', (u, sig) => views.top(s, u.searchParams, sig))
   r.get('/api/peek', (u, sig) => views.peek(s, u.searchParams, sig))
   r.get('/api/disasm', (u, sig) => views.disasm(s, u.searchParams, sig))
+  r.get('/api/source', (u, sig) => views.source(s, u.searchParams, sig))
   r.get('/api/graph', (u, sig) => views.graph(s, u.searchParams, sig))
   r.get('/api/graph.svg', (u, sig) => views.graphSvg(s, u.searchParams, sig))
   r.get('/api/flame', (u, sig) => views.flame(s, u.searchParams, sig))

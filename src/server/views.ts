@@ -2,7 +2,8 @@
 // refine flags of its query (params.ts), as JSON the page renders with textContent only. The
 // numbers are the core's report fields and pprof's own labels, so a view shows what the CLI
 // prints for the same flags (`top`: `goroscope top -nodecount=500 FLAGS`, `peek`: `goroscope
-// peek F -focus=F -lines FLAGS`, as pprof's web UI asks its driver).
+// peek F -focus=F -lines FLAGS`, `source`: `goroscope list F -focus=F FLAGS`, as pprof's web UI
+// asks its driver).
 import { createHash } from 'node:crypto'
 
 import { pageScript } from '../render/assets'
@@ -54,8 +55,7 @@ export function info(s: ViewSession): Answer {
     defaultSampleType: i.defaultSampleType || i.sampleTypes[i.sampleTypes.length - 1]?.type || '',
     diff: s.diff,
     fromStacks: s.fromStacks,
-    // The list report is not in this build's web UI yet.
-    views: ['flamegraph', 'graph', 'top', 'peek', 'disasm'],
+    views: ['flamegraph', 'graph', 'top', 'peek', 'source', 'disasm'],
   })
 }
 
@@ -100,6 +100,15 @@ export const peek = remembered('peek', async (s, q, signal) => {
   if (q.get('all') !== '1' && cut >= 0 && cut < text.length) text = text.slice(0, cut)
   return json({ legend: r.legend, warnings: r.warnings, total: r.total, text, lines })
 })
+
+/**
+ * `source`: the `-weblist` blocks (the numbers `goroscope list` prints) of what `f` matches, with
+ * `f` also the focus, as pprof's web UI asks its driver (`weblist F` with the URL's options).
+ */
+export async function source(s: ViewSession, q: URLSearchParams, signal: AbortSignal): Promise<Answer> {
+  const r = await s.report([`-weblist=${q.get('f') ?? ''}`, ...flagsOf(q)], signal)
+  return json({ legend: r.legend, warnings: r.warnings, total: r.total, blocks: r.list })
+}
 
 /**
  * `disasm`: the annotated assembly of the symbols `f` matches (`goroscope disasm F FLAGS`), as

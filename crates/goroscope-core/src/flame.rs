@@ -173,7 +173,8 @@ pub fn flame_report(session: &Session, config: &Config, title: &str) -> Result<F
 pub fn push_json_string(out: &mut String, s: &str) {
     use std::fmt::Write;
     out.push('"');
-    for c in s.chars() {
+    // valid UTF-8: U+FFFD for a byte of a profile string that is not (crate::pprof::bytes)
+    for c in crate::pprof::bytes::lossy(s).chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),

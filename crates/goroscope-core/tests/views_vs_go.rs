@@ -217,8 +217,6 @@ fn demangled_names_simplified_as_go_pprof_does() {
 #[test]
 fn views_needing_instructions_are_refused_by_name() {
     let file = fixture("go126-cpu.pb.gz").display().to_string();
-    let e = common::run(&["-weblist=main".to_string(), file.clone()]).err().unwrap_or_default();
-    assert_eq!(e, "report format \"weblist\" is not supported yet");
     // -disasm without the binary (the profile's mapping names a file of another machine) says so.
     let e = common::run(&["-disasm=runtime".to_string(), file.clone()]).err().unwrap_or_default();
     assert!(e.starts_with("disasm: no binary to read the instructions from (/tmp/gp/goprog: "), "{e}");
@@ -226,4 +224,22 @@ fn views_needing_instructions_are_refused_by_name() {
     // A -list regexp that does not compile is pprof's error, naming it.
     let e = common::run(&["-list=main(".to_string(), file]).err().unwrap_or_default();
     assert!(e.starts_with("parsing argument regexp main(: "), "{e}");
+}
+
+#[test]
+fn weblist_carries_the_blocks_of_list() {
+    // The weblist page shows -list's numbers: the same blocks for the same flags, no text.
+    use goroscope_core::report::ReportData;
+    for (args, file) in [("main\\. -sample_index=alloc_space", "go126-heap.pb.gz"), ("main -focus=store", "go126-goroutine.pb.gz")] {
+        let mut a = strings(args);
+        let re = a.remove(0);
+        let file = fixture(file).display().to_string();
+        let list = common::run(&[vec![format!("-list={re}")], a.clone(), vec![file.clone()]].concat()).unwrap();
+        let web = common::run(&[vec![format!("-weblist={re}")], a, vec![file]].concat()).unwrap();
+        let (ReportData::List(l), ReportData::WebList(w)) = (&list.data, &web.data) else { panic!("{args}: {:?}", web.data) };
+        assert!(l.iter().any(|b| b.lines.iter().any(|x| x.cum != 0)), "{args}");
+        assert_eq!(l, w, "{args}");
+        assert_eq!(web.text, "", "{args}");
+        assert!(web.legend.iter().any(|s| s.starts_with("Type: ")), "{args}: {:?}", web.legend);
+    }
 }

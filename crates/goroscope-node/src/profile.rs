@@ -53,8 +53,25 @@ fn inline_mark(m: InlineMark) -> fb::InlineMark {
 
 type B<'a> = FlatBufferBuilder<'a>;
 
+/// Profile strings into FlatBuffers, always valid UTF-8: a byte a profile string had that is not
+/// UTF-8 (kept by the core, `pprof::bytes`) is U+FFFD here; a text report's own bytes travel in
+/// `text_bytes`.
+trait Utf8Strings<'a> {
+    fn string(&mut self, s: &str) -> WIPOffset<&'a str>;
+    fn shared(&mut self, s: &str) -> WIPOffset<&'a str>;
+}
+
+impl<'a> Utf8Strings<'a> for B<'a> {
+    fn string(&mut self, s: &str) -> WIPOffset<&'a str> {
+        self.create_string(&pprof::bytes::lossy(s))
+    }
+    fn shared(&mut self, s: &str) -> WIPOffset<&'a str> {
+        self.create_shared_string(&pprof::bytes::lossy(s))
+    }
+}
+
 fn strings<'a>(b: &mut B<'a>, v: &[String]) -> WIPOffset<flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<&'a str>>> {
-    let v: Vec<_> = v.iter().map(|s| b.create_shared_string(s)).collect();
+    let v: Vec<_> = v.iter().map(|s| b.shared(s)).collect();
     b.create_vector(&v)
 }
 
@@ -65,7 +82,7 @@ fn label_values<'a>(
     let v: Vec<_> = v
         .iter()
         .map(|l| {
-            let args = fb::LabelValuesArgs { key: Some(b.create_shared_string(&l.key)), values: Some(strings(b, &l.values)) };
+            let args = fb::LabelValuesArgs { key: Some(b.shared(&l.key)), values: Some(strings(b, &l.values)) };
             fb::LabelValues::create(b, &args)
         })
         .collect();
@@ -80,9 +97,9 @@ fn tree_edges<'a>(
         .iter()
         .map(|e| {
             let args = fb::TreeEdgeArgs {
-                name: Some(b.create_shared_string(&e.name)),
+                name: Some(b.shared(&e.name)),
                 weight: e.weight,
-                weight_label: Some(b.create_shared_string(&e.weight_label)),
+                weight_label: Some(b.shared(&e.weight_label)),
                 pct: e.pct,
                 inline: e.inline,
                 residual: e.residual,
@@ -96,15 +113,17 @@ fn tree_edges<'a>(
 /// Serialise a report into one FlatBuffers buffer (root `goroscope.profile.ProfileReport`).
 pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
     let mut b = FlatBufferBuilder::with_capacity(64 * 1024);
-    let text = b.create_string(&r.text);
+    let text = b.string(&r.text);
     let warnings = strings(&mut b, &r.warnings);
     let legend = strings(&mut b, &r.legend);
-    let sample_type = b.create_shared_string(&r.sample_type);
-    let sample_unit = b.create_shared_string(&r.sample_unit);
-    let output_unit = b.create_shared_string(&r.output_unit);
-    let output = (!r.output.is_empty()).then(|| b.create_string(&r.output));
+    let sample_type = b.shared(&r.sample_type);
+    let sample_unit = b.shared(&r.sample_unit);
+    let output_unit = b.shared(&r.output_unit);
+    let output = (!r.output.is_empty()).then(|| b.string(&r.output));
+    let text_bytes = pprof::bytes::has_escapes(&r.text).then(|| b.create_vector(&r.text_bytes()));
     let mut args = fb::ProfileReportArgs {
         text: Some(text),
+        text_bytes,
         warnings: Some(warnings),
         legend: Some(legend),
         total: r.total,
@@ -126,13 +145,13 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                 .map(|row| {
                     let a = fb::TopRowArgs {
                         flat: row.flat,
-                        flat_label: Some(b.create_shared_string(&row.flat_label)),
+                        flat_label: Some(b.shared(&row.flat_label)),
                         flat_pct: row.flat_pct,
                         sum_pct: row.sum_pct,
                         cum: row.cum,
-                        cum_label: Some(b.create_shared_string(&row.cum_label)),
+                        cum_label: Some(b.shared(&row.cum_label)),
                         cum_pct: row.cum_pct,
-                        name: Some(b.create_shared_string(&row.name)),
+                        name: Some(b.shared(&row.name)),
                         inline: inline_mark(row.inline),
                     };
                     fb::TopRow::create(&mut b, &a)
@@ -152,13 +171,13 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                     let callers = tree_edges(&mut b, &n.callers);
                     let callees = tree_edges(&mut b, &n.callees);
                     let a = fb::TreeNodeArgs {
-                        name: Some(b.create_shared_string(&n.name)),
+                        name: Some(b.shared(&n.name)),
                         flat: n.flat,
-                        flat_label: Some(b.create_shared_string(&n.flat_label)),
+                        flat_label: Some(b.shared(&n.flat_label)),
                         flat_pct: n.flat_pct,
                         sum_pct: n.sum_pct,
                         cum: n.cum,
-                        cum_label: Some(b.create_shared_string(&n.cum_label)),
+                        cum_label: Some(b.shared(&n.cum_label)),
                         cum_pct: n.cum_pct,
                         callers: Some(callers),
                         callees: Some(callees),
@@ -185,7 +204,7 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                         .iter()
                         .map(|f| {
                             *frame_tables.entry((f.name.as_ptr(), f.inline)).or_insert_with(|| {
-                                let a = fb::TraceFrameArgs { name: Some(b.create_shared_string(&f.name)), inline: f.inline };
+                                let a = fb::TraceFrameArgs { name: Some(b.shared(&f.name)), inline: f.inline };
                                 fb::TraceFrame::create(&mut b, &a)
                             })
                         })
@@ -195,7 +214,7 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                         labels: Some(labels),
                         num_labels: Some(num_labels),
                         value: s.value,
-                        value_label: Some(b.create_shared_string(&s.value_label)),
+                        value_label: Some(b.shared(&s.value_label)),
                         frames: Some(frames),
                     };
                     fb::TraceSample::create(&mut b, &a)
@@ -214,9 +233,9 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                         .iter()
                         .map(|v| {
                             let a = fb::TagValueArgs {
-                                value: Some(b.create_shared_string(&v.value)),
+                                value: Some(b.shared(&v.value)),
                                 weight: v.weight,
-                                weight_label: Some(b.create_shared_string(&v.weight_label)),
+                                weight_label: Some(b.shared(&v.weight_label)),
                                 pct: v.pct,
                             };
                             fb::TagValue::create(&mut b, &a)
@@ -224,9 +243,9 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                         .collect();
                     let values = b.create_vector(&values);
                     let a = fb::TagKeyArgs {
-                        key: Some(b.create_shared_string(&k.key)),
+                        key: Some(b.shared(&k.key)),
                         total: k.total,
-                        total_label: Some(b.create_shared_string(&k.total_label)),
+                        total_label: Some(b.shared(&k.total_label)),
                         pct: k.pct,
                         values: Some(values),
                     };
@@ -248,8 +267,8 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
         ReportData::Callgrind => args.kind = fb::ReportKind::Callgrind,
         // The annotated assembly is `text` (as pprof's web UI shows it).
         ReportData::Disasm(_) => args.kind = fb::ReportKind::Disasm,
-        ReportData::List(fns) => {
-            args.kind = fb::ReportKind::List;
+        ReportData::List(fns) | ReportData::WebList(fns) => {
+            args.kind = if matches!(r.data, ReportData::List(_)) { fb::ReportKind::List } else { fb::ReportKind::WebList };
             let blocks: Vec<_> = fns
                 .iter()
                 .map(|f| {
@@ -259,25 +278,25 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                         .map(|l| {
                             let a = fb::SourceLineArgs {
                                 line: l.line,
-                                text: Some(b.create_string(&l.text)),
+                                text: Some(b.string(&l.text)),
                                 flat: l.flat,
-                                flat_label: Some(b.create_shared_string(&l.flat_label)),
+                                flat_label: Some(b.shared(&l.flat_label)),
                                 cum: l.cum,
-                                cum_label: Some(b.create_shared_string(&l.cum_label)),
+                                cum_label: Some(b.shared(&l.cum_label)),
                             };
                             fb::SourceLine::create(&mut b, &a)
                         })
                         .collect();
                     let lines = b.create_vector(&lines);
                     let a = fb::SourceFunctionArgs {
-                        name: Some(b.create_shared_string(&f.name)),
-                        file: Some(b.create_shared_string(&f.file)),
+                        name: Some(b.shared(&f.name)),
+                        file: Some(b.shared(&f.file)),
                         flat: f.flat,
-                        flat_label: Some(b.create_shared_string(&f.flat_label)),
+                        flat_label: Some(b.shared(&f.flat_label)),
                         cum: f.cum,
-                        cum_label: Some(b.create_shared_string(&f.cum_label)),
+                        cum_label: Some(b.shared(&f.cum_label)),
                         cum_pct: f.cum_pct,
-                        error: Some(b.create_string(&f.error)),
+                        error: Some(b.string(&f.error)),
                         lines: Some(lines),
                     };
                     fb::SourceFunction::create(&mut b, &a)
@@ -304,8 +323,8 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
 
 fn value_type<'a>(b: &mut B<'a>, p: &CoreProfile, v: &pprof::ValueType) -> WIPOffset<fb::ValueType<'a>> {
     let a = fb::ValueTypeArgs {
-        type_: Some(b.create_shared_string(p.str(v.kind))),
-        unit: Some(b.create_shared_string(p.str(v.unit))),
+        type_: Some(b.shared(p.str(v.kind))),
+        unit: Some(b.shared(p.str(v.unit))),
     };
     fb::ValueType::create(b, &a)
 }
@@ -317,7 +336,7 @@ fn info_to_flatbuffer(p: &CoreProfile) -> Vec<u8> {
     let period_type = value_type(&mut b, p, &p.period_type);
     let comments: Vec<String> = p.comments.iter().map(|c| p.str(*c).to_string()).collect();
     let comments = strings(&mut b, &comments);
-    let dflt = b.create_string(p.str(p.default_sample_type));
+    let dflt = b.string(p.str(p.default_sample_type));
     let a = fb::ProfileInfoArgs {
         sample_types: Some(types),
         default_sample_type: Some(dflt),

@@ -49,8 +49,9 @@ pub struct ShellReport {
     /// A FlatBuffers `goroscope.profile.ProfileReport`.
     pub report: Buffer,
     /// What to do with the report first: render the DOT with Graphviz (`dot`, into `format`),
-    /// as SVG (`svg`), make the `proto` a flame graph page (`flame`).
-    #[napi(ts_type = "'none' | 'dot' | 'svg' | 'flame'")]
+    /// as SVG (`svg`), make the `proto` a flame graph page (`flame`), the source blocks an HTML
+    /// page (`weblist`).
+    #[napi(ts_type = "'none' | 'dot' | 'svg' | 'flame' | 'weblist'")]
     pub post: String,
     /// Graphviz's output format for `post: 'dot'`.
     pub format: String,
@@ -128,6 +129,7 @@ impl Task for ShellReportTask {
             Post::Dot(f) => ("dot", f),
             Post::Svg => ("svg", ""),
             Post::Flame => ("flame", ""),
+            Post::WebList => ("weblist", ""),
         };
         let (show, suffix, program) = match info.show {
             Show::Stdout => ("stdout", "", ""),

@@ -1,6 +1,6 @@
 // Where a shell report goes, as pprof's interactive mode sends it: first the command's post-
 // processing (DOT → SVG with the bundled Graphviz, → png/pdf/… with the system's `dot`; the
-// `proto` report → a flame graph page), then `>file`/`output=` if one is set, else the
+// `proto` report → a flame graph page; `weblist`'s source blocks → its HTML page), then `>file`/`output=` if one is set, else the
 // command's own place: standard output, a new `profileNNN.<suffix>` in the current directory
 // for binary formats (never over an existing file), or a temporary `pprofNNN.<suffix>` opened
 // in the browser or viewer (removed when the shell ends, as pprof does).
@@ -68,6 +68,10 @@ async function postProcess(r: ShellReport): Promise<string | Buffer> {
       const { renderFlameHtml } = require('../../render/flame') as typeof import('../../render/flame')
       const profile = await Profile.load(rep.proto ?? Buffer.alloc(0))
       return renderFlameHtml(await profile.flameReport([], 'profile'))
+    }
+    case 'weblist': {
+      const { renderWebListHtml } = require('../../render/weblist') as typeof import('../../render/weblist')
+      return renderWebListHtml(rep)
     }
     default:
       // a terminal gets the text escaped (writeOut); a pipe or file the bytes, however large

@@ -87,14 +87,10 @@ pub fn apply_command_overrides(cmd: &Command, cfg: &Config) -> Config {
             // One source line per address, or inlined frames would count twice.
             cfg.noinlines = true;
         }
-        Command::WebList(_) => {
-            trim = false;
-            cfg.granularity = "addresses".into();
-            // The page expands inlined calls.
-            cfg.noinlines = false;
-        }
         Command::Peek(_) => trim = false,
-        Command::List(_) => {
+        // weblist shows `list`'s blocks (the instructions under each line will come with the
+        // binary's disassembly; pprof asks for addresses and keeps inlined calls then).
+        Command::List(_) | Command::WebList(_) => {
             trim = false;
             cfg.granularity = "lines".into();
         }
@@ -199,10 +195,6 @@ pub fn generate_report(
     binary: Option<report::ObjectFile>,
 ) -> Result<ProfileReport, Error> {
     let format = cmd.format().ok_or_else(|| Error::Unsupported(cmd.name().to_string()))?;
-    // weblist (source with assembly) is not produced yet.
-    if format == report::Format::WebList {
-        return Err(Error::Unsupported(cmd.name().to_string()));
-    }
     let (mut rpt, cfg, warnings) = prepare_report(p, cmd, format, cfg, warnings)?;
     rpt.options.binary = binary;
     let mut out = report::generate(rpt)?;

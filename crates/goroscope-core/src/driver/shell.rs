@@ -35,6 +35,8 @@ pub enum Post {
     Svg,
     /// goroscope's `flame`: the `proto` report made a flame graph page.
     Flame,
+    /// `weblist`: the report's source blocks made an HTML page.
+    WebList,
 }
 
 /// Where a report goes when no `>file` or `output=` names a file (pprof's `visualizer`).
@@ -134,6 +136,7 @@ pub static COMMANDS: &[CommandInfo] = &[
         ..cmd("kcachegrind", "Visualize report in KCachegrind", Usage::Report { cum: false, redirect: false })
     },
     with_param(CommandInfo {
+        post: Post::WebList,
         show: Show::Browser("html"),
         ..cmd("weblist", "Display annotated source in a web browser", Usage::List { redirect: false })
     }),

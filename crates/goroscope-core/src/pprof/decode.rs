@@ -206,11 +206,9 @@ impl StrCheck {
     }
 }
 
+/// A string table entry, its bytes kept even when they are not UTF-8 (as pprof keeps them).
 fn to_string(b: &[u8]) -> String {
-    match std::str::from_utf8(b) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(b).into_owned(),
-    }
+    super::bytes::from_bytes(b)
 }
 
 fn decode_value_type(f: &Field, field: &'static str) -> R<(i64, i64)> {

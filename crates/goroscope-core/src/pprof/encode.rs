@@ -140,9 +140,11 @@ pub fn encode_uncompressed(p: &Profile) -> Vec<u8> {
         b.varint(0);
     }
     for s in &p.strings {
+        // the string's own bytes, valid UTF-8 or not (super::bytes)
+        let s = super::bytes::to_bytes(s);
         b.key(6, 2);
         b.varint(s.len() as u64);
-        b.b.extend_from_slice(s.as_bytes());
+        b.b.extend_from_slice(&s);
     }
     b.i64_opt(7, p.drop_frames as i64);
     b.i64_opt(8, p.keep_frames as i64);

@@ -5,6 +5,7 @@
 //! the "this is a goroutine dump" diagnosis are [`crate::sniff`]'s, the inflating [`crate::source`]'s.
 
 pub mod aggregate;
+pub mod bytes;
 pub mod decode;
 pub mod encode;
 pub mod error;

@@ -228,7 +228,10 @@ pub fn generate(mut rpt: Report) -> Result<ProfileReport, ReportError> {
         Format::Callgrind => callgrind::print_callgrind(&mut rpt),
         Format::List => source::print_source(&mut rpt)?,
         Format::TopProto => topproto::print_top_proto(&mut rpt),
-        Format::WebList => return Err(ReportError::Unsupported("weblist")),
+        Format::WebList => match source::print_source(&mut rpt)? {
+            (_, _, ReportData::List(blocks)) => (String::new(), super::legend::profile_labels(&rpt), ReportData::WebList(blocks)),
+            other => other,
+        },
         Format::Disasm => disasm::print_assembly(&mut rpt)?,
     };
     let o = rpt.options;

@@ -165,6 +165,14 @@ pub struct ProfileReport {
     pub output: String,
 }
 
+impl ProfileReport {
+    /// [`Self::text`] as the bytes pprof prints: a profile string that was not UTF-8 is its
+    /// own bytes again ([`crate::pprof::bytes`]).
+    pub fn text_bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        crate::pprof::bytes::to_bytes(&self.text)
+    }
+}
+
 /// Structured content of a report.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReportData {
@@ -184,6 +192,9 @@ pub enum ReportData {
     TopProto(Vec<u8>),
     /// `-list`: one block per function and source file.
     List(Vec<SourceFunction>),
+    /// `-weblist`: the same blocks as `-list` (so the same numbers), which the HTML page shows;
+    /// [`ProfileReport::text`] is empty and the legend is pprof's profile labels.
+    WebList(Vec<SourceFunction>),
     /// `-disasm`: one block per binary symbol with samples.
     Disasm(Vec<AsmFunction>),
 }

@@ -47,7 +47,8 @@ pub fn ours(args: &[String], file: &Path) -> Result<String, String> {
     let mut a = vec!["-symbolize=none".to_string()];
     a.extend_from_slice(args);
     a.extend(file.display().to_string().split(',').map(String::from));
-    run(&a).map(|o| o.text)
+    // pprof's bytes (a profile string that is not UTF-8 passes through), read as the oracle's are
+    run(&a).map(|o| String::from_utf8_lossy(&o.text_bytes()).into_owned())
 }
 
 /// The driver on a whole command line (flags, then sources), like `go tool pprof`.

@@ -2421,6 +2421,7 @@ impl<'a> ProfileReport<'a> {
   pub const VT_PROTO: ::flatbuffers::VOffsetT = 36;
   pub const VT_OUTPUT: ::flatbuffers::VOffsetT = 38;
   pub const VT_LIST: ::flatbuffers::VOffsetT = 40;
+  pub const VT_TEXT_BYTES: ::flatbuffers::VOffsetT = 42;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -2436,6 +2437,7 @@ impl<'a> ProfileReport<'a> {
     builder.add_dropped_nodes(args.dropped_nodes);
     builder.add_shown_total(args.shown_total);
     builder.add_total(args.total);
+    if let Some(x) = args.text_bytes { builder.add_text_bytes(x); }
     if let Some(x) = args.list { builder.add_list(x); }
     if let Some(x) = args.output { builder.add_output(x); }
     if let Some(x) = args.proto { builder.add_proto(x); }
@@ -2462,7 +2464,8 @@ impl<'a> ProfileReport<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<ReportKind>(ProfileReport::VT_KIND, Some(ReportKind::Top)).unwrap()}
   }
-  /// Exactly what `go tool pprof` prints on stdout (empty for Proto).
+  /// Exactly what `go tool pprof` prints on stdout (empty for Proto), as valid UTF-8: a profile
+  /// string that is not UTF-8 has U+FFFD per invalid byte here, its own bytes in `text_bytes`.
   #[inline]
   pub fn text(&self) -> Option<&'a str> {
     // Safety:
@@ -2592,6 +2595,15 @@ impl<'a> ProfileReport<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<SourceFunction>>>>(ProfileReport::VT_LIST, None)}
   }
+  /// The bytes pprof prints when they are not `text`'s (a profile string that is not UTF-8,
+  /// which pprof passes through); absent otherwise.
+  #[inline]
+  pub fn text_bytes(&self) -> Option<::flatbuffers::Vector<'a, u8>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, u8>>>(ProfileReport::VT_TEXT_BYTES, None)}
+  }
 }
 
 impl ::flatbuffers::Verifiable for ProfileReport<'_> {
@@ -2619,6 +2631,7 @@ impl ::flatbuffers::Verifiable for ProfileReport<'_> {
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, u8>>>("proto", Self::VT_PROTO, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("output", Self::VT_OUTPUT, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<SourceFunction>>>>("list", Self::VT_LIST, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, u8>>>("text_bytes", Self::VT_TEXT_BYTES, false)?
      .finish();
     Ok(())
   }
@@ -2643,6 +2656,7 @@ pub struct ProfileReportArgs<'a> {
     pub proto: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, u8>>>,
     pub output: Option<::flatbuffers::WIPOffset<&'a str>>,
     pub list: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<SourceFunction<'a>>>>>,
+    pub text_bytes: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, u8>>>,
 }
 impl<'a> Default for ProfileReportArgs<'a> {
   #[inline]
@@ -2667,6 +2681,7 @@ impl<'a> Default for ProfileReportArgs<'a> {
       proto: None,
       output: None,
       list: None,
+      text_bytes: None,
     }
   }
 }
@@ -2753,6 +2768,10 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> ProfileReportBuilder<'a, 'b, 
     self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_LIST, list);
   }
   #[inline]
+  pub fn add_text_bytes(&mut self, text_bytes: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , u8>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(ProfileReport::VT_TEXT_BYTES, text_bytes);
+  }
+  #[inline]
   pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> ProfileReportBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
     ProfileReportBuilder {
@@ -2789,6 +2808,7 @@ impl ::core::fmt::Debug for ProfileReport<'_> {
       ds.field("proto", &self.proto());
       ds.field("output", &self.output());
       ds.field("list", &self.list());
+      ds.field("text_bytes", &self.text_bytes());
       ds.finish()
   }
 }

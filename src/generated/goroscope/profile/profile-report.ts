@@ -39,7 +39,8 @@ kind():ReportKind {
 }
 
 /**
- * Exactly what `go tool pprof` prints on stdout (empty for Proto).
+ * Exactly what `go tool pprof` prints on stdout (empty for Proto), as valid UTF-8: a profile
+ * string that is not UTF-8 has U+FFFD per invalid byte here, its own bytes in `text_bytes`.
  */
 text():string|null
 text(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
@@ -206,8 +207,27 @@ listLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+/**
+ * The bytes pprof prints when they are not `text`'s (a profile string that is not UTF-8,
+ * which pprof passes through); absent otherwise.
+ */
+textBytes(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 42);
+  return offset ? this.bb!.readUint8(this.bb!.__vector(this.bb_pos + offset) + index) : 0;
+}
+
+textBytesLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 42);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+textBytesArray():Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 42);
+  return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
 static startProfileReport(builder:flatbuffers.Builder) {
-  builder.startObject(19);
+  builder.startObject(20);
 }
 
 static addKind(builder:flatbuffers.Builder, kind:ReportKind) {
@@ -394,6 +414,22 @@ static startListVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(4, numElems, 4);
 }
 
+static addTextBytes(builder:flatbuffers.Builder, textBytesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(19, textBytesOffset, 0);
+}
+
+static createTextBytesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
+  builder.startVector(1, data.length, 1);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt8(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startTextBytesVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(1, numElems, 1);
+}
+
 static endProfileReport(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
@@ -407,7 +443,7 @@ static finishSizePrefixedProfileReportBuffer(builder:flatbuffers.Builder, offset
   builder.finish(offset, undefined, true);
 }
 
-static createProfileReport(builder:flatbuffers.Builder, kind:ReportKind, textOffset:flatbuffers.Offset, warningsOffset:flatbuffers.Offset, legendOffset:flatbuffers.Offset, total:bigint, sampleTypeOffset:flatbuffers.Offset, sampleUnitOffset:flatbuffers.Offset, outputUnitOffset:flatbuffers.Offset, shownTotal:bigint, droppedNodes:bigint, nodeCountBeforeLimit:bigint, topOffset:flatbuffers.Offset, treeOffset:flatbuffers.Offset, tracesOffset:flatbuffers.Offset, tagsOffset:flatbuffers.Offset, commentsOffset:flatbuffers.Offset, protoOffset:flatbuffers.Offset, outputOffset:flatbuffers.Offset, listOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createProfileReport(builder:flatbuffers.Builder, kind:ReportKind, textOffset:flatbuffers.Offset, warningsOffset:flatbuffers.Offset, legendOffset:flatbuffers.Offset, total:bigint, sampleTypeOffset:flatbuffers.Offset, sampleUnitOffset:flatbuffers.Offset, outputUnitOffset:flatbuffers.Offset, shownTotal:bigint, droppedNodes:bigint, nodeCountBeforeLimit:bigint, topOffset:flatbuffers.Offset, treeOffset:flatbuffers.Offset, tracesOffset:flatbuffers.Offset, tagsOffset:flatbuffers.Offset, commentsOffset:flatbuffers.Offset, protoOffset:flatbuffers.Offset, outputOffset:flatbuffers.Offset, listOffset:flatbuffers.Offset, textBytesOffset:flatbuffers.Offset):flatbuffers.Offset {
   ProfileReport.startProfileReport(builder);
   ProfileReport.addKind(builder, kind);
   ProfileReport.addText(builder, textOffset);
@@ -428,6 +464,7 @@ static createProfileReport(builder:flatbuffers.Builder, kind:ReportKind, textOff
   ProfileReport.addProto(builder, protoOffset);
   ProfileReport.addOutput(builder, outputOffset);
   ProfileReport.addList(builder, listOffset);
+  ProfileReport.addTextBytes(builder, textBytesOffset);
   return ProfileReport.endProfileReport(builder);
 }
 }
