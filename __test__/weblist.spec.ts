@@ -6,11 +6,12 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import type { Page } from 'playwright-core'
 
 import { Profile } from '../src/profile'
 import { openPage } from './browser'
+import { goBuild } from './goprog'
 import { cli, ROOT, tmpdir } from './helpers'
 import { serve, stop } from './webui-serve'
 
@@ -200,4 +201,65 @@ test('<script> in a function name and in a source line never runs, in weblist an
     stop(s)
   }
   fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** The instruction lines of `goroscope disasm` text: address → [flat, cum]. */
+function disasmValues(text: string): Map<string, [string, string]> {
+  const listed = new Map<string, [string, string]>()
+  for (const l of text.split('\n')) {
+    const m = /^\s*(\S+)\s+(\S+)\s+([0-9a-f]+): /.exec(l)
+    if (m) listed.set(m[3], [m[1], m[2]])
+  }
+  return listed
+}
+
+/** Clicks the first sampled line of the page: its instructions must be `listed`'s, with their values; a click again folds them. */
+async function expandHotLine(t: ExecutionContext, page: Page, listed: Map<string, [string, string]>): Promise<void> {
+  await page.waitForSelector('section.src-fn')
+  const hot = page.locator('tr.src-line.expandable', { has: page.locator('td.flat:not(:text-is("."))') }).first()
+  t.is(await page.locator('tr.src-asm').count(), 0, 'folded at first')
+  await hot.click()
+  await page.waitForSelector('tr.src-asm tr.src-inst')
+  const insts = await page.$$eval('tr.src-asm tr.src-inst', (trs) =>
+    trs.map((tr) => ({ address: (tr as HTMLElement).dataset.address ?? '', flat: tr.querySelector('.flat')!.textContent ?? '', cum: tr.querySelector('.cum')!.textContent ?? '' })),
+  )
+  t.true(insts.length > 0)
+  for (const i of insts) t.deepEqual([i.address, ...(listed.get(i.address) ?? [])], [i.address, i.flat, i.cum], `instruction ${i.address} as disasm lists it`)
+  t.true(insts.some((i) => i.flat !== '.'), 'a hot line has a sampled instruction')
+  await hot.click()
+  await page.waitForFunction(() => document.querySelector('tr.src-asm') === null)
+}
+
+test('weblist and the Source view with the binary: clicking a hot line shows its instructions with the addresses and values goroscope disasm lists; again folds them', async (t) => {
+  const dir = tmpdir('goroscope-weblist-asm-')
+  try {
+    const binary = goBuild({ pkg: 'symbolize', go: 'go126' })
+    const profile = path.join(dir, 'cpu.pprof')
+    const run = spawnSync(binary, ['-o', profile, '-cpu', '1s'], { stdio: 'ignore' })
+    t.is(run.status, 0, 'fixtures/symbolize profiles itself')
+    const re = 'main\\.hashLoop'
+    const disasm = cli(['disasm', re, profile, '--binary', binary])
+    t.is(disasm.status, 0, disasm.stderr)
+    const listed = disasmValues(disasm.stdout)
+    t.true(listed.size > 0, disasm.stdout)
+    const out = path.join(dir, 'weblist.html')
+    const r = cli(['weblist', re, profile, '--binary', binary, '-o', out])
+    t.is(r.status, 0, r.stderr)
+    await openPage(out, async (page, errors) => {
+      await expandHotLine(t, page, listed)
+      t.deepEqual(errors, [])
+    })
+    const s = await serve(['--binary', binary, profile])
+    try {
+      await openPage(`${s.url}ui/source?f=${encodeURIComponent(re)}`, async (page, errors) => {
+        // The Source view focuses on f: disasm with the same focus.
+        await expandHotLine(t, page, disasmValues(cli(['disasm', re, profile, '--binary', binary, `-focus=${re}`]).stdout))
+        t.deepEqual(errors, [])
+      })
+    } finally {
+      stop(s)
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -111,6 +111,19 @@ export interface TagKey {
   pct: number
   values: TagValue[]
 }
+/** A `-disasm` instruction; `address` in hex as `disasm` prints it (a u64 is no JS number). */
+export interface AsmInstruction {
+  address: string
+  text: string
+  function: string
+  file: string
+  line: number
+  sourceFunction: string
+  flat: number
+  flatLabel: string
+  cum: number
+  cumLabel: string
+}
 /** A `-list` line (`*Label`: pprof's strings, `.` for 0). */
 export interface SourceLine {
   line: number
@@ -119,6 +132,8 @@ export interface SourceLine {
   flatLabel: string
   cum: number
   cumLabel: string
+  /** `-weblist` with the binary: the instructions of this line, in address order ([] otherwise). */
+  instructions: AsmInstruction[]
 }
 /** A `-list` block: a function's lines in one source file. */
 export interface SourceFunction {
@@ -387,6 +402,18 @@ export class ProfileReport {
         flatLabel: l.flatLabel() ?? '',
         cum: num(l.cum()),
         cumLabel: l.cumLabel() ?? '',
+        instructions: list(l.instructionsLength(), (i) => l.instructions(i)!, (a) => ({
+          address: a.address().toString(16),
+          text: a.text() ?? '',
+          function: a.function_() ?? '',
+          file: a.file() ?? '',
+          line: num(a.line()),
+          sourceFunction: a.sourceFunction() ?? '',
+          flat: num(a.flat()),
+          flatLabel: a.flatLabel() ?? '',
+          cum: num(a.cum()),
+          cumLabel: a.cumLabel() ?? '',
+        })),
       })),
     }))
   }

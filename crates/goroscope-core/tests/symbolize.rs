@@ -499,3 +499,66 @@ fn driver_symbolizes_unless_symbolize_is_none() {
         let _ = std::fs::remove_file(&bin);
     }
 }
+
+/// `go tool pprof -disasm=RE BINARY PROFILE` (Go 1.26's pprof): instruction address → its
+/// flat and cum strings.
+fn go_disasm_values(re: &str, binary: &Path, profile: &Path) -> std::collections::HashMap<u64, (String, String)> {
+    let out = go("local").args(["tool", "pprof", &format!("-disasm={re}")]).arg(binary).arg(profile).output().expect("go tool pprof");
+    assert!(out.status.success(), "go tool pprof -disasm: {}", String::from_utf8_lossy(&out.stderr));
+    let rx = regex::Regex::new(r"^\s*(\S+)\s+(\S+)\s+([0-9a-f]+): ").unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| rx.captures(l))
+        .map(|c| (u64::from_str_radix(&c[3], 16).unwrap(), (c[1].to_string(), c[2].to_string())))
+        .collect()
+}
+
+#[test]
+fn weblist_lines_carry_their_instructions_with_pprof_disasm_values() {
+    use goroscope_core::report::ReportData;
+    for set in fixtures() {
+        let full = set.kind("full");
+        let dir = tmpdir();
+        let (bin, prof) = (dir.join(format!("{}-weblist", full.name)), dir.join(format!("{}-weblist.pprof", full.name)));
+        std::fs::write(&bin, &full.binary).unwrap();
+        std::fs::write(&prof, encode::encode(&full.profile)).unwrap();
+        let run = |binary: Option<&Path>| {
+            let mut inv = driver::parse_command_line(&["-weblist=main\\.".to_string()]).unwrap();
+            inv.fetch.sources = vec![full.profile.clone().into()];
+            inv.fetch.binary = binary.map(Path::to_path_buf);
+            match driver::run(inv).unwrap().data {
+                ReportData::WebList(b) => b,
+                d => panic!("{}: {d:?}", full.name),
+            }
+        };
+        let blocks = run(Some(&bin));
+        let pprof = go_disasm_values("main\\.", &bin, &prof);
+        let mut hot = 0;
+        for b in &blocks {
+            for l in &b.lines {
+                // Every sample of the line is at one of its instructions.
+                let flat: i64 = l.instructions.iter().map(|i| i.flat).sum();
+                assert_eq!(flat, l.flat, "{}: {} line {}: {:?}", full.name, b.name, l.line, l.instructions);
+                for i in &l.instructions {
+                    assert_eq!(i.line, l.line, "{}: {}", full.name, b.name);
+                    let want = pprof.get(&i.address).unwrap_or_else(|| panic!("{}: {:x} not in pprof -disasm", full.name, i.address));
+                    assert_eq!((&i.flat_label, &i.cum_label), (&want.0, &want.1), "{}: {} at {:x}", full.name, b.name, i.address);
+                }
+                if l.flat != 0 {
+                    hot += 1;
+                }
+            }
+        }
+        assert!(hot > 0, "{}: no sampled line has instructions", full.name);
+        // Without the binary (the profile's mapping names a deleted file): source only.
+        let _ = std::fs::remove_file(&bin);
+        let plain = run(None);
+        assert!(plain.iter().all(|b| b.lines.iter().all(|l| l.instructions.is_empty())), "{}", full.name);
+        let strip_insts = |mut v: Vec<goroscope_core::report::SourceFunction>| {
+            v.iter_mut().for_each(|b| b.lines.iter_mut().for_each(|l| l.instructions.clear()));
+            v
+        };
+        assert_eq!(strip_insts(blocks), plain, "{}: the instructions change nothing else", full.name);
+        let _ = std::fs::remove_file(&prof);
+    }
+}

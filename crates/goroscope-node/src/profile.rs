@@ -276,6 +276,26 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                         .lines
                         .iter()
                         .map(|l| {
+                            let instructions: Vec<_> = l
+                                .instructions
+                                .iter()
+                                .map(|i| {
+                                    let a = fb::AsmInstructionArgs {
+                                        address: i.address,
+                                        text: Some(b.string(&i.text)),
+                                        function: Some(b.shared(&i.function)),
+                                        file: Some(b.shared(&i.file)),
+                                        line: i.line,
+                                        source_function: Some(b.shared(&i.source_function)),
+                                        flat: i.flat,
+                                        flat_label: Some(b.shared(&i.flat_label)),
+                                        cum: i.cum,
+                                        cum_label: Some(b.shared(&i.cum_label)),
+                                    };
+                                    fb::AsmInstruction::create(&mut b, &a)
+                                })
+                                .collect();
+                            let instructions = b.create_vector(&instructions);
                             let a = fb::SourceLineArgs {
                                 line: l.line,
                                 text: Some(b.string(&l.text)),
@@ -283,6 +303,7 @@ pub fn report_to_flatbuffer(r: &ProfileReport) -> Vec<u8> {
                                 flat_label: Some(b.shared(&l.flat_label)),
                                 cum: l.cum,
                                 cum_label: Some(b.shared(&l.cum_label)),
+                                instructions: Some(instructions),
                             };
                             fb::SourceLine::create(&mut b, &a)
                         })

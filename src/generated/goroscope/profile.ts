@@ -2,6 +2,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
+export { AsmInstruction } from './profile/asm-instruction';
 export { InlineMark } from './profile/inline-mark';
 export { LabelValues } from './profile/label-values';
 export { ProfileInfo } from './profile/profile-info';

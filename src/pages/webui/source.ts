@@ -4,11 +4,22 @@
 // shaded by their share of the function's cum. Every name and source text reaches the DOM as
 // text only.
 //
-// Expanding a line into the instructions under it (pprof's weblist) needs the binary's
-// disassembly: `expand` is that hook; until a caller passes it, lines are not clickable.
+// A line that carries instructions (the core joined the binary's disassembly to it, pprof's
+// weblist) expands on click into them, each with its address, flat, cum and text; a click again
+// folds it. `expand` is the hook that builds what is shown (default: those instructions).
 import './source.css'
 
 import { el } from './dom'
+
+/** A `-disasm` instruction as the page data carry it (`address` in hex). */
+export interface AsmInstruction {
+  address: string
+  text: string
+  flat: number
+  flatLabel: string
+  cum: number
+  cumLabel: string
+}
 
 /** A `-list` line as the server and the page data carry it (`*Label`: pprof's strings). */
 export interface SourceLine {
@@ -18,6 +29,8 @@ export interface SourceLine {
   flatLabel: string
   cum: number
   cumLabel: string
+  /** The binary's instructions on this line (absent or empty: source only). */
+  instructions?: AsmInstruction[]
 }
 
 /** A `-list` block: a function's lines in one source file. */
@@ -36,9 +49,25 @@ export interface SourceBlock {
 export interface SourceOptions {
   /** Right-click on a function's name (the web UI's refine menu). */
   onName?: (e: MouseEvent, name: string) => void
-  /** The instructions under a source line, shown below it on click (not wired yet). */
+  /** What a click on a line shows below it (default: its instructions, when it has any). */
   expand?: (block: SourceBlock, line: SourceLine) => Promise<Node | null>
 }
+
+/** The instructions of `l` as a table (address, flat, cum, text), or null when it has none. */
+export function instructionTable(l: SourceLine): HTMLTableElement | null {
+  const insts = l.instructions ?? []
+  if (!insts.length) return null
+  const t = el('table', 'src-insts')
+  for (const i of insts) {
+    const tr = el('tr', i.flat || i.cum ? 'src-inst hot' : 'src-inst')
+    tr.dataset.address = i.address
+    tr.append(el('td', 'num flat', i.flatLabel), el('td', 'num cum', i.cumLabel), el('td', 'addr', i.address), el('td', 'code', i.text))
+    t.appendChild(tr)
+  }
+  return t
+}
+
+const defaultExpand = (_b: SourceBlock, l: SourceLine): Promise<Node | null> => Promise.resolve(instructionTable(l))
 
 function heat(v: number, total: number): string {
   if (!v || !total) return ''
@@ -52,7 +81,7 @@ function lineRow(b: SourceBlock, l: SourceLine, o: SourceOptions): HTMLTableRowE
   tr.append(el('td', 'num flat', l.flatLabel), el('td', 'num cum', l.cumLabel), el('td', 'lineno', String(l.line)), el('td', 'code', l.text))
   const bg = heat(l.cum, b.cum)
   if (bg) tr.style.background = bg
-  const expand = o.expand
+  const expand = o.expand ?? (l.instructions?.length ? defaultExpand : undefined)
   if (expand) {
     tr.classList.add('expandable')
     let open: HTMLTableRowElement | null = null

@@ -195,9 +195,24 @@ pub fn generate_report(
     binary: Option<report::ObjectFile>,
 ) -> Result<ProfileReport, Error> {
     let format = cmd.format().ok_or_else(|| Error::Unsupported(cmd.name().to_string()))?;
+    // weblist: the same profile once more as `disasm` of the same regexp sees it (addresses,
+    // no inlined frames: pprof -disasm's per-instruction values), for the lines' instructions.
+    let asm = match cmd {
+        Command::WebList(re) => Some((p.clone(), Command::Disasm(re.clone()))),
+        _ => None,
+    };
     let (mut rpt, cfg, warnings) = prepare_report(p, cmd, format, cfg, warnings)?;
-    rpt.options.binary = binary;
+    rpt.options.binary = binary.clone();
     let mut out = report::generate(rpt)?;
+    if let (Some((p, disasm)), report::ReportData::WebList(blocks)) = (asm, &mut out.data) {
+        // Without the binary (or with none of these symbols in it) the page is source only.
+        if let Ok((mut rpt, _, _)) = prepare_report(p, &disasm, report::Format::Disasm, &cfg, Vec::new()) {
+            rpt.options.binary = binary;
+            if let Ok(report::ProfileReport { data: report::ReportData::Disasm(fns), .. }) = report::generate(rpt) {
+                report::attach_instructions(blocks, fns);
+            }
+        }
+    }
     if !cfg.output.is_empty() {
         out.output = cfg.output.clone();
     }

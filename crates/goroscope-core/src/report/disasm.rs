@@ -60,6 +60,8 @@ struct Inst {
     text: String,
     file: String,
     line: i64,
+    /// The function the line table says this code is (an inlined one inside inlined code).
+    source_function: String,
 }
 
 pub(crate) fn print_assembly(c: &mut Report) -> Result<(String, Vec<String>, ReportData), ReportError> {
@@ -171,6 +173,7 @@ pub(crate) fn print_assembly(c: &mut Report) -> Result<(String, Vec<String>, Rep
                 function: a.function,
                 file: a.file,
                 line: a.line,
+                source_function: a.source_function,
                 flat: a.flat,
                 flat_label: fl,
                 cum: a.cum,
@@ -399,7 +402,8 @@ fn disassemble(o: &Obj, ranges: &[(u64, u64)], intel: bool) -> Result<Vec<Vec<In
             };
             let (file, line) =
                 pclntab.as_ref().and_then(|t| t.line(pc)).map_or((String::new(), 0), |(f, l)| (f.to_string(), l));
-            out.push(Inst { addr: pc, text, file, line });
+            let source_function = pclntab.as_ref().and_then(|t| t.innermost_function(pc)).unwrap_or_default().to_string();
+            out.push(Inst { addr: pc, text, file, line, source_function });
             pos += size;
         }
         all.push(out);
@@ -414,6 +418,7 @@ struct Annotated {
     function: String,
     file: String,
     line: i64,
+    source_function: String,
     flat: i64,
     cum: i64,
 }
@@ -432,6 +437,7 @@ fn annotate(g: &Graph, o: &Obj, insts: Vec<Inst>, ns: &[NodeId]) -> Vec<Annotate
             function: String::new(),
             file: if inst.file.is_empty() { String::new() } else { base_name(&inst.file).to_string() },
             line: inst.line,
+            source_function: inst.source_function,
             flat: 0,
             cum: 0,
         };

@@ -23,6 +23,7 @@ mod tree;
 
 pub use generate::{generate, Report};
 pub(crate) use legend::{filter_labels, profile_labels};
+pub(crate) use source::attach_instructions;
 
 use std::collections::HashMap;
 
@@ -227,6 +228,9 @@ pub struct AsmInstruction {
     pub function: String,
     pub file: String,
     pub line: i64,
+    /// The function the binary's line table says the instruction is code of (inside inlined
+    /// code: the inlined function); empty without a line table.
+    pub source_function: String,
     pub flat: i64,
     pub flat_label: String,
     pub cum: i64,
@@ -279,6 +283,9 @@ pub struct SourceLine {
     pub flat_label: String,
     pub cum: i64,
     pub cum_label: String,
+    /// `-weblist` with the binary at hand: the instructions whose line info is this line of
+    /// this function's file (pprof's expandable lines), in address order; empty otherwise.
+    pub instructions: Vec<AsmInstruction>,
 }
 
 /// Whether a node was reached through inlined calls.

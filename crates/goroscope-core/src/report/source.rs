@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::generate::trim_path;
-use super::{Report, ReportData, ReportError, SourceFunction, SourceLine};
-use crate::graph::{clean_path, Graph, NodeId};
+use super::{AsmFunction, Report, ReportData, ReportError, SourceFunction, SourceLine};
+use crate::graph::{base_name, clean_path, Graph, NodeId};
 use crate::measurement;
 
 /// Lines shown before the first and after the last sampled line.
@@ -108,6 +108,7 @@ pub(crate) fn print_source(c: &mut Report) -> Result<(String, Vec<String>, Repor
                             flat_label: fl,
                             cum: l.cum,
                             cum_label: cl,
+                            instructions: Vec::new(),
                         });
                     }
                 }
@@ -116,6 +117,33 @@ pub(crate) fn print_source(c: &mut Report) -> Result<(String, Vec<String>, Repor
         }
     }
     Ok((out, Vec::new(), ReportData::List(blocks)))
+}
+
+/// `-weblist` (pprof `PrintWebList`): each source line gets the instructions whose line info is
+/// that line of the block's file and that are code of the block's function (by the line
+/// table: an inlined function's code inside its caller's symbol is the inlined function's).
+/// `fns` is `-disasm`'s listing for the same regexp (its values are pprof -disasm's); its
+/// instructions name their file by base name, so that is what is compared. Without a line
+/// table an instruction is its sample's function's, else its symbol's.
+pub(crate) fn attach_instructions(blocks: &mut [SourceFunction], fns: Vec<AsmFunction>) {
+    let insts: Vec<(String, super::AsmInstruction)> =
+        fns.into_iter().flat_map(|f| f.instructions.into_iter().map(move |i| (f.name.clone(), i))).collect();
+    for b in blocks.iter_mut() {
+        let at: HashMap<i64, usize> = b.lines.iter().enumerate().map(|(i, l)| (l.line, i)).collect();
+        let file = base_name(&b.file);
+        for (symbol, inst) in &insts {
+            let owner = [&inst.source_function, &inst.function, symbol].into_iter().find(|s| !s.is_empty()).unwrap_or(symbol);
+            if owner != &b.name || inst.file != file {
+                continue;
+            }
+            if let Some(&i) = at.get(&inst.line) {
+                b.lines[i].instructions.push(inst.clone());
+            }
+        }
+        for l in &mut b.lines {
+            l.instructions.sort_by_key(|i| i.address);
+        }
+    }
 }
 
 /// pprof `valueOrDot`.

@@ -451,6 +451,19 @@ impl<'a> Pclntab<'a> {
         Some(out)
     }
 
+    /// The function whose code the instruction at `pc` is — the inlined function inside inlined
+    /// code, the innermost of [`Pclntab::frames`] without eliding wrappers.
+    pub fn innermost_function(&self, pc: u64) -> Option<&str> {
+        let f = self.find_func(pc)?;
+        if let Some(tree) = self.inl_tree(&f) {
+            let idx = self.pcdata(&f, PCDATA_INL_TREE_INDEX, pc).unwrap_or(-1);
+            if let Some((_, name_off, _, _)) = usize::try_from(idx).ok().and_then(|i| self.inlined_call(tree, i)) {
+                return Some(self.func_name(name_off));
+            }
+        }
+        Some(self.func_name(f.name_off))
+    }
+
     /// The file and line of the instruction at `pc` itself — the innermost position, inside
     /// inlined code too — as Go's disassembler annotates each instruction (`gosym.PCToLine`).
     pub fn line(&self, pc: u64) -> Option<(&str, i64)> {

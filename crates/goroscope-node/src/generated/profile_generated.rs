@@ -1969,6 +1969,258 @@ impl ::core::fmt::Debug for TagKey<'_> {
       ds.finish()
   }
 }
+pub enum AsmInstructionOffset {}
+#[derive(Copy, Clone, PartialEq)]
+
+/// A `-disasm` instruction: address, text (GNU or Intel syntax), the position the binary's
+/// line table gives it (file base name), the sampled function there (empty: none), the values.
+pub struct AsmInstruction<'a> {
+  pub _tab: ::flatbuffers::Table<'a>,
+}
+
+impl<'a> ::flatbuffers::Follow<'a> for AsmInstruction<'a> {
+  type Inner = AsmInstruction<'a>;
+  #[inline]
+  unsafe fn follow(buf: &'a [u8], loc: usize) -> Self::Inner {
+    Self { _tab: unsafe { ::flatbuffers::Table::new(buf, loc) } }
+  }
+}
+
+impl<'a> AsmInstruction<'a> {
+  pub const VT_ADDRESS: ::flatbuffers::VOffsetT = 4;
+  pub const VT_TEXT: ::flatbuffers::VOffsetT = 6;
+  pub const VT_FUNCTION: ::flatbuffers::VOffsetT = 8;
+  pub const VT_FILE: ::flatbuffers::VOffsetT = 10;
+  pub const VT_LINE: ::flatbuffers::VOffsetT = 12;
+  pub const VT_SOURCE_FUNCTION: ::flatbuffers::VOffsetT = 14;
+  pub const VT_FLAT: ::flatbuffers::VOffsetT = 16;
+  pub const VT_FLAT_LABEL: ::flatbuffers::VOffsetT = 18;
+  pub const VT_CUM: ::flatbuffers::VOffsetT = 20;
+  pub const VT_CUM_LABEL: ::flatbuffers::VOffsetT = 22;
+
+  #[inline]
+  pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
+    AsmInstruction { _tab: table }
+  }
+  #[allow(unused_mut)]
+  pub fn create<'bldr: 'args, 'args: 'mut_bldr, 'mut_bldr, A: ::flatbuffers::Allocator + 'bldr>(
+    _fbb: &'mut_bldr mut ::flatbuffers::FlatBufferBuilder<'bldr, A>,
+    args: &'args AsmInstructionArgs<'args>
+  ) -> ::flatbuffers::WIPOffset<AsmInstruction<'bldr>> {
+    let mut builder = AsmInstructionBuilder::new(_fbb);
+    builder.add_cum(args.cum);
+    builder.add_flat(args.flat);
+    builder.add_line(args.line);
+    builder.add_address(args.address);
+    if let Some(x) = args.cum_label { builder.add_cum_label(x); }
+    if let Some(x) = args.flat_label { builder.add_flat_label(x); }
+    if let Some(x) = args.source_function { builder.add_source_function(x); }
+    if let Some(x) = args.file { builder.add_file(x); }
+    if let Some(x) = args.function { builder.add_function(x); }
+    if let Some(x) = args.text { builder.add_text(x); }
+    builder.finish()
+  }
+
+
+  #[inline]
+  pub fn address(&self) -> u64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<u64>(AsmInstruction::VT_ADDRESS, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn text(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(AsmInstruction::VT_TEXT, None)}
+  }
+  #[inline]
+  pub fn function(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(AsmInstruction::VT_FUNCTION, None)}
+  }
+  #[inline]
+  pub fn file(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(AsmInstruction::VT_FILE, None)}
+  }
+  #[inline]
+  pub fn line(&self) -> i64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<i64>(AsmInstruction::VT_LINE, Some(0)).unwrap()}
+  }
+  /// The function the line table says this is code of (inside inlined code: the inlined one).
+  #[inline]
+  pub fn source_function(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(AsmInstruction::VT_SOURCE_FUNCTION, None)}
+  }
+  #[inline]
+  pub fn flat(&self) -> i64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<i64>(AsmInstruction::VT_FLAT, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn flat_label(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(AsmInstruction::VT_FLAT_LABEL, None)}
+  }
+  #[inline]
+  pub fn cum(&self) -> i64 {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<i64>(AsmInstruction::VT_CUM, Some(0)).unwrap()}
+  }
+  #[inline]
+  pub fn cum_label(&self) -> Option<&'a str> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(AsmInstruction::VT_CUM_LABEL, None)}
+  }
+}
+
+impl ::flatbuffers::Verifiable for AsmInstruction<'_> {
+  #[inline]
+  fn run_verifier(
+    v: &mut ::flatbuffers::Verifier, pos: usize
+  ) -> Result<(), ::flatbuffers::InvalidFlatbuffer> {
+    v.visit_table(pos)?
+     .visit_field::<u64>("address", Self::VT_ADDRESS, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("text", Self::VT_TEXT, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("function", Self::VT_FUNCTION, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("file", Self::VT_FILE, false)?
+     .visit_field::<i64>("line", Self::VT_LINE, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("source_function", Self::VT_SOURCE_FUNCTION, false)?
+     .visit_field::<i64>("flat", Self::VT_FLAT, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("flat_label", Self::VT_FLAT_LABEL, false)?
+     .visit_field::<i64>("cum", Self::VT_CUM, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("cum_label", Self::VT_CUM_LABEL, false)?
+     .finish();
+    Ok(())
+  }
+}
+pub struct AsmInstructionArgs<'a> {
+    pub address: u64,
+    pub text: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub function: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub file: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub line: i64,
+    pub source_function: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub flat: i64,
+    pub flat_label: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub cum: i64,
+    pub cum_label: Option<::flatbuffers::WIPOffset<&'a str>>,
+}
+impl<'a> Default for AsmInstructionArgs<'a> {
+  #[inline]
+  fn default() -> Self {
+    AsmInstructionArgs {
+      address: 0,
+      text: None,
+      function: None,
+      file: None,
+      line: 0,
+      source_function: None,
+      flat: 0,
+      flat_label: None,
+      cum: 0,
+      cum_label: None,
+    }
+  }
+}
+
+pub struct AsmInstructionBuilder<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> {
+  fbb_: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
+  start_: ::flatbuffers::WIPOffset<::flatbuffers::TableUnfinishedWIPOffset>,
+}
+impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> AsmInstructionBuilder<'a, 'b, A> {
+  #[inline]
+  pub fn add_address(&mut self, address: u64) {
+    self.fbb_.push_slot::<u64>(AsmInstruction::VT_ADDRESS, address, 0);
+  }
+  #[inline]
+  pub fn add_text(&mut self, text: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(AsmInstruction::VT_TEXT, text);
+  }
+  #[inline]
+  pub fn add_function(&mut self, function: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(AsmInstruction::VT_FUNCTION, function);
+  }
+  #[inline]
+  pub fn add_file(&mut self, file: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(AsmInstruction::VT_FILE, file);
+  }
+  #[inline]
+  pub fn add_line(&mut self, line: i64) {
+    self.fbb_.push_slot::<i64>(AsmInstruction::VT_LINE, line, 0);
+  }
+  #[inline]
+  pub fn add_source_function(&mut self, source_function: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(AsmInstruction::VT_SOURCE_FUNCTION, source_function);
+  }
+  #[inline]
+  pub fn add_flat(&mut self, flat: i64) {
+    self.fbb_.push_slot::<i64>(AsmInstruction::VT_FLAT, flat, 0);
+  }
+  #[inline]
+  pub fn add_flat_label(&mut self, flat_label: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(AsmInstruction::VT_FLAT_LABEL, flat_label);
+  }
+  #[inline]
+  pub fn add_cum(&mut self, cum: i64) {
+    self.fbb_.push_slot::<i64>(AsmInstruction::VT_CUM, cum, 0);
+  }
+  #[inline]
+  pub fn add_cum_label(&mut self, cum_label: ::flatbuffers::WIPOffset<&'b  str>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(AsmInstruction::VT_CUM_LABEL, cum_label);
+  }
+  #[inline]
+  pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> AsmInstructionBuilder<'a, 'b, A> {
+    let start = _fbb.start_table();
+    AsmInstructionBuilder {
+      fbb_: _fbb,
+      start_: start,
+    }
+  }
+  #[inline]
+  pub fn finish(self) -> ::flatbuffers::WIPOffset<AsmInstruction<'a>> {
+    let o = self.fbb_.end_table(self.start_);
+    ::flatbuffers::WIPOffset::new(o.value())
+  }
+}
+
+impl ::core::fmt::Debug for AsmInstruction<'_> {
+  fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+    let mut ds = f.debug_struct("AsmInstruction");
+      ds.field("address", &self.address());
+      ds.field("text", &self.text());
+      ds.field("function", &self.function());
+      ds.field("file", &self.file());
+      ds.field("line", &self.line());
+      ds.field("source_function", &self.source_function());
+      ds.field("flat", &self.flat());
+      ds.field("flat_label", &self.flat_label());
+      ds.field("cum", &self.cum());
+      ds.field("cum_label", &self.cum_label());
+      ds.finish()
+  }
+}
 pub enum SourceLineOffset {}
 #[derive(Copy, Clone, PartialEq)]
 
@@ -1992,6 +2244,7 @@ impl<'a> SourceLine<'a> {
   pub const VT_FLAT_LABEL: ::flatbuffers::VOffsetT = 10;
   pub const VT_CUM: ::flatbuffers::VOffsetT = 12;
   pub const VT_CUM_LABEL: ::flatbuffers::VOffsetT = 14;
+  pub const VT_INSTRUCTIONS: ::flatbuffers::VOffsetT = 16;
 
   #[inline]
   pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -2006,6 +2259,7 @@ impl<'a> SourceLine<'a> {
     builder.add_cum(args.cum);
     builder.add_flat(args.flat);
     builder.add_line(args.line);
+    if let Some(x) = args.instructions { builder.add_instructions(x); }
     if let Some(x) = args.cum_label { builder.add_cum_label(x); }
     if let Some(x) = args.flat_label { builder.add_flat_label(x); }
     if let Some(x) = args.text { builder.add_text(x); }
@@ -2055,6 +2309,14 @@ impl<'a> SourceLine<'a> {
     // which contains a valid value in this slot
     unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<&str>>(SourceLine::VT_CUM_LABEL, None)}
   }
+  /// `-weblist` with the binary: the instructions of this line, in address order.
+  #[inline]
+  pub fn instructions(&self) -> Option<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<AsmInstruction<'a>>>> {
+    // Safety:
+    // Created from valid Table for this object
+    // which contains a valid value in this slot
+    unsafe { self._tab.get::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<AsmInstruction>>>>(SourceLine::VT_INSTRUCTIONS, None)}
+  }
 }
 
 impl ::flatbuffers::Verifiable for SourceLine<'_> {
@@ -2069,6 +2331,7 @@ impl ::flatbuffers::Verifiable for SourceLine<'_> {
      .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("flat_label", Self::VT_FLAT_LABEL, false)?
      .visit_field::<i64>("cum", Self::VT_CUM, false)?
      .visit_field::<::flatbuffers::ForwardsUOffset<&str>>("cum_label", Self::VT_CUM_LABEL, false)?
+     .visit_field::<::flatbuffers::ForwardsUOffset<::flatbuffers::Vector<'_, ::flatbuffers::ForwardsUOffset<AsmInstruction>>>>("instructions", Self::VT_INSTRUCTIONS, false)?
      .finish();
     Ok(())
   }
@@ -2080,6 +2343,7 @@ pub struct SourceLineArgs<'a> {
     pub flat_label: Option<::flatbuffers::WIPOffset<&'a str>>,
     pub cum: i64,
     pub cum_label: Option<::flatbuffers::WIPOffset<&'a str>>,
+    pub instructions: Option<::flatbuffers::WIPOffset<::flatbuffers::Vector<'a, ::flatbuffers::ForwardsUOffset<AsmInstruction<'a>>>>>,
 }
 impl<'a> Default for SourceLineArgs<'a> {
   #[inline]
@@ -2091,6 +2355,7 @@ impl<'a> Default for SourceLineArgs<'a> {
       flat_label: None,
       cum: 0,
       cum_label: None,
+      instructions: None,
     }
   }
 }
@@ -2125,6 +2390,10 @@ impl<'a: 'b, 'b, A: ::flatbuffers::Allocator + 'a> SourceLineBuilder<'a, 'b, A> 
     self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceLine::VT_CUM_LABEL, cum_label);
   }
   #[inline]
+  pub fn add_instructions(&mut self, instructions: ::flatbuffers::WIPOffset<::flatbuffers::Vector<'b , ::flatbuffers::ForwardsUOffset<AsmInstruction<'b >>>>) {
+    self.fbb_.push_slot_always::<::flatbuffers::WIPOffset<_>>(SourceLine::VT_INSTRUCTIONS, instructions);
+  }
+  #[inline]
   pub fn new(_fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>) -> SourceLineBuilder<'a, 'b, A> {
     let start = _fbb.start_table();
     SourceLineBuilder {
@@ -2148,6 +2417,7 @@ impl ::core::fmt::Debug for SourceLine<'_> {
       ds.field("flat_label", &self.flat_label());
       ds.field("cum", &self.cum());
       ds.field("cum_label", &self.cum_label());
+      ds.field("instructions", &self.instructions());
       ds.finish()
   }
 }

@@ -4,6 +4,9 @@
 
 import * as flatbuffers from 'flatbuffers';
 
+import { AsmInstruction } from '../../goroscope/profile/asm-instruction';
+
+
 /**
  * A `-list` line and the values of the samples on it (`*_label`: pprof's strings, `.` for 0).
  */
@@ -61,8 +64,21 @@ cumLabel(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * `-weblist` with the binary: the instructions of this line, in address order.
+ */
+instructions(index: number, obj?:AsmInstruction):AsmInstruction|null {
+  const offset = this.bb!.__offset(this.bb_pos, 16);
+  return offset ? (obj || new AsmInstruction()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+instructionsLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 16);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
 static startSourceLine(builder:flatbuffers.Builder) {
-  builder.startObject(6);
+  builder.startObject(7);
 }
 
 static addLine(builder:flatbuffers.Builder, line:bigint) {
@@ -89,12 +105,28 @@ static addCumLabel(builder:flatbuffers.Builder, cumLabelOffset:flatbuffers.Offse
   builder.addFieldOffset(5, cumLabelOffset, 0);
 }
 
+static addInstructions(builder:flatbuffers.Builder, instructionsOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(6, instructionsOffset, 0);
+}
+
+static createInstructionsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startInstructionsVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static endSourceLine(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createSourceLine(builder:flatbuffers.Builder, line:bigint, textOffset:flatbuffers.Offset, flat:bigint, flatLabelOffset:flatbuffers.Offset, cum:bigint, cumLabelOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createSourceLine(builder:flatbuffers.Builder, line:bigint, textOffset:flatbuffers.Offset, flat:bigint, flatLabelOffset:flatbuffers.Offset, cum:bigint, cumLabelOffset:flatbuffers.Offset, instructionsOffset:flatbuffers.Offset):flatbuffers.Offset {
   SourceLine.startSourceLine(builder);
   SourceLine.addLine(builder, line);
   SourceLine.addText(builder, textOffset);
@@ -102,6 +134,7 @@ static createSourceLine(builder:flatbuffers.Builder, line:bigint, textOffset:fla
   SourceLine.addFlatLabel(builder, flatLabelOffset);
   SourceLine.addCum(builder, cum);
   SourceLine.addCumLabel(builder, cumLabelOffset);
+  SourceLine.addInstructions(builder, instructionsOffset);
   return SourceLine.endSourceLine(builder);
 }
 }
