@@ -473,11 +473,14 @@ export function isBinary(kind: ReportKind): boolean {
   return kind === 'proto' || kind === 'topproto'
 }
 
-/** pprof's `-output`: the report goes to that file too (atomically, never a partial file); weblist's as its page. */
+/**
+ * pprof's `-output`: the report goes to that file too (atomically, never a partial file). A
+ * weblist is a page, which the renderers draw (`render/weblist.ts`, called by the CLI), not this
+ * layer: here it is its blocks, with `output` naming where the page belongs.
+ */
 async function written(report: ProfileReport): Promise<ProfileReport> {
-  if (!report.output) return report
-  if (report.kind === 'weblist') await writeAtomic(report.output, (require('./render/weblist') as typeof import('./render/weblist')).renderWebListHtml(report))
-  else await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.textBytes)
+  if (!report.output || report.kind === 'weblist') return report
+  await writeAtomic(report.output, isBinary(report.kind) ? (report.proto ?? Buffer.alloc(0)) : report.textBytes)
   return report
 }
 

@@ -172,7 +172,7 @@ export function run(command: string, rest: string[]): Promise<number> {
         ? (await runPprofOrStacks(inv.args, { binary: inv.binary })).report
         : await runPprof(inv.args, { binary: inv.binary, maxDecompressed: inv.maxDecompressed })
     for (const w of report.warnings) warn(w)
-    if (report.kind === 'weblist' && !inv.json) await showWebList(report, inputFiles(inv.args), inv.output)
+    if (report.kind === 'weblist' && !inv.json) await showWebList(report, inputFiles(inv.args), inv.output || report.output || undefined)
     else if (isBinary(report.kind)) await writeOut(report.proto ?? Buffer.alloc(0), inv.output)
     else if (inv.json) await writeOut(jsonText(report.toJSON()), inv.output, true)
     // To a file or a pipe the report goes as the core's UTF-8 bytes: `traces` of a big profile
