@@ -88,8 +88,8 @@ pub fn apply_command_overrides(cmd: &Command, cfg: &Config) -> Config {
             cfg.noinlines = true;
         }
         Command::Peek(_) => trim = false,
-        // weblist shows `list`'s blocks (the instructions under each line will come with the
-        // binary's disassembly; pprof asks for addresses and keeps inlined calls then).
+        // weblist shows `list`'s blocks; the instructions under each line come from a second,
+        // `disasm` pass of the same profile (generate_report).
         Command::List(_) | Command::WebList(_) => {
             trim = false;
             cfg.granularity = "lines".into();
