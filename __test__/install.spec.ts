@@ -3,7 +3,7 @@
 // nothing else (no cargo, go, dot or chromium); then the CLI through npx, the API from CommonJS
 // and from an ES module, tsc on a strict consumer of the types, and the man page.
 import test from 'ava'
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as semver from 'semver'
@@ -204,6 +204,48 @@ test('npx goroscope report BUNDLE summarises the bundled example as the checkout
   t.regex(r.stdout, /kubo 0\.43\.1, go1\.26\.8/)
   t.regex(r.stdout, /36 goroutines in 25 groups/)
   t.is(r.stdout, cli(['report', BUNDLE]).stdout)
+})
+
+/**
+ * Starts `npx goroscope ARGS` (a server) in its own process group, so that stopping it stops the
+ * node process npx starts too, and resolves the first URL `re` finds on its stderr.
+ */
+function server(args: string[], re: RegExp): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(path.join(BIN, 'npx'), ['goroscope', ...args], { cwd: APP, env: { ...env, BROWSER: '' }, stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+  return new Promise((resolve, reject) => {
+    let err = ''
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString()
+      const m = re.exec(err)
+      if (m) resolve({ url: m[1], child })
+    })
+    child.on('exit', (code) => reject(new Error(`npx goroscope ${args.join(' ')} exited with ${code}: ${err}`)))
+  })
+}
+
+test('npx goroscope pprof -http and serve answer from the packed install, their numbers the CLI\'s', async (t) => {
+  const web = await server(['pprof', '-http=127.0.0.1:0', '-no_browser', CPU], /Serving web UI on (http:\/\/127\.0\.0\.1:\d+\/)ui\//)
+  try {
+    const page = await fetch(`${web.url}ui/top`)
+    t.is(page.status, 200)
+    for (const asset of ['webui.js', 'webui.css']) t.is((await fetch(`${web.url}ui/assets/${asset}`)).status, 200, asset)
+    const top = (await (await fetch(`${web.url}api/top`)).json()) as { text: string }
+    t.is(top.text, npx('top', CPU, '-nodecount=500').stdout)
+    // the graph view's SVG comes from the bundled WebAssembly Graphviz: no dot on this PATH
+    const svg = await fetch(`${web.url}api/graph.svg`)
+    t.is(svg.status, 200)
+    t.regex(await svg.text(), /<svg[\s\S]*class="node"/)
+  } finally {
+    process.kill(-web.child.pid!, 'SIGTERM')
+  }
+  const explorer = await server(['serve', '--no-browser', DUMP], /Serving goroutine explorer on (http:\/\/127\.0\.0\.1:\d+\/)explorer/)
+  try {
+    t.is((await fetch(`${explorer.url}explorer`)).status, 200)
+    const inputs = (await (await fetch(`${explorer.url}api/dump/inputs`)).json()) as Array<{ goroutines: number }>
+    t.is(inputs[0].goroutines, (JSON.parse(npx('stacks', DUMP, '--json').stdout) as { goroutines: number }).goroutines)
+  } finally {
+    process.kill(-explorer.child.pid!, 'SIGTERM')
+  }
 })
 
 test('require("goroscope") from CommonJS loads the addon from the platform package', (t) => {
