@@ -54,7 +54,7 @@ export interface SourceOptions {
 }
 
 /** The instructions of `l` as a table (address, flat, cum, text), or null when it has none. */
-export function instructionTable(l: SourceLine): HTMLTableElement | null {
+function instructionTable(l: SourceLine): HTMLTableElement | null {
   const insts = l.instructions ?? []
   if (!insts.length) return null
   const t = el('table', 'src-insts')
