@@ -14,6 +14,7 @@
 // identifier (`"chan receive"`, `"<name>"`) is a map, its keys data. `null` may stand for any
 // value being absent, so a documented field may also be emitted as null.
 import test from 'ava'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
@@ -22,6 +23,7 @@ import { redactEntries } from '../src/bundle/redact'
 import { readSource } from '../src/bundle/source'
 import { tarGzip } from '../src/bundle/tar-write'
 import { analyzeStacks, Profile, runPprof } from '../src/index'
+import { goBuild } from './goprog'
 import { cli, DUMPS, FIXTURE_DUMPS, ROOT, tmpdir, walk } from './helpers'
 
 // ---- the docs' field lists
@@ -312,6 +314,14 @@ test('every field the JSON emits is documented, and every documented field is em
   const rp = json(cli(['report', bundle, '--json']), 'report partial') as { collection: { failed: unknown[] }; skipped: unknown[] }
   t.true(rp.collection.failed.length > 0 && rp.skipped.length > 0)
   docs.check(rp, docs.resolve('report'), 'partial report')
+
+  // weblist with the binary: its lines carry their instructions (a CPU profile of the fixture program)
+  const binary = goBuild({ pkg: 'symbolize', go: 'go126', flags: [] })
+  const cpu = path.join(tmpdir(), 'weblist.pprof')
+  execFileSync(binary, ['-o', cpu, '-cpu', '1s'], { stdio: 'ignore' })
+  const wl = json(cli(['pprof', '-weblist=main\\.', '--binary', binary, cpu, '--json']), 'weblist --binary') as { list: Array<{ lines: Array<{ instructions: unknown[] }> }> }
+  t.true(wl.list.some((b) => b.lines.some((l) => l.instructions.length > 0)), 'weblist lines with instructions')
+  docs.check(wl, docs.resolve('pprof'), 'weblist --binary')
 
   t.deepEqual(docs.problems, [])
   const unseen = [...docs.documented].filter((f) => !docs.seen.has(f) && !NEVER_EMITTED_HERE[f]).sort()
