@@ -1006,7 +1006,7 @@ function markdown({ mach, results, notes, allStacksTools, allProfileTools, finis
   )
   L.push('')
   L.push(
-    `> **Noise:** this is a shared 2-core machine and it was loaded (other engineers were building and fuzzing during the run); every number is the **median** of fresh-process runs, ` +
+    `> **Noise:** ${Math.max(mach.loadStart[0], os.loadavg()[0]) < mach.nproc ? `this is a shared ${mach.nproc}-core machine, quiet during this run (load average below the core count at its start and end)` : `this is a shared ${mach.nproc}-core machine and it was loaded (other engineers were building and fuzzing during the run)`}; every number is the **median** of fresh-process runs, ` +
       `with rounds interleaved across tools so that background load hits all of them alike. Treat ratios as ±20 % (more for sub-second runs).`,
   )
   const st = results.parts.stacks
